@@ -1,0 +1,118 @@
+import { type ArgsSpec, type Command, type IO, parseCommandArgs, renderHelp } from './command.ts';
+import { EXIT, UsageError, describeError, exitCodeFor } from '../util/errors.ts';
+
+// The root maps verbs to lazy imports, so start-up loads only the command that runs.
+// Sorted; each entry's file is src/cli/commands/<verb>.ts.
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command<ArgsSpec>> }> = {
+  audit: {
+    summary: 'Check a kernel .config and boot command line against the policy',
+    load: async () => (await import('./commands/audit.ts')).default as unknown as Command<ArgsSpec>,
+  },
+  boot: {
+    summary: 'Boot a kernel + rootfs under QEMU and collect the doctor verdict',
+    load: async () => (await import('./commands/boot.ts')).default as unknown as Command<ArgsSpec>,
+  },
+  build: {
+    summary: 'Build the hardened kernel: allnoconfig + policy, survival check, compile (cached)',
+    load: async () => (await import('./commands/build.ts')).default as unknown as Command<ArgsSpec>,
+  },
+  cmdline: {
+    summary: 'Print the boot command line the policy requires',
+    load: async () => (await import('./commands/cmdline.ts')).default as unknown as Command<ArgsSpec>,
+  },
+  defconfig: {
+    summary: 'Print the kernel config fragment generated from the policy',
+    load: async () => (await import('./commands/defconfig.ts')).default as unknown as Command<ArgsSpec>,
+  },
+  explain: {
+    summary: 'Say why a Kconfig symbol has the value it has',
+    load: async () => (await import('./commands/explain.ts')).default as unknown as Command<ArgsSpec>,
+  },
+  generate: {
+    summary: 'Regenerate the checked-in files derived from the policy (defconfigs, docs)',
+    load: async () => (await import('./commands/generate.ts')).default as unknown as Command<ArgsSpec>,
+  },
+  policy: {
+    summary: 'List the policy: rules, waivers, required features, doctor checks',
+    load: async () => (await import('./commands/policy.ts')).default as unknown as Command<ArgsSpec>,
+  },
+  rootfs: {
+    summary: 'Build the guest squashfs root and initramfs (cached)',
+    load: async () => (await import('./commands/rootfs.ts')).default as unknown as Command<ArgsSpec>,
+  },
+  up: {
+    summary: 'The whole job: build, rootfs, boot, doctor, report (exit 0 only when healthy)',
+    load: async () => (await import('./commands/up.ts')).default as unknown as Command<ArgsSpec>,
+  },
+};
+
+function rootHelp(): string {
+  const lines = [
+    'capsem-kernel: build, boot and prove a hardened minimal Linux guest kernel',
+    '',
+    'Usage: capsem-kernel <command> [options]',
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`),
+    '',
+    'Run `capsem-kernel <command> --help` for a command\'s options.',
+    'Exit codes: 0 ok, 1 a rule or check failed, 2 usage/input/environment error, 130 interrupted.',
+  ];
+  return lines.join('\n') + '\n';
+}
+
+export function processIO(signal: AbortSignal): IO {
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    isTTY: Boolean(process.stderr.isTTY),
+    env: process.env,
+    cwd: process.cwd(),
+    signal,
+  };
+}
+
+/** Runs one command line; returns the exit code. Never exits the process (tests call this). */
+export async function run(argv: string[], io: IO): Promise<number> {
+  try {
+    const [verb, ...rest] = argv;
+    if (!verb || verb === '--help' || verb === '-h' || verb === 'help') {
+      io.stdout(rootHelp());
+      return verb ? EXIT.ok : EXIT.usage;
+    }
+    if (verb === '--version') {
+      io.stdout('capsem-kernel 0.1.0\n');
+      return EXIT.ok;
+    }
+    const entry = COMMANDS[verb];
+    if (!entry) throw new UsageError(`unknown command '${verb}'`);
+    const cmd = await entry.load();
+    const { args, positionals, help } = parseCommandArgs(cmd, rest);
+    if (help) {
+      io.stdout(renderHelp(cmd));
+      return EXIT.ok;
+    }
+    return await cmd.run({ args, positionals, io });
+  } catch (err) {
+    io.stderr(describeError(err) + '\n');
+    return exitCodeFor(err);
+  }
+}
+
+/** The process entry: wires Ctrl-C to an AbortSignal and exits with run()'s code. */
+export async function main(argv = process.argv.slice(2)): Promise<never> {
+  const ac = new AbortController();
+  let interrupts = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT.interrupted);
+    process.stderr.write(`\ncapsem-kernel: ${sig}: stopping and cleaning up (again to force)\n`);
+    ac.abort(new Error(sig));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const code = await run(argv, processIO(ac.signal));
+  // Flush stdout before exiting (pipes are async in Node).
+  await new Promise<void>((r) => process.stdout.write('', () => r()));
+  process.exit(code);
+}

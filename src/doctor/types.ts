@@ -1,0 +1,26 @@
+// The doctor's result shape. The host (src/guest) validates exactly this shape
+// when it arrives over the result channel; keep it small and versioned.
+
+export type CheckStatus = 'pass' | 'fail' | 'error';
+
+export interface CheckResult {
+  name: string;
+  /** Policy rule ids this check verifies. */
+  rules: string[];
+  status: CheckStatus;
+  /** What was read and what it said: paths, values, errnos. Enough to judge without rerunning. */
+  evidence: string[];
+  /** A stable reason id for non-pass results (e.g. 'proc-not-procfs'). */
+  reason?: string;
+  ms: number;
+}
+
+export interface DoctorReport {
+  schema: 'capsem-doctor/1';
+  healthy: boolean;
+  arch: string;
+  kernelRelease: string;
+  checks: CheckResult[];
+  summary: { passed: number; failed: number; errors: number };
+  ms: number;
+}

@@ -1,0 +1,50 @@
+import { defineChecks } from './define.ts';
+
+// Every runtime check capsem-doctor runs. The first block is the spec's table,
+// with the spec's names; the second is ours, one per runtime-observable rule.
+export const CHECKS = defineChecks([
+  // --- the spec's table ---
+  { name: 'test_no_kernel_modules', source: 'spec', specWhat: 'modprobe fails', proves: '/proc/modules absent or empty and init_module/finit_module answer ENOSYS' },
+  { name: 'test_no_dev_mem', source: 'spec', specWhat: 'File does not exist', proves: '/dev/mem absent on a proven devtmpfs /dev' },
+  { name: 'test_no_dev_port', source: 'spec', specWhat: 'File does not exist', proves: '/dev/port absent on a proven devtmpfs /dev' },
+  { name: 'test_no_proc_kcore', source: 'spec', specWhat: 'File absent or unreadable', proves: '/proc/kcore absent or unreadable on a proven procfs' },
+  { name: 'test_proc_modules_empty', source: 'spec', specWhat: 'File absent or empty', proves: '/proc/modules absent or empty on a proven procfs' },
+  { name: 'test_no_debugfs', source: 'spec', specWhat: 'Not mounted', proves: 'debugfs neither mounted nor listed in /proc/filesystems' },
+  { name: 'test_no_ipv6', source: 'spec', specWhat: '/proc/net/if_inet6 absent', proves: '/proc/net/if_inet6 absent while /proc/net exists' },
+  { name: 'test_no_kallsyms', source: 'spec', specWhat: '/proc/kallsyms absent or empty', proves: '/proc/kallsyms absent or empty on a proven procfs' },
+  { name: 'test_kernel_cmdline_has_ro', source: 'spec', specWhat: 'ro token in /proc/cmdline', proves: '`ro` is a token of /proc/cmdline (kernel tokenization)' },
+  { name: 'test_init_on_alloc', source: 'spec', specWhat: 'init_on_alloc=1 in /proc/cmdline', proves: 'the last init_on_alloc value on /proc/cmdline is 1' },
+  { name: 'test_slab_nomerge', source: 'spec', specWhat: 'slab_nomerge in /proc/cmdline', proves: '`slab_nomerge` is a token of /proc/cmdline' },
+  { name: 'test_page_alloc_shuffle', source: 'spec', specWhat: 'page_alloc.shuffle=1 in /proc/cmdline', proves: 'the last page_alloc.shuffle value on /proc/cmdline is 1' },
+  { name: 'test_seccomp_available', source: 'spec', specWhat: 'Seccomp: line in /proc/self/status', proves: 'Seccomp: and Seccomp_filters: lines in /proc/self/status' },
+  { name: 'test_squashfs_is_immutable', source: 'spec', specWhat: '/dev/vda filesystem type is squashfs', proves: '/dev/vda is mounted as squashfs (the overlay lower layer) and its superblock magic is squashfs' },
+  { name: 'test_overlay_configured', source: 'spec', specWhat: 'Root mount is overlay with lowerdir and upperdir', proves: '/ is overlay with lowerdir and upperdir options' },
+  { name: 'test_no_real_nics', source: 'spec', specWhat: 'Only lo and dummy0 in /sys/class/net/', proves: 'the set of entries in /sys/class/net is exactly {lo, dummy0}' },
+  { name: 'test_no_setuid_binaries', source: 'spec', specWhat: 'find / -perm -4000 returns empty', proves: 'no setuid file on any non-pseudo mounted filesystem' },
+  { name: 'test_no_setgid_binaries', source: 'spec', specWhat: 'find / -perm -2000 returns empty', proves: 'no setgid file on any non-pseudo mounted filesystem' },
+  { name: 'test_guest_binary_not_writable', source: 'spec', specWhat: 'All capsem binaries are chmod 555', proves: 'every capsem binary is mode 0555 and lives on the read-only lower layer' },
+  { name: 'test_no_sshd', source: 'spec', specWhat: 'sshd process not running', proves: 'no process whose comm or exe is sshd' },
+  { name: 'test_no_cron', source: 'spec', specWhat: 'cron process not running', proves: 'no process whose comm or exe is cron or crond' },
+  { name: 'test_no_systemd', source: 'spec', specWhat: 'systemd process not running', proves: 'no process whose comm or exe is systemd' },
+  // --- beyond the spec: one per runtime-observable rule ---
+  { name: 'test_no_bpf_syscall', source: 'capsem', proves: 'bpf() answers ENOSYS' },
+  { name: 'test_no_io_uring', source: 'capsem', proves: 'io_uring_setup() answers ENOSYS' },
+  { name: 'test_no_userfaultfd', source: 'capsem', proves: 'userfaultfd() answers ENOSYS' },
+  { name: 'test_no_kexec', source: 'capsem', proves: 'kexec_load() and kexec_file_load() answer ENOSYS' },
+  { name: 'test_no_32bit_exec', source: 'capsem', proves: 'a minimal 32-bit ELF (i386 / AArch32) fails to exec with ENOEXEC' },
+  { name: 'test_no_sysrq_trigger', source: 'capsem', proves: '/proc/sysrq-trigger absent on a proven procfs' },
+  { name: 'test_no_hibernation', source: 'capsem', proves: '/sys/power offers no disk (hibernation) state' },
+  { name: 'test_dmesg_restricted', source: 'capsem', proves: 'kernel.dmesg_restrict is 1' },
+  { name: 'test_no_usb', source: 'capsem', proves: 'no usb bus in /sys/bus' },
+  { name: 'test_no_sound', source: 'capsem', proves: 'no sound class in /sys/class' },
+  { name: 'test_no_drm', source: 'capsem', proves: 'no drm class in /sys/class' },
+  { name: 'test_no_wireless', source: 'capsem', proves: 'no ieee80211 or bluetooth class in /sys/class' },
+  { name: 'test_no_scsi_ata', source: 'capsem', proves: 'no scsi bus and no ata classes in /sys' },
+  { name: 'test_no_input_devices', source: 'capsem', proves: 'no keyboard or mouse input devices registered' },
+  { name: 'test_no_nfs', source: 'capsem', proves: 'no nfs or nfs4 in /proc/filesystems' },
+  { name: 'test_no_multicast', source: 'capsem', proves: '/proc/net/igmp absent while /proc/net exists' },
+  { name: 'test_cpu_vulnerabilities_mitigated', source: 'capsem', proves: 'no /sys/devices/system/cpu/vulnerabilities/* entry starts with Vulnerable' },
+  { name: 'test_kernel_cmdline_root', source: 'capsem', proves: 'the last root= value on /proc/cmdline is /dev/vda' },
+]);
+
+export type CheckName = (typeof CHECKS)[number]['name'];

@@ -1,0 +1,207 @@
+// The vocabulary of the hardening policy. Everything else in capsem-kernel
+// (defconfigs, audit, doctor expectations, docs) is derived from values of
+// these types; nothing restates them.
+
+export const ARCHS = ['x86_64', 'arm64'] as const;
+export type Arch = (typeof ARCHS)[number];
+
+/** Kernel versions we verify the policy against (Debian's linux-source-X). */
+export const KERNELS = ['6.1', '6.12'] as const;
+export type KernelVersion = (typeof KERNELS)[number];
+export const DEFAULT_KERNEL: KernelVersion = '6.12';
+
+export const TOOLCHAINS = ['gcc', 'clang'] as const;
+export type Toolchain = (typeof TOOLCHAINS)[number];
+
+export function isArch(s: string): s is Arch {
+  return (ARCHS as readonly string[]).includes(s);
+}
+export function isKernelVersion(s: string): s is KernelVersion {
+  return (KERNELS as readonly string[]).includes(s);
+}
+export function isToolchain(s: string): s is Toolchain {
+  return (TOOLCHAINS as readonly string[]).includes(s);
+}
+
+/** What a build is for: every rule is resolved against one of these. */
+export interface Target {
+  arch: Arch;
+  kernel: KernelVersion;
+  toolchain: Toolchain;
+}
+
+/** Sections follow the spec's headings, plus what we add beyond it. */
+export const SECTIONS = {
+  'disabled-subsystems': 'Disabled subsystems',
+  'memory-mitigations': 'Memory mitigations',
+  'arch-hardening': 'Architecture-specific hardening',
+  'beyond-spec': 'Beyond the spec (kernel hardening.config, KSPP)',
+  cmdline: 'Boot command line',
+  guest: 'Guest image properties',
+} as const;
+export type Section = keyof typeof SECTIONS;
+
+/**
+ * A value as written in a .config: 'y' | 'm' | 'n' (n = "is not set"),
+ * a quoted string ('"foo"'), or a number ('123', '0x10').
+ */
+export type ConfigValue = string;
+
+/** Why a symbol cannot be written for some kernel version. */
+export interface Unexpressible {
+  absent: string;
+}
+
+/**
+ * The real Kconfig symbol (without CONFIG_) per kernel version. A plain
+ * string means the same name everywhere we support.
+ */
+export type SymbolByVersion = string | { readonly [K in KernelVersion]: string | Unexpressible };
+
+/** A condition under which a waiver holds. Omitted fields match anything. */
+export interface Condition {
+  arch?: Arch;
+  kernel?: KernelVersion;
+  toolchain?: Toolchain;
+}
+
+export interface Waiver {
+  /** Omit `when` for a rule we never enforce. */
+  when?: Condition;
+  reason: string;
+  link?: string;
+}
+
+/** Where a rule comes from: the spec's tables, the kernel's own fragments, KSPP, or us. */
+export type RuleSource = 'spec' | 'kernel-hardening-config' | 'kspp' | 'capsem';
+
+interface RuleBase<Id extends string, Check extends string> {
+  id: Id;
+  section: Section;
+  /** The spec's row title (or ours for rules beyond the spec). */
+  title: string;
+  /** Why: the risk it removes; renames and removals are written down here too. */
+  rationale: string;
+  source: RuleSource;
+  /** Default: every arch. */
+  archs?: readonly Arch[];
+  /** Conditions under which the rule is knowingly not enforced. */
+  waivers?: readonly Waiver[];
+  /** Doctor checks that verify this rule inside the running guest. */
+  checks?: readonly Check[];
+  /** When `checks` is empty: why the property cannot be observed from inside the guest. */
+  unobservable?: string;
+}
+
+export interface KconfigRule<Id extends string = string, Check extends string = string>
+  extends RuleBase<Id, Check> {
+  kind: 'kconfig';
+  /** The spec's spelling, when it differs from a real symbol or to keep the alias searchable. */
+  specName?: string;
+  symbol: SymbolByVersion;
+  value: ConfigValue;
+  /** Some hardening exists only with one compiler (e.g. CFI_CLANG). */
+  toolchain?: Toolchain;
+}
+
+export interface CmdlineRule<Id extends string = string, Check extends string = string>
+  extends RuleBase<Id, Check> {
+  kind: 'cmdline';
+  param: string;
+  /** `true` for a bare flag (`ro`), a string for `param=value`, or one value per arch. */
+  value: true | string | { readonly [A in Arch]: string };
+}
+
+/** A property of the guest image or its processes (no kernel option expresses it). */
+export interface GuestRule<Id extends string = string, Check extends string = string>
+  extends RuleBase<Id, Check> {
+  kind: 'guest';
+}
+
+export type Rule<Id extends string = string, Check extends string = string> =
+  | KconfigRule<Id, Check>
+  | CmdlineRule<Id, Check>
+  | GuestRule<Id, Check>;
+
+/** Identity helpers: they exist so ids stay literal types. */
+export function defineRules<const R extends readonly Rule[]>(rules: R): R {
+  return rules;
+}
+
+/** Something the VM needs to boot and run the guest: not hardening, but requested just as loudly. */
+export interface Feature<Id extends string = string> {
+  id: Id;
+  title: string;
+  why: string;
+  archs?: readonly Arch[];
+  /** Symbols and values; `n` entries are allowed (e.g. pinning a choice). */
+  options: readonly { symbol: SymbolByVersion; value: ConfigValue }[];
+}
+
+export function defineFeatures<const F extends readonly Feature[]>(features: F): F {
+  return features;
+}
+
+/** A runtime check run by capsem-doctor inside the guest. */
+export interface CheckSpec<Name extends string = string> {
+  name: Name;
+  /** One line: what passing proves. */
+  proves: string;
+  /** The spec's "What it checks" column, when the check is from the spec. */
+  specWhat?: string;
+  source: 'spec' | 'capsem';
+  archs?: readonly Arch[];
+}
+
+export function defineChecks<const C extends readonly CheckSpec[]>(checks: C): C {
+  return checks;
+}
+
+// ---- resolution against a target -------------------------------------------------
+
+export function appliesToArch(x: { archs?: readonly Arch[] }, arch: Arch): boolean {
+  return !x.archs || x.archs.includes(arch);
+}
+
+export function matches(cond: Condition | undefined, t: Partial<Target>): boolean {
+  if (!cond) return true;
+  return (
+    (cond.arch === undefined || t.arch === undefined || cond.arch === t.arch) &&
+    (cond.kernel === undefined || t.kernel === undefined || cond.kernel === t.kernel) &&
+    (cond.toolchain === undefined || t.toolchain === undefined || cond.toolchain === t.toolchain)
+  );
+}
+
+export function symbolFor(
+  symbol: SymbolByVersion,
+  kernel: KernelVersion,
+): { name: string } | { absent: string } {
+  if (typeof symbol === 'string') return { name: symbol };
+  const s = symbol[kernel];
+  return typeof s === 'string' ? { name: s } : s;
+}
+
+export type Resolution =
+  | { status: 'enforced'; symbol?: string }
+  | { status: 'waived'; reason: string; link?: string; symbol?: string }
+  | { status: 'not-applicable'; reason: string };
+
+/** How one rule stands for one target: enforced, waived (with why) or not applicable (with why). */
+export function resolveRule(rule: Rule, t: Target): Resolution {
+  if (!appliesToArch(rule, t.arch)) {
+    return { status: 'not-applicable', reason: `only for ${rule.archs!.join(', ')}` };
+  }
+  let symbol: string | undefined;
+  if (rule.kind === 'kconfig') {
+    const s = symbolFor(rule.symbol, t.kernel);
+    if ('absent' in s) return { status: 'not-applicable', reason: `Linux ${t.kernel}: ${s.absent}` };
+    symbol = s.name;
+  }
+  for (const w of rule.waivers ?? []) {
+    if (matches(w.when, t)) return { status: 'waived', reason: w.reason, link: w.link, symbol };
+  }
+  if (rule.kind === 'kconfig' && rule.toolchain && rule.toolchain !== t.toolchain) {
+    return { status: 'waived', reason: `needs the ${rule.toolchain} toolchain`, symbol };
+  }
+  return { status: 'enforced', symbol };
+}

@@ -1,0 +1,4 @@
+// The policy's public face. Everything derived (defconfigs, audit, doctor
+// expectations, docs) imports from here.
+export * from './define.ts';
+export { CHECKS, type CheckName } from './checks.ts';

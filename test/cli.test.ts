@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { run } from '../src/cli/main.ts';
+import { captureIO } from './helpers/io.ts';
+
+describe('cli root', () => {
+  it('--help lists every command and exits 0', async () => {
+    const io = captureIO();
+    expect(await run(['--help'], io)).toBe(0);
+    expect(io.out).toMatch(/audit/);
+  });
+  it('an unknown command is a usage error (exit 2, one line)', async () => {
+    const io = captureIO();
+    expect(await run(['bogus'], io)).toBe(2);
+    expect(io.err.trim().split('\n')).toHaveLength(1);
+  });
+});
