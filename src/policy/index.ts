@@ -2,3 +2,4 @@
 // expectations, docs) imports from here.
 export * from './define.ts';
 export { CHECKS, type CheckName } from './checks.ts';
+export { GUEST } from './guest.ts';
