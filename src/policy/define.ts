@@ -102,6 +102,11 @@ export interface KconfigRule<Id extends string = string, Check extends string = 
   value: ConfigValue;
   /** Some hardening exists only with one compiler (e.g. CFI_CLANG). */
   toolchain?: Toolchain;
+  /**
+   * Options that must also be set for this one to survive `make olddefconfig`
+   * (its `depends on`): requested with it, but audited through their own rules only.
+   */
+  requires?: readonly { symbol: SymbolByVersion; value: ConfigValue }[];
 }
 
 export interface CmdlineRule<Id extends string = string, Check extends string = string>

@@ -3,3 +3,7 @@
 export * from './define.ts';
 export { CHECKS, type CheckName } from './checks.ts';
 export { GUEST } from './guest.ts';
+export { RULES, type RuleId } from './rules.ts';
+export { FEATURES, type FeatureId } from './features.ts';
+export { parseCmdline, normalizeParamName, type CmdlineToken, type ParsedCmdline } from './cmdline.ts';
+export { cmdlineFor, cmdlineValue } from './boot.ts';

@@ -1,12 +1,17 @@
 import { defineCommand } from '../command.ts';
-import { EnvironmentError } from '../../util/errors.ts';
+import { cmdlineFor, type KernelVersion } from '../../policy/index.ts';
+import { requireArch, TARGET_ARGS } from './defconfig.ts';
 
-// Placeholder until the stage lands.
 export default defineCommand({
   name: 'cmdline',
-  summary: 'cmdline (not implemented yet)',
-  args: {},
-  run() {
-    throw new EnvironmentError('cmdline: not implemented yet');
+  summary: 'Print the boot command line the policy requires',
+  description: `
+Every enforced cmdline rule in policy order: the console for the arch, the root
+device, then the hardening parameters. \`capsem-kernel policy\` says why each is there.`,
+  args: { arch: TARGET_ARGS.arch, kernel: TARGET_ARGS.kernel },
+  examples: ['capsem-kernel cmdline --arch arm64'],
+  run({ args, io }) {
+    io.stdout(cmdlineFor(requireArch(args.arch, 'cmdline'), args.kernel as KernelVersion) + '\n');
+    return 0;
   },
 });

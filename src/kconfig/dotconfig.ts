@@ -1,0 +1,125 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { type Arch, isKernelVersion, type KernelVersion } from '../policy/index.ts';
+import { InputError } from '../util/errors.ts';
+
+// Reading kernel .config files and fragments (same syntax). Strict: a line we
+// do not understand is an error with its line number, never silently skipped,
+// because a skipped line is a rule audited against the wrong value.
+
+export interface DotConfig {
+  file: string;
+  /** Symbol without CONFIG_ -> 'y' | 'm' | 'n' | '"quoted string"' | number text. Later lines win. */
+  values: Map<string, string>;
+  /** 1-based line of each symbol's last assignment. */
+  lines: Map<string, number>;
+  /** From `# Linux/<arch> <version> Kernel Configuration`, when present. */
+  header?: { arch: string; version: string };
+}
+
+const ASSIGN = /^CONFIG_([A-Za-z0-9_]+)=(.*)$/;
+const NOT_SET = /^# CONFIG_([A-Za-z0-9_]+) is not set$/;
+const HEADER = /^# Linux\/(\S+) (\S+) Kernel Configuration$/;
+const VALUE = /^(?:[ymn]|-?[0-9]+|0[xX][0-9a-fA-F]+|"(?:[^"\\]|\\.)*")$/;
+
+export function parseDotConfig(text: string, file: string): DotConfig {
+  if (text.includes('\0')) throw new InputError(file, 'binary file, not a kernel .config');
+  if (text.trim() === '') throw new InputError(file, 'empty file, not a kernel .config');
+  const values = new Map<string, string>();
+  const lines = new Map<string, number>();
+  let header: DotConfig['header'];
+  const all = text.split('\n');
+  for (let i = 0; i < all.length; i++) {
+    const line = all[i]!.replace(/\r$/, '').trim();
+    if (line === '') continue;
+    let m = ASSIGN.exec(line);
+    if (m) {
+      const value = m[2]!;
+      if (!VALUE.test(value)) {
+        throw new InputError(file, `malformed value for CONFIG_${m[1]}: ${truncate(value)}`, i + 1);
+      }
+      values.set(m[1]!, value);
+      lines.set(m[1]!, i + 1);
+      continue;
+    }
+    if ((m = NOT_SET.exec(line))) {
+      values.set(m[1]!, 'n');
+      lines.set(m[1]!, i + 1);
+      continue;
+    }
+    if (line.startsWith('#')) {
+      if (!header && (m = HEADER.exec(line))) header = { arch: m[1]!, version: m[2]! };
+      continue;
+    }
+    throw new InputError(file, `malformed line (expected CONFIG_X=value or a # comment): ${truncate(line)}`, i + 1);
+  }
+  if (values.size === 0) throw new InputError(file, 'no CONFIG_ lines: not a kernel .config');
+  return { file, values, lines, ...(header ? { header } : {}) };
+}
+
+function truncate(s: string): string {
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/** Reads a .config, plain, gzip (/proc/config.gz) or xz (Debian's linux-config packages). */
+export function readDotConfig(path: string): DotConfig {
+  let raw: Buffer;
+  try {
+    raw = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code})`;
+    throw new InputError(path, why);
+  }
+  return parseDotConfig(decompress(raw, path), path);
+}
+
+function decompress(raw: Buffer, path: string): string {
+  let data = raw;
+  if (raw[0] === 0x1f && raw[1] === 0x8b) {
+    try {
+      data = gunzipSync(raw);
+    } catch {
+      throw new InputError(path, 'corrupt gzip data');
+    }
+  } else if (raw.subarray(0, 6).equals(XZ_MAGIC)) {
+    try {
+      data = execFileSync('xz', ['-dc'], { input: raw, maxBuffer: 64 << 20, stdio: ['pipe', 'pipe', 'ignore'] });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new InputError(path, code === 'ENOENT' ? 'xz-compressed, but the xz tool is not installed' : 'corrupt xz data');
+    }
+  }
+  const text = data.toString('utf8');
+  // Invalid UTF-8 decodes to U+FFFD: treat it as binary, like a NUL byte.
+  if (text.includes('\uFFFD')) throw new InputError(path, 'binary file, not a kernel .config');
+  return text;
+}
+
+const XZ_MAGIC = Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]);
+
+/** The value a symbol has in a final .config: absent means not visible, i.e. n. */
+export function configValue(config: DotConfig, symbol: string): string {
+  return config.values.get(symbol) ?? 'n';
+}
+
+/** The arch a .config was made for, from its header and arch symbols; undefined when it does not say. */
+export function configArch(config: DotConfig): Arch | 'unknown' | undefined {
+  const header = config.header?.arch;
+  if (config.values.get('X86_64') === 'y' || header === 'x86_64') return 'x86_64';
+  if (config.values.get('ARM64') === 'y' || header === 'arm64') return 'arm64';
+  if (header !== undefined) return 'unknown';
+  return undefined;
+}
+
+/** The kernel series (major.minor) from the header, e.g. '6.12.48' -> '6.12'. */
+export function configKernelSeries(config: DotConfig): string | undefined {
+  const m = /^(\d+)\.(\d+)/.exec(config.header?.version ?? '');
+  return m ? `${m[1]}.${m[2]}` : undefined;
+}
+
+export function configKernel(config: DotConfig): KernelVersion | undefined {
+  const series = configKernelSeries(config);
+  return series && isKernelVersion(series) ? series : undefined;
+}
