@@ -1,0 +1,271 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { auditConfig, type AuditReport } from '../audit/index.ts';
+import { parseDotConfig, type DotConfig } from '../kconfig/dotconfig.ts';
+import { renderFragment, requestedOptions } from '../kconfig/fragment.ts';
+import {
+  DEFAULT_KERNEL,
+  FEATURES,
+  KERNELS,
+  RULES,
+  symbolFor,
+  type Arch,
+  type KernelVersion,
+  type SymbolByVersion,
+  type Target,
+  type Toolchain,
+} from '../policy/index.ts';
+import { InputError } from '../util/errors.ts';
+import { sha256 } from '../util/fs.ts';
+import { cacheRoot } from '../util/paths.ts';
+import { cacheKey, cachePaths, type CachePaths } from './cache.ts';
+import { simpleCasualtyReason, type CasualtyReasoner } from './casualty-reason.ts';
+import { tryCapture } from './host.ts';
+import { scanKconfig, srcArchFor } from './kconfig-index.ts';
+import { runMake } from './make.ts';
+import type { ImageFormat } from './manifest.ts';
+import { buildTimestamp, resolveSource, type KernelSource } from './source.ts';
+import { checkSurvival, effectiveRequests, type Casualty, type RequestedOption } from './survival.ts';
+import { resolveToolchain, type ToolchainInfo } from './toolchain.ts';
+
+// From options to a configured, checked kernel tree: resolve the source and
+// toolchain, render the fragment, run allnoconfig + olddefconfig out-of-tree,
+// then the survival check and the audit. Nothing is compiled here.
+
+export type BuildStage = 'source' | 'toolchain' | 'cache' | 'configure' | 'survival' | 'audit' | 'compile' | 'artifacts';
+
+export interface BuildProgress {
+  stage: BuildStage;
+  message: string;
+  /** compile: objects compiled so far and the estimated total. */
+  done?: number;
+  total?: number;
+  elapsedSeconds: number;
+}
+
+export interface ConfigureOptions {
+  arch: Arch;
+  kernel?: KernelVersion;
+  toolchain?: Toolchain;
+  /** A tarball (needs sha256) or a kernel tree directory; default Debian's linux-source-<kernel>. */
+  source?: string;
+  sha256?: string;
+  /** TEST ONLY: a fragment file whose lines apply after the policy's (survival-checked too). Makes the kernel unsafe. */
+  extraFragment?: string;
+  /** TEST ONLY: record audit failures in the manifest instead of stopping. Makes the kernel unsafe. */
+  allowAuditFailures?: boolean;
+  /** Compile through ccache when installed (default true). */
+  useCcache?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: BuildProgress) => void;
+  /** Default process.cwd(); relative paths (source, extraFragment, outDir) resolve against it. */
+  cwd?: string;
+  /** Default process.env: CAPSEM_CACHE_DIR and CCACHE_* are read from here. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Some requested lines did not survive olddefconfig. A policy failure: exit 1. */
+export class CasualtiesError extends Error {
+  override name = 'CasualtiesError';
+  constructor(readonly casualties: (Casualty & { reason: string })[]) {
+    const lines = casualties.map(
+      (c) =>
+        `  CONFIG_${c.symbol}: requested ${c.requested}, final ${c.final ?? 'absent (n)'} [${c.origin.kind} ${c.origin.id}]: ${c.reason}`,
+    );
+    super(
+      `build: ${casualties.length} requested option${casualties.length === 1 ? '' : 's'} did not survive olddefconfig; nothing compiled:\n${lines.join('\n')}`,
+    );
+  }
+}
+
+/** The final .config fails policy rules. A policy failure: exit 1. */
+export class AuditFailedError extends Error {
+  override name = 'AuditFailedError';
+  constructor(readonly report: AuditReport) {
+    super(`build: the audit failed ${report.summary.fail} rule(s) on the final .config; nothing compiled:\n${auditFailures(report).map((f) => `  ${f}`).join('\n')}`);
+  }
+}
+
+export function auditFailures(report: AuditReport): string[] {
+  return report.results.filter((r) => r.status === 'fail').map((r) => `${r.rule}: ${r.symbol ?? r.title} expected ${r.expected}, got ${r.actual}`);
+}
+
+export const IMAGE_FORMAT: Record<Arch, ImageFormat> = { x86_64: 'bzImage', arm64: 'Image' };
+
+/** Everything a build needs before running make; the cache key is known here. */
+export interface Prepared {
+  target: Target;
+  source: KernelSource;
+  toolchain: ToolchainInfo;
+  fragment: string;
+  requested: RequestedOption[];
+  reproducible: { timestamp: string; user: string; host: string; version: string };
+  key: string;
+  paths: CachePaths;
+  cacheRoot: string;
+  /** make's environment: the caller's (CCACHE_* included) minus anything that would steer kbuild, plus ours. */
+  makeEnv: NodeJS.ProcessEnv;
+  makeArgs: string[];
+  unsafeReasons: string[];
+  startedAt: number;
+  progress(stage: BuildStage, message: string, extra?: { done: number; total: number }): void;
+}
+
+// Inherited variables that would change what kbuild does (or where it writes) behind our back.
+const STEERING = /^(KCONFIG_|KBUILD_)|^(ARCH|CROSS_COMPILE|LLVM|LLVM_IAS|CC|LD|AR|HOSTCC|O|V|W|C|CFLAGS|KCFLAGS|KAFLAGS|KCPPFLAGS|LOCALVERSION|INSTALL_PATH|MAKEFLAGS|MFLAGS|MAKELEVEL)$/;
+
+function cleanEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !STEERING.test(k)));
+}
+
+function extraRequests(config: DotConfig): RequestedOption[] {
+  return [...config.values].map(([symbol, value]) => ({
+    symbol,
+    value,
+    origin: { kind: 'extra', id: `${config.file}:${config.lines.get(symbol)}` },
+  }));
+}
+
+export async function prepare(opts: ConfigureOptions): Promise<Prepared> {
+  const startedAt = Date.now();
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  const progress = (stage: BuildStage, message: string, extra?: { done: number; total: number }) => {
+    try {
+      opts.onProgress?.({ stage, message, elapsedSeconds: (Date.now() - startedAt) / 1000, ...extra });
+    } catch {
+      // a progress display must never break a build
+    }
+  };
+  const target: Target = { arch: opts.arch, kernel: opts.kernel ?? DEFAULT_KERNEL, toolchain: opts.toolchain ?? 'gcc' };
+  const root = cacheRoot(env);
+
+  // Read the extra fragment first: a bad file is a usage problem, reported before any slow step.
+  let extra: { text: string; config: DotConfig } | undefined;
+  if (opts.extraFragment !== undefined) {
+    const file = resolve(cwd, opts.extraFragment);
+    const text = await readFile(file, 'utf8').catch(() => {
+      throw new InputError(file, 'cannot read the extra fragment');
+    });
+    extra = { text, config: parseDotConfig(text, file) };
+  }
+
+  progress('source', `Linux ${target.kernel} source`);
+  const source = await resolveSource({
+    kernel: target.kernel,
+    ...(opts.source !== undefined ? { source: opts.source } : {}),
+    ...(opts.sha256 !== undefined ? { sha256: opts.sha256 } : {}),
+    cwd,
+    cacheRoot: root,
+    say: (m) => progress('source', m),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  progress('toolchain', `${target.toolchain} for ${target.arch}`);
+  const toolchain = await resolveToolchain(target.arch, target.toolchain, {
+    useCcache: opts.useCcache ?? true,
+    say: (m) => progress('toolchain', m),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+
+  let fragment = renderFragment(target);
+  const requested: RequestedOption[] = requestedOptions(target).map(({ symbol, value, origin }) => ({ symbol, value, origin }));
+  const unsafeReasons: string[] = [];
+  if (extra) {
+    fragment += `\n# TEST ONLY (--unsafe-extra-fragment ${extra.config.file}): applied after the policy\n${extra.text.trimEnd()}\n`;
+    requested.push(...extraRequests(extra.config));
+    unsafeReasons.push(`extra fragment ${extra.config.file} (sha256 ${sha256(extra.text)})`);
+  }
+  if (opts.allowAuditFailures) unsafeReasons.push('audit failures allowed');
+
+  const reproducible = { timestamp: buildTimestamp(source.date), user: 'capsem', host: 'capsem', version: '1' };
+  const format = IMAGE_FORMAT[target.arch];
+  const key = cacheKey({
+    sourceSha256: source.sha256,
+    fragment,
+    arch: target.arch,
+    kernel: target.kernel,
+    toolchain: target.toolchain,
+    toolchainBanner: toolchain.banner,
+    makeTarget: format,
+    reproducible,
+  });
+  const paths = cachePaths(root, key, format);
+  const makeEnv: NodeJS.ProcessEnv = {
+    ...cleanEnv(env),
+    LC_ALL: 'C',
+    KBUILD_BUILD_TIMESTAMP: reproducible.timestamp,
+    KBUILD_BUILD_USER: reproducible.user,
+    KBUILD_BUILD_HOST: reproducible.host,
+    KBUILD_BUILD_VERSION: reproducible.version,
+  };
+  const makeArgs = ['-C', source.tree, `O=${paths.obj}`, ...toolchain.makeVars];
+  return { target, source, toolchain, fragment, requested, reproducible, key, paths, cacheRoot: root, makeEnv, makeArgs, unsafeReasons, startedAt, progress };
+}
+
+/** The policy's other spelling of a symbol (a rename between kernel versions), for casualty messages. */
+function policyRename(kernel: KernelVersion): (symbol: string) => string | undefined {
+  const symbols: SymbolByVersion[] = [
+    ...RULES.flatMap((r) => (r.kind === 'kconfig' ? [r.symbol, ...(r.requires ?? []).map((q) => q.symbol)] : [])),
+    ...FEATURES.flatMap((f) => f.options.map((o) => o.symbol)),
+  ];
+  return (symbol) => {
+    for (const s of symbols) {
+      const here = symbolFor(s, kernel);
+      if (!('name' in here) || here.name !== symbol) continue;
+      for (const other of KERNELS) {
+        const there = symbolFor(s, other);
+        if ('name' in there && there.name !== symbol) return `${there.name} (Linux ${other})`;
+      }
+    }
+    return undefined;
+  };
+}
+
+export interface Configured extends Prepared {
+  config: DotConfig;
+  configSha256: string;
+  audit: AuditReport;
+  kernelRelease: string;
+}
+
+/**
+ * allnoconfig + fragment, olddefconfig, survival check, audit — in the cache
+ * entry's O= tree. Throws CasualtiesError / AuditFailedError (exit 1).
+ * The caller holds the cache entry's lock.
+ */
+export async function configure(
+  prep: Prepared,
+  opts: { signal?: AbortSignal; allowAuditFailures?: boolean; reasoner?: CasualtyReasoner },
+): Promise<Configured> {
+  const { paths, makeArgs, makeEnv, target } = prep;
+  await mkdir(paths.obj, { recursive: true });
+  await writeFile(paths.fragment, prep.fragment);
+  await writeFile(paths.makeLog, '');
+  const env = { ...makeEnv, KCONFIG_ALLCONFIG: paths.fragment };
+  const make = (t: string) =>
+    runMake({ args: [...makeArgs, t], env, logPath: paths.makeLog, what: `make ${t}`, ...(opts.signal ? { signal: opts.signal } : {}) });
+  prep.progress('configure', 'allnoconfig + policy fragment');
+  await make('allnoconfig');
+  prep.progress('configure', 'olddefconfig');
+  await make('olddefconfig');
+
+  const configText = await readFile(join(paths.obj, '.config'), 'utf8');
+  const config = parseDotConfig(configText, join(paths.obj, '.config'));
+
+  const requested = effectiveRequests(prep.requested);
+  prep.progress('survival', `${requested.length} requested lines vs the final .config`);
+  const index = await scanKconfig(prep.source.tree, srcArchFor(target.arch));
+  const casualties = checkSurvival(requested, config.values, (s) => index.definitions.has(s) || config.values.has(s));
+  if (casualties.length) {
+    const reasoner = opts.reasoner ?? simpleCasualtyReason;
+    const ctx = { index, final: config.values, kernel: target.kernel, knownRename: policyRename(target.kernel) };
+    throw new CasualtiesError(casualties.map((c) => ({ ...c, reason: reasoner(c, ctx) })));
+  }
+
+  prep.progress('audit', 'policy rules vs the final .config');
+  const audit = auditConfig({ config, target });
+  if (audit.summary.fail > 0 && !opts.allowAuditFailures) throw new AuditFailedError(audit);
+
+  const release = await tryCapture('make', ['-s', '--no-print-directory', ...makeArgs, 'kernelrelease'], makeEnv);
+  return { ...prep, config, configSha256: sha256(configText), audit, kernelRelease: release?.trim() || target.kernel };
+}

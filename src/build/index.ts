@@ -1,0 +1,221 @@
+import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { acquireLock, sha256, sha256File } from '../util/fs.ts';
+import { estimateObjects, type CachePaths } from './cache.ts';
+import { startCcacheMeter } from './ccache.ts';
+import { srcArchFor } from './kconfig-index.ts';
+import {
+  IMAGE_FORMAT,
+  auditFailures,
+  configure,
+  prepare,
+  type ConfigureOptions,
+  type Configured,
+  type Prepared,
+} from './configure.ts';
+import { runMake } from './make.ts';
+import { MANIFEST_VERSION, readManifest, writeManifest, type Manifest } from './manifest.ts';
+
+// The build stage's public face: `buildKernel` (used by `capsem-kernel build`
+// and `up`) and `configureKernel` (survival check + audit without compiling).
+
+export { AuditFailedError, CasualtiesError, type BuildProgress, type BuildStage, type ConfigureOptions } from './configure.ts';
+export { MakeFailedError } from './make.ts';
+export type { Manifest } from './manifest.ts';
+export type { Casualty } from './survival.ts';
+
+export interface BuildOptions extends ConfigureOptions {
+  /** Default out/<arch> (out/<arch>-unsafe for a test-only kernel), relative to cwd. */
+  outDir?: string;
+  /** make -j; default: all cores. */
+  jobs?: number;
+  /** Rebuild even when the cache holds this exact build (incremental in the cached O= tree). */
+  force?: boolean;
+}
+
+/** An estimate for the very first build, before any manifest says better (6.12 allnoconfig + policy). */
+const FIRST_BUILD_OBJECTS = 1100;
+
+export interface ConfigureResult {
+  arch: Configured['target']['arch'];
+  kernelVersion: Configured['target']['kernel'];
+  kernelRelease: string;
+  source: { kind: 'tarball' | 'dir'; path: string; sha256: string };
+  fragmentSha256: string;
+  configSha256: string;
+  /** The final .config (inside the build cache entry). */
+  configPath: string;
+  enabledOptions: number;
+  survival: { requested: number; casualties: 0 };
+  audit: Manifest['audit'];
+  unsafe: boolean;
+  unsafeReasons: string[];
+}
+
+function summarize(c: Configured): Omit<ConfigureResult, 'configPath'> {
+  return {
+    arch: c.target.arch,
+    kernelVersion: c.target.kernel,
+    kernelRelease: c.kernelRelease,
+    source: { kind: c.source.kind, path: c.source.path, sha256: c.source.sha256 },
+    fragmentSha256: sha256(c.fragment),
+    configSha256: c.configSha256,
+    enabledOptions: [...c.config.values.values()].filter((v) => v === 'y').length,
+    survival: { requested: new Set(c.requested.map((r) => r.symbol)).size, casualties: 0 },
+    audit: { ...c.audit.summary, failures: auditFailures(c.audit) },
+    unsafe: c.unsafeReasons.length > 0,
+    unsafeReasons: c.unsafeReasons,
+  };
+}
+
+/** Configure only: allnoconfig + policy, olddefconfig, survival check, audit. Seconds, no compile. */
+export async function configureKernel(opts: ConfigureOptions): Promise<ConfigureResult> {
+  const prep = await prepare(opts);
+  const release = await acquireLock(prep.paths.lock, `the build cache entry ${prep.paths.root}`);
+  try {
+    const c = await configure(prep, opts);
+    return { ...summarize(c), configPath: join(c.paths.obj, '.config') };
+  } finally {
+    await release();
+  }
+}
+
+async function copyAtomic(from: string, to: string): Promise<void> {
+  const tmp = `${to}.tmp-${process.pid}`;
+  try {
+    await copyFile(from, tmp);
+    await rename(tmp, to);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** A cached build whose image is still what its manifest says; undefined otherwise. */
+async function cachedBuild(paths: CachePaths): Promise<Manifest | undefined> {
+  const m = await readManifest(paths.manifest);
+  if (!m) return undefined;
+  const ok = await sha256File(m.image.path).then((h) => h === m.image.sha256, () => false);
+  return ok ? m : undefined;
+}
+
+/** Copies a finished build into the output dir; the manifest goes last. */
+async function publish(m: Manifest, outDir: string, cached: boolean): Promise<Manifest> {
+  await mkdir(outDir, { recursive: true });
+  const out = {
+    image: join(outDir, m.image.format),
+    config: join(outDir, 'config'),
+    fragment: join(outDir, 'fragment.config'),
+    makeLog: join(outDir, 'make.log'),
+  };
+  await copyAtomic(m.image.path, out.image);
+  await copyAtomic(m.files.config, out.config);
+  await copyAtomic(m.files.fragment, out.fragment);
+  await copyAtomic(m.files.makeLog, out.makeLog);
+  const published: Manifest = {
+    ...m,
+    image: { ...m.image, path: out.image },
+    files: { config: out.config, fragment: out.fragment, makeLog: out.makeLog },
+    cached,
+  };
+  await writeManifest(join(outDir, 'manifest.json'), published);
+  return published;
+}
+
+async function compile(c: Configured, opts: BuildOptions): Promise<Manifest> {
+  const { paths, target } = c;
+  const format = IMAGE_FORMAT[target.arch];
+  const total = (await estimateObjects(c.cacheRoot, target.arch, target.kernel)) ?? FIRST_BUILD_OBJECTS;
+  const meter = c.toolchain.ccache ? await startCcacheMeter(c.makeEnv, paths.ccacheLog) : undefined;
+  const jobs = opts.jobs ?? availableParallelism();
+  let compiled = 0;
+  let lastReport = 0;
+  c.progress('compile', `make -j${jobs} ${format}`, { done: 0, total });
+  const compileStart = Date.now();
+  await runMake({
+    args: [...c.makeArgs, `-j${jobs}`, format],
+    env: { ...c.makeEnv, ...meter?.env },
+    logPath: paths.makeLog,
+    what: `make ${format}`,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    onLine(line) {
+      const m = /^\s+(CC|AS)\s+(\S+)/.exec(line);
+      if (!m) return;
+      compiled++;
+      if (Date.now() - lastReport < 250) return;
+      lastReport = Date.now();
+      c.progress('compile', m[2]!, { done: compiled, total: Math.max(total, compiled) });
+    },
+  });
+  const buildSeconds = Math.round((Date.now() - compileStart) / 100) / 10;
+  const ccache = meter ? await meter.finish() : undefined;
+
+  c.progress('artifacts', `copying ${format} into the cache`);
+  const built = join(paths.obj, 'arch', srcArchFor(target.arch), 'boot', format);
+  await copyAtomic(built, paths.image);
+  await copyAtomic(join(paths.obj, '.config'), paths.config);
+  const kernelRelease = (await readFile(join(paths.obj, 'include', 'config', 'kernel.release'), 'utf8').catch(() => c.kernelRelease)).trim();
+  const summary = summarize(c);
+  const manifest: Manifest = {
+    manifestVersion: MANIFEST_VERSION,
+    arch: summary.arch,
+    kernelVersion: summary.kernelVersion,
+    kernelRelease,
+    source: summary.source,
+    fragmentSha256: summary.fragmentSha256,
+    configSha256: summary.configSha256,
+    image: { path: paths.image, sizeBytes: (await stat(paths.image)).size, sha256: await sha256File(paths.image), format },
+    files: { config: paths.config, fragment: paths.fragment, makeLog: paths.makeLog },
+    enabledOptions: summary.enabledOptions,
+    toolchain: { name: c.toolchain.name, version: c.toolchain.version, banner: c.toolchain.banner },
+    reproducible: c.reproducible,
+    buildSeconds,
+    objectsCompiled: compiled,
+    cached: false,
+    cacheKey: c.key,
+    cacheDir: paths.root,
+    ...(ccache ? { ccache } : {}),
+    survival: summary.survival,
+    audit: summary.audit,
+    unsafe: summary.unsafe,
+    unsafeReasons: summary.unsafeReasons,
+  };
+  await writeManifest(paths.manifest, manifest); // last: marks the cache entry finished
+  return manifest;
+}
+
+/**
+ * Builds (or returns from the cache) the hardened kernel for one target and
+ * copies image, final .config, fragment, make log and manifest.json into the
+ * output dir. Throws CasualtiesError / AuditFailedError / MakeFailedError
+ * (exit 1), InterruptedError (130), Usage/Input/EnvironmentError (2).
+ */
+export async function buildKernel(opts: BuildOptions): Promise<Manifest> {
+  const prep: Prepared = await prepare(opts);
+  const unsafe = prep.unsafeReasons.length > 0;
+  const outDir = resolve(opts.cwd ?? process.cwd(), opts.outDir ?? join('out', unsafe ? `${opts.arch}-unsafe` : opts.arch));
+  const releaseOut = await acquireLock(join(outDir, '.lock'), `the output dir ${outDir}`);
+  try {
+    const releaseEntry = await acquireLock(prep.paths.lock, `the build cache entry ${prep.paths.root}`);
+    try {
+      prep.progress('cache', `key ${prep.key.slice(0, 12)}`);
+      const hit = opts.force ? undefined : await cachedBuild(prep.paths);
+      if (hit) {
+        prep.progress('artifacts', `cache hit: copying into ${outDir}`);
+        return await publish(hit, outDir, true);
+      }
+      // From here the output dir is being rebuilt: it must not look finished until it is.
+      await rm(join(outDir, 'manifest.json'), { force: true });
+      await rm(prep.paths.manifest, { force: true });
+      const configured = await configure(prep, opts);
+      const manifest = await compile(configured, opts);
+      prep.progress('artifacts', `copying into ${outDir}`);
+      return await publish(manifest, outDir, false);
+    } finally {
+      await releaseEntry();
+    }
+  } finally {
+    await releaseOut();
+  }
+}
