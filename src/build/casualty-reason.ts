@@ -72,6 +72,15 @@ function falseTerms(def: SymbolDefinition, lookup: Lookup): string[] {
   return out;
 }
 
+/** Every prompt is behind a false `if`: the value is the entry's default, whatever was requested. */
+function hiddenPrompt(defs: readonly SymbolDefinition[], lookup: Lookup): string | undefined {
+  const conds = defs.map((d) => (d.promptIf === undefined ? undefined : tryParse(d.promptIf)));
+  if (!defs.length || conds.some((e) => !e || evalExpr(e, lookup) !== 0)) return undefined;
+  const e = conds[0]!;
+  const falseParts = conjuncts(e).filter((t) => evalExpr(t, lookup) === 0).map((t) => withValues(t, lookup));
+  return `prompt hidden (only shown if ${printExpr(e)}; false: ${falseParts.join(', ')}), so its default applies (${defs[0]!.file}:${defs[0]!.line})`;
+}
+
 function unknownSymbol(c: Casualty, ctx: ReasonContext): string {
   const parts = [`unknown symbol: no \`config ${c.symbol}\` in Linux ${ctx.kernel} for ${ctx.index.srcarch}`];
   const rename = ctx.knownRename?.(c.symbol);
@@ -92,6 +101,7 @@ export const simpleCasualtyReason: CasualtyReasoner = (c, ctx) => {
     },
   );
   const finalValue = c.final ?? 'n';
+  const hidden = hiddenPrompt(defs, lookup);
 
   // Forced up: asked for less than it got.
   if (c.requested === 'n' && (finalValue === 'y' || finalValue === 'm')) {
@@ -102,6 +112,7 @@ export const simpleCasualtyReason: CasualtyReasoner = (c, ctx) => {
     if (defs.length && defs.every((d) => !d.hasPrompt)) {
       return 'not user-settable (no prompt): its value comes from its `default` lines';
     }
+    if (hidden) return hidden;
     const implies = activeSelectors.filter((s) => s.kind === 'imply');
     if (implies.length) return `implied by ${implies.map((s) => `${s.by}=y`).join(', ')}`;
   }
@@ -119,6 +130,7 @@ export const simpleCasualtyReason: CasualtyReasoner = (c, ctx) => {
       const all = (ctx.index.selectors.get(c.symbol) ?? []).filter((s) => s.kind === 'select').map((s) => s.by);
       return `not user-settable (no prompt): only \`select\` turns it on${all.length ? `; selectable by ${all.slice(0, 5).join(', ')}${all.length > 5 ? ', ...' : ''} (none is y)` : ''}`;
     }
+    if (hidden) return hidden;
     const choice = defs.find((d) => d.choice)?.choice;
     if (choice) return `an option of the choice at ${choice.file}:${choice.line}: another option was chosen`;
   }

@@ -16,6 +16,8 @@ export interface Located {
 export interface SymbolDefinition extends Located {
   type?: string;
   hasPrompt: boolean;
+  /** The prompt's `if` condition: when false the prompt is hidden and the entry's defaults decide. */
+  promptIf?: string;
   /** Every dependency expression: the entry's own `depends on` plus enclosing `if`/`menu`/`choice` ones. */
   dependsOn: { expr: string; from: string }[];
   /** Set when the entry is an option of a `choice` block. */
@@ -57,6 +59,13 @@ function indentWidth(line: string): number {
     else break;
   }
   return w;
+}
+
+/** `"text" [if COND]` after a type keyword or `prompt`. */
+function setPrompt(def: SymbolDefinition, rest: string): void {
+  def.hasPrompt = true;
+  const m = /^"(?:[^"\\]|\\.)*"\s+if\s+(.+)$/.exec(rest);
+  if (m) def.promptIf = m[1]!.trim();
 }
 
 /** Follows `source` statements from the top-level Kconfig, with $(SRCARCH) set, like the kernel does. */
@@ -179,9 +188,9 @@ export async function scanKconfig(srcTree: string, srcarch: string): Promise<Kco
         selectors.set(target, list);
       } else if (/^(bool|boolean|tristate|string|int|hex|def_bool|def_tristate)$/.test(kw)) {
         current.type = kw.replace(/^def_/, '').replace('boolean', 'bool');
-        if (!kw.startsWith('def_') && /^"/.test(rest)) current.hasPrompt = true;
+        if (!kw.startsWith('def_') && /^"/.test(rest)) setPrompt(current, rest);
       } else if (kw === 'prompt') {
-        current.hasPrompt = true;
+        setPrompt(current, rest);
       }
     }
   }

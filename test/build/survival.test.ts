@@ -25,6 +25,11 @@ config BIG_FEATURE
 config STACKPROT
 	bool "stack protector"
 	depends on $(cc-option,-fstack-protector)
+config EXPERT
+	bool "expert mode"
+config KALLSYMS
+	bool "kallsyms" if EXPERT
+	default y
 config NEW_NAME
 	bool "renamed"
 config LOG_SHIFT
@@ -59,6 +64,7 @@ interface Case {
 
 const CASES: { survives: Case[]; fails: Case[] } = {
   survives: [
+    { name: 'prompt shown when EXPERT=y', requested: 'EXPERT=y KALLSYMS=n', final: 'EXPERT=y', casualties: {} },
     { name: 'y kept', requested: 'NET=y INET=y', final: 'NET=y INET=y', casualties: {} },
     { name: 'n absent from .config is n', requested: 'INET=n', final: '', casualties: {} },
     { name: 'numbers compare by value', requested: 'LOG_SHIFT=0x11', final: 'LOG_SHIFT=17', casualties: {} },
@@ -73,6 +79,7 @@ const CASES: { survives: Case[]; fails: Case[] } = {
     { name: 'forced by select', requested: 'CRYPTO_LIB=n', final: 'BIG_FEATURE=y CRYPTO_LIB=y', casualties: { CRYPTO_LIB: /forced by select: selected by BIG_FEATURE=y \(Kconfig:\d+\)/ } },
     { name: 'no prompt, nobody selects it', requested: 'VIRTIO=y', final: '', casualties: { VIRTIO: /not user-settable \(no prompt\)/ } },
     { name: 'compiler test in depends on', requested: 'STACKPROT=y', final: '', casualties: { STACKPROT: /\$\(cc-option,-fstack-protector\) \[a toolchain test, probably false\]/ } },
+    { name: 'prompt hidden behind if EXPERT: the default wins', requested: 'KALLSYMS=n', final: 'KALLSYMS=y', casualties: { KALLSYMS: /prompt hidden \(only shown if EXPERT; false: EXPERT \[EXPERT=n\]\), so its default applies/ } },
     { name: 'choice', requested: 'MODE_B=y', final: 'MODE_A=y', casualties: { MODE_B: /an option of the choice at Kconfig:\d+/ } },
     { name: 'string/number changed', requested: 'LOG_SHIFT=12', final: 'LOG_SHIFT=17', casualties: { LOG_SHIFT: /Kconfig changed it/ } },
   ],
