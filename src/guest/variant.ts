@@ -1,0 +1,220 @@
+import type { CheckName } from '../policy/index.ts';
+
+// A guest variant is data: the real guest is the empty variant, and every test
+// mutant (for the doctor's mutation suite and the result-channel tests) is a
+// few fields on top of it. Build-time fields change the images (and so their
+// cache key); boot-time fields change what capsem-init does before the doctor,
+// or the command line.
+
+/** A file added to the squashfs after the builder's enforcement pass (mutants only). */
+export interface ExtraFile {
+  /** Absolute path in the guest. */
+  path: string;
+  mode: number;
+  /** Text content, or `copyOf` a path already in the tree (e.g. '/bin/busybox'). */
+  content?: string;
+  copyOf?: string;
+}
+
+/** How the new root is put together. */
+export type RootLayout =
+  /** The real guest: squashfs /dev/vda (ro) as lower, tmpfs upper and work, overlay as /. */
+  | 'overlay'
+  /** Mutant: switch_root straight into the read-only squashfs (no overlay). */
+  | 'squashfs-only'
+  /** Mutant: the lower layer is a tmpfs copy of the squashfs, which is then unmounted. */
+  | 'overlay-on-tmpfs';
+
+/** What capsem-init does with the doctor's verdict. */
+export type ResultMode =
+  /** The real guest: `capsem-doctor --send` frames the report onto the result port. */
+  | 'send'
+  /** Mutant: run the doctor, send nothing, power off. */
+  | 'none'
+  /** Mutant: write bytes that are not a frame to the result port. */
+  | 'garbage';
+
+export interface GuestVariant {
+  /** Stable id: part of cache keys and file names ('default' for the real guest). */
+  id: string;
+  description: string;
+  /** Doctor checks this variant must make fail (empty for the real guest). */
+  breaks: readonly CheckName[];
+  // --- build time (rootfs/initramfs) ---
+  /** Added after enforcement; the final scan's findings are recorded in the manifest, not fatal. */
+  extraFiles?: readonly ExtraFile[];
+  /** Mode of capsem's own binaries (the real guest: 0o555). */
+  capsemBinaryMode?: number;
+  root?: RootLayout;
+  // --- boot time (capsem-init, before the doctor) ---
+  /** Processes started before the doctor, under these names (e.g. 'sshd'). */
+  extraProcesses?: readonly string[];
+  /** Extra dummy NICs created next to dummy0. */
+  extraNics?: readonly string[];
+  result?: ResultMode;
+  // --- boot command line ---
+  cmdline?: { drop?: readonly string[]; append?: readonly string[] };
+}
+
+export const DEFAULT_VARIANT: GuestVariant = { id: 'default', description: 'the real guest', breaks: [] };
+
+/** True when the variant changes nothing the builder enforces or the guest does. */
+export function isDefaultVariant(v: GuestVariant): boolean {
+  return v.id === DEFAULT_VARIANT.id;
+}
+
+/**
+ * Combines variants into one: lists concatenate, scalars take the last value
+ * that is set, ids join with '+'. Composing with DEFAULT_VARIANT is a no-op.
+ */
+export function composeVariants(...variants: GuestVariant[]): GuestVariant {
+  const parts = variants.filter((v) => !isDefaultVariant(v));
+  if (parts.length === 0) return DEFAULT_VARIANT;
+  if (parts.length === 1) return parts[0]!;
+  const out: GuestVariant = {
+    id: parts.map((v) => v.id).join('+'),
+    description: parts.map((v) => v.description).join('; '),
+    breaks: [...new Set(parts.flatMap((v) => v.breaks))],
+  };
+  const cat = <T>(pick: (v: GuestVariant) => readonly T[] | undefined): T[] | undefined => {
+    const all = parts.flatMap((v) => pick(v) ?? []);
+    return all.length ? all : undefined;
+  };
+  const last = <T>(pick: (v: GuestVariant) => T | undefined): T | undefined =>
+    parts.map(pick).filter((x) => x !== undefined).at(-1);
+  const extraFiles = cat((v) => v.extraFiles);
+  const extraProcesses = cat((v) => v.extraProcesses);
+  const extraNics = cat((v) => v.extraNics);
+  const drop = cat((v) => v.cmdline?.drop);
+  const append = cat((v) => v.cmdline?.append);
+  const capsemBinaryMode = last((v) => v.capsemBinaryMode);
+  const root = last((v) => v.root);
+  const result = last((v) => v.result);
+  if (extraFiles) out.extraFiles = extraFiles;
+  if (extraProcesses) out.extraProcesses = extraProcesses;
+  if (extraNics) out.extraNics = extraNics;
+  if (drop || append) out.cmdline = { ...(drop ? { drop } : {}), ...(append ? { append } : {}) };
+  if (capsemBinaryMode !== undefined) out.capsemBinaryMode = capsemBinaryMode;
+  if (root) out.root = root;
+  if (result) out.result = result;
+  return out;
+}
+
+/** The fields that change the rootfs and initramfs images (their cache key). */
+export function buildInputsOf(v: GuestVariant): object {
+  return {
+    extraFiles: v.extraFiles ?? [],
+    capsemBinaryMode: v.capsemBinaryMode ?? 0o555,
+    root: v.root ?? 'overlay',
+    extraProcesses: v.extraProcesses ?? [],
+    extraNics: v.extraNics ?? [],
+    result: v.result ?? 'send',
+  };
+}
+
+/**
+ * Applies a variant's edits to the policy command line: `drop` removes every
+ * token whose key (before '=') matches, `append` adds tokens at the end
+ * (the kernel takes the last value, so appending overrides).
+ */
+export function editCmdline(base: string, v: GuestVariant): string {
+  const drop = new Set(v.cmdline?.drop ?? []);
+  const kept = base.split(/\s+/).filter((t) => t && !drop.has(t.split('=')[0]!));
+  return [...kept, ...(v.cmdline?.append ?? [])].join(' ');
+}
+
+// Mutants: each removes one property the doctor proves, so each check has a failing guest.
+const busyboxCopy = (path: string, mode: number): ExtraFile => ({ path, mode, copyOf: '/bin/busybox' });
+
+export const MUTANTS = {
+  setuidFile: {
+    id: 'setuid-file',
+    description: 'a setuid-root copy of busybox on the squashfs',
+    breaks: ['test_no_setuid_binaries'],
+    extraFiles: [busyboxCopy('/usr/bin/suid-busybox', 0o4755)],
+  },
+  setgidFile: {
+    id: 'setgid-file',
+    description: 'a setgid copy of busybox on the squashfs',
+    breaks: ['test_no_setgid_binaries'],
+    extraFiles: [busyboxCopy('/usr/bin/sgid-busybox', 0o2755)],
+  },
+  writableCapsemBinary: {
+    id: 'writable-capsem-binary',
+    description: 'capsem binaries mode 0755 (owner-writable)',
+    breaks: ['test_guest_binary_not_writable'],
+    capsemBinaryMode: 0o755,
+  },
+  sshd: {
+    id: 'sshd',
+    description: 'a process named sshd running before the doctor',
+    breaks: ['test_no_sshd'],
+    extraProcesses: ['sshd'],
+  },
+  cron: {
+    id: 'cron',
+    description: 'a process named cron running before the doctor',
+    breaks: ['test_no_cron'],
+    extraProcesses: ['cron'],
+  },
+  systemd: {
+    id: 'systemd',
+    description: 'a process named systemd running before the doctor',
+    breaks: ['test_no_systemd'],
+    extraProcesses: ['systemd'],
+  },
+  extraNic: {
+    id: 'extra-nic',
+    description: 'a second dummy NIC (dummy1)',
+    breaks: ['test_no_real_nics'],
+    extraNics: ['dummy1'],
+  },
+  rootNotOverlay: {
+    id: 'root-not-overlay',
+    description: 'root is the squashfs itself, no overlay',
+    breaks: ['test_overlay_configured'],
+    root: 'squashfs-only',
+  },
+  lowerNotSquashfs: {
+    id: 'lower-not-squashfs',
+    description: 'overlay lower layer is a tmpfs copy; /dev/vda unmounted',
+    breaks: ['test_squashfs_is_immutable'],
+    root: 'overlay-on-tmpfs',
+  },
+  cmdlineNoRo: {
+    id: 'cmdline-no-ro',
+    description: 'boot command line without ro',
+    breaks: ['test_kernel_cmdline_has_ro'],
+    cmdline: { drop: ['ro'] },
+  },
+  cmdlineInitOnAllocOff: {
+    id: 'cmdline-init-on-alloc-0',
+    description: 'init_on_alloc=0 appended (the last value wins)',
+    breaks: ['test_init_on_alloc'],
+    cmdline: { append: ['init_on_alloc=0'] },
+  },
+  cmdlineNoSlabNomerge: {
+    id: 'cmdline-no-slab-nomerge',
+    description: 'boot command line without slab_nomerge',
+    breaks: ['test_slab_nomerge'],
+    cmdline: { drop: ['slab_nomerge'] },
+  },
+  cmdlineNoPageShuffle: {
+    id: 'cmdline-no-page-shuffle',
+    description: 'page_alloc.shuffle=0 appended',
+    breaks: ['test_page_alloc_shuffle'],
+    cmdline: { append: ['page_alloc.shuffle=0'] },
+  },
+  noResult: {
+    id: 'no-result',
+    description: 'runs the doctor but sends nothing, then powers off',
+    breaks: [],
+    result: 'none',
+  },
+  garbageResult: {
+    id: 'garbage-result',
+    description: 'writes bytes that are not a frame to the result port',
+    breaks: [],
+    result: 'garbage',
+  },
+} as const satisfies Record<string, GuestVariant>;
