@@ -225,7 +225,7 @@ async function walk(staging: string, guestDir = '/'): Promise<string[]> {
 }
 
 /** The enforcement pass: strip setuid/setgid, make capsem binaries 0555 root; refuse forbidden files. */
-async function enforce(staging: string): Promise<string[]> {
+export async function enforceTree(staging: string): Promise<string[]> {
   const changed: string[] = [];
   const forbidden: string[] = [];
   for (const p of await walk(staging)) {
@@ -386,7 +386,7 @@ export async function buildRootfs(opts: RootfsOptions): Promise<GuestImages> {
     await mkdir(outDir, { recursive: true });
     say(`rootfs ${arch}: laying out and enforcing the guest tree`);
     await materialize(staging, guestTree(arch, parts));
-    const enforced = await enforce(staging);
+    const enforced = await enforceTree(staging);
     await mutate(staging, variant);
     say(`rootfs ${arch}: mksquashfs (zstd)`);
     const squashPath = join(outDir, 'rootfs.squashfs');
