@@ -15,6 +15,12 @@ export interface CheckResult {
   ms: number;
 }
 
+/** One line of the init's timings file: a stage and the milliseconds since boot when it was reached. */
+export interface BootTiming {
+  stage: string;
+  ms: number;
+}
+
 export interface DoctorReport {
   schema: 'capsem-doctor/1';
   healthy: boolean;
@@ -23,4 +29,8 @@ export interface DoctorReport {
   checks: CheckResult[];
   summary: { passed: number; failed: number; errors: number };
   ms: number;
+  /** Checks not run on this target: every rule they verify is waived or does not apply (omitted when none). */
+  skipped?: { name: string; reason: string }[];
+  /** The init's stage timings (`capsem-doctor --timings FILE`), in the order written. */
+  bootTimings?: BootTiming[];
 }

@@ -1,0 +1,4 @@
+import { defineCheck } from '../define.ts';
+import { memDeviceAbsent } from '../kinds.ts';
+
+export default defineCheck({ name: 'test_no_dev_port', ...memDeviceAbsent('port') });

@@ -1,0 +1,4 @@
+import { defineCheck } from '../define.ts';
+import { processAbsent } from '../kinds.ts';
+
+export default defineCheck({ name: 'test_no_systemd', ...processAbsent('systemd') });

@@ -1,0 +1,116 @@
+// A check is one file: its name (from the policy's CHECKS), the preconditions
+// it needs proven first, the reason ids it may report (with what each means),
+// and `run`. The rules it verifies and what it proves are read from the
+// policy, never restated here.
+
+import { type Arch, CHECKS, type CheckName, RULES, appliesToArch } from '../policy/index.ts';
+import type { CheckStatus } from './types.ts';
+import type { DoctorEnv, FileInfo, Probe } from './env.ts';
+import { errnoCode } from './env.ts';
+import type { NeedId } from './needs.ts';
+
+export interface Outcome<R extends string = string> {
+  status: CheckStatus;
+  /** Set for fail and error: a key of the check's `reasons`, a need's reason or a shared reason. */
+  reason?: R;
+  evidence: string[];
+}
+
+/** Reasons any check may report without declaring them. */
+export const SHARED_REASONS = {
+  unreadable: 'something the check must read could not be read (the evidence names the path and errno)',
+  implausible: 'a kernel interface answered what the kernel could not have written (e.g. /proc without our own pid)',
+  crashed: 'the check threw: a bug in the doctor (the evidence has the message)',
+} as const;
+export type SharedReason = keyof typeof SHARED_REASONS;
+
+export const pass = (evidence: string[]): Outcome<never> => ({ status: 'pass', evidence });
+export const fail = <R extends string>(reason: R, evidence: string[]): Outcome<R> => ({ status: 'fail', reason, evidence });
+export const error = <R extends string>(reason: R, evidence: string[]): Outcome<R> => ({ status: 'error', reason, evidence });
+
+/** A read that may fail: the errno code is data, not an exception. */
+export type Got<T> = { ok: true; value: T } | { ok: false; code: string };
+
+/** What a check sees: tagged reads of guest paths, the probe, the arch. */
+export interface CheckContext {
+  arch: Arch;
+  pid: number;
+  probe: Probe;
+  env: DoctorEnv;
+  text(path: string): Got<string>;
+  head(path: string, length: number): Got<Buffer>;
+  list(path: string): Got<string[]>;
+  stat(path: string): Got<FileInfo>;
+  lstat(path: string): Got<FileInfo>;
+  readlink(path: string): Got<string>;
+}
+
+function attempt<T>(f: () => T): Got<T> {
+  try {
+    return { ok: true, value: f() };
+  } catch (e) {
+    const code = errnoCode(e);
+    if (code === undefined) throw e;
+    return { ok: false, code };
+  }
+}
+
+export function checkContext(env: DoctorEnv): CheckContext {
+  return {
+    arch: env.arch,
+    pid: env.pid,
+    probe: env.probe,
+    env,
+    text: (p) => attempt(() => env.fs.readFile(p).toString('utf8')),
+    head: (p, n) => attempt(() => env.fs.readHead(p, n)),
+    list: (p) => attempt(() => env.fs.readdir(p).sort()),
+    stat: (p) => attempt(() => env.fs.stat(p)),
+    lstat: (p) => attempt(() => env.fs.lstat(p)),
+    readlink: (p) => attempt(() => env.fs.readlink(p)),
+  };
+}
+
+export interface CheckDefinition<R extends string> {
+  name: CheckName;
+  /** Preconditions proven (once per run) before `run`; a failed one makes the check an error. */
+  needs: readonly NeedId[];
+  /** Every reason id `run` may return, with what it means. */
+  reasons: Record<R, string>;
+  run(ctx: CheckContext): Outcome<R | SharedReason>;
+}
+
+export interface Check<R extends string = string> extends CheckDefinition<R> {
+  /** One line from the policy: what passing proves. */
+  proves: string;
+  /** The policy rules that name this check (all arches). */
+  rules: readonly string[];
+}
+
+/** Policy rules that name `check` and apply to `arch`. */
+export function rulesFor(check: string, arch?: Arch) {
+  return RULES.filter(
+    (r) => (r.checks as readonly string[] | undefined)?.includes(check) && (!arch || appliesToArch(r, arch)),
+  );
+}
+
+export function defineCheck<const R extends string>(def: CheckDefinition<R>): Check<R> {
+  const spec = CHECKS.find((c) => c.name === def.name)!;
+  return { ...def, proves: spec.proves, rules: rulesFor(def.name).map((r) => r.id) };
+}
+
+// ---- evidence wording ----------------------------------------------------------
+
+/** "path: absent (ENOENT)" / "path: EACCES" for a failed read. */
+export function describeMiss(path: string, code: string): string {
+  return code === 'ENOENT' ? `${path}: absent (ENOENT)` : `${path}: ${code}`;
+}
+
+/** A file's content for evidence: quoted, trimmed, cut to a readable length. */
+export function quote(text: string, max = 200): string {
+  const t = text.trim();
+  return JSON.stringify(t.length > max ? `${t.slice(0, max)}…` : t);
+}
+
+export function octal(mode: number): string {
+  return '0' + mode.toString(8).padStart(3, '0');
+}

@@ -1,0 +1,239 @@
+// What a check may observe, behind one seam: the guest's files (with statfs),
+// the raw-syscall probe, the arch and the doctor's own pid. The real guest
+// gets hostEnv(); unit tests hand the runner an in-memory fake; `--root`
+// points the real implementation at a fixture tree.
+
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { constants as osConstants, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Arch } from '../policy/index.ts';
+
+export type FileKind = 'file' | 'dir' | 'symlink' | 'block' | 'char' | 'fifo' | 'socket';
+
+export interface FileInfo {
+  kind: FileKind;
+  /** Permission bits including setuid/setgid/sticky (mode & 0o7777). */
+  mode: number;
+  uid: number;
+  gid: number;
+  dev: number;
+  ino: number;
+  /** For device nodes: the device they stand for (st_rdev). */
+  rdev: number;
+  size: number;
+}
+
+/**
+ * The guest's filesystem, addressed by guest paths ('/proc/cmdline').
+ * Every method throws a Node-style error with an errno `code` ('ENOENT', ...).
+ */
+export interface GuestFs {
+  readFile(path: string): Buffer;
+  /** The first `length` bytes (fewer at end of file): superblocks, /proc/kcore. */
+  readHead(path: string, length: number): Buffer;
+  readdir(path: string): string[];
+  stat(path: string): FileInfo;
+  lstat(path: string): FileInfo;
+  readlink(path: string): string;
+  /** statfs(2) f_type: the filesystem's magic number. */
+  statfsType(path: string): number;
+}
+
+/** Syscalls the probe knows; getpid is the control that proves it issues real calls. */
+export const PROBE_SYSCALLS = [
+  'getpid',
+  'bpf',
+  'io_uring_setup',
+  'userfaultfd',
+  'kexec_load',
+  'kexec_file_load',
+  'init_module',
+  'finit_module',
+] as const;
+export type ProbeSyscall = (typeof PROBE_SYSCALLS)[number];
+
+export interface SyscallAnswer {
+  ret: number;
+  errno: number;
+  /** The probe process's pid, as its parent saw it (the getpid control compares). */
+  pid: number;
+}
+
+export type ExecAnswer =
+  | { kind: 'refused'; errno: number }
+  | { kind: 'ran'; exitCode: number | null; signal: string | null };
+
+export interface Probe {
+  /** Where the probe binary is (for evidence). */
+  path: string;
+  syscall(name: ProbeSyscall): SyscallAnswer;
+  exec(path: string): ExecAnswer;
+}
+
+/** The probe could not be run or answered nonsense. */
+export class ProbeError extends Error {
+  override name = 'ProbeError';
+}
+
+export interface DoctorEnv {
+  fs: GuestFs;
+  probe: Probe;
+  arch: Arch;
+  /** The doctor's own pid: it must appear in /proc. */
+  pid: number;
+  /** Writes an executable into a scratch directory; returns the path to hand to the probe. */
+  writeScratchExecutable(name: string, bytes: Buffer): string;
+}
+
+// ---- errno names ---------------------------------------------------------------
+
+const ERRNO_NAMES = new Map<number, string>(
+  Object.entries(osConstants.errno).map(([name, n]) => [n, name]),
+);
+
+export function errnoName(n: number): string {
+  return ERRNO_NAMES.get(n) ?? `errno ${n}`;
+}
+
+export function errnoNumber(name: keyof typeof osConstants.errno): number {
+  return osConstants.errno[name];
+}
+
+/** The errno code of a thrown fs error, or undefined for anything else (a bug: let it propagate). */
+export function errnoCode(e: unknown): string | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? code : undefined;
+}
+
+// ---- the real implementation ---------------------------------------------------
+
+export interface HostEnvOptions {
+  /** The guest's root ('/' inside the guest; a fixture tree in development). */
+  root: string;
+  proc?: string;
+  sys?: string;
+  dev?: string;
+  probePath: string;
+  arch: Arch;
+  /**
+   * Development only: statfs answers by guest mount point instead of the kernel's
+   * (a fixture tree cannot carry filesystem magic). Never used in the guest.
+   */
+  statfsFacts?: Record<string, number>;
+}
+
+/** Maps guest paths to host paths: /proc, /sys and /dev may live elsewhere than under root. */
+export function guestPathMapper(o: Pick<HostEnvOptions, 'root' | 'proc' | 'sys' | 'dev'>): (p: string) => string {
+  const mounts: [string, string][] = [
+    ['/proc', o.proc ?? join(o.root, 'proc')],
+    ['/sys', o.sys ?? join(o.root, 'sys')],
+    ['/dev', o.dev ?? join(o.root, 'dev')],
+  ];
+  return (p) => {
+    for (const [prefix, dir] of mounts) {
+      if (p === prefix || p.startsWith(prefix + '/')) return dir + p.slice(prefix.length);
+    }
+    return join(o.root, p);
+  };
+}
+
+function kindOf(s: fs.Stats): FileKind {
+  if (s.isFile()) return 'file';
+  if (s.isDirectory()) return 'dir';
+  if (s.isSymbolicLink()) return 'symlink';
+  if (s.isBlockDevice()) return 'block';
+  if (s.isCharacterDevice()) return 'char';
+  if (s.isFIFO()) return 'fifo';
+  return 'socket';
+}
+
+function info(s: fs.Stats): FileInfo {
+  return { kind: kindOf(s), mode: s.mode & 0o7777, uid: s.uid, gid: s.gid, dev: s.dev, ino: s.ino, rdev: s.rdev, size: s.size };
+}
+
+/** Longest guest mount-point prefix of `path` in `facts`. */
+function factFor(facts: Record<string, number>, path: string): number {
+  let best: string | undefined;
+  for (const mp of Object.keys(facts)) {
+    const under = mp === '/' || path === mp || path.startsWith(mp + '/');
+    if (under && (best === undefined || mp.length > best.length)) best = mp;
+  }
+  if (best === undefined) throw Object.assign(new Error(`no statfs fact for ${path}`), { code: 'ENOSYS' });
+  return facts[best]!;
+}
+
+export function hostFs(o: Omit<HostEnvOptions, 'probePath' | 'arch'>): GuestFs {
+  const host = guestPathMapper(o);
+  return {
+    readFile: (p) => fs.readFileSync(host(p)),
+    readHead(p, length) {
+      const fd = fs.openSync(host(p), 'r');
+      try {
+        const buf = Buffer.alloc(length);
+        const n = fs.readSync(fd, buf, 0, length, 0);
+        return buf.subarray(0, n);
+      } finally {
+        fs.closeSync(fd);
+      }
+    },
+    readdir: (p) => fs.readdirSync(host(p)),
+    stat: (p) => info(fs.statSync(host(p))),
+    lstat: (p) => info(fs.lstatSync(host(p))),
+    readlink: (p) => fs.readlinkSync(host(p)),
+    statfsType: (p) => (o.statfsFacts ? factFor(o.statfsFacts, p) : Number(fs.statfsSync(host(p)).type)),
+  };
+}
+
+const PROBE_TIMEOUT_MS = 10_000;
+
+export function hostProbe(path: string): Probe {
+  function run(args: string[]) {
+    const r = spawnSync(path, args, { encoding: 'utf8', timeout: PROBE_TIMEOUT_MS, env: {} });
+    if (r.error) throw new ProbeError(`${path}: ${errnoCode(r.error) ?? r.error.message}`);
+    return r;
+  }
+  return {
+    path,
+    syscall(name) {
+      const r = run(['syscall', name]);
+      const m = /^(-?\d+) (\d+)\n$/.exec(r.stdout);
+      if (r.status !== 0 || !m) {
+        throw new ProbeError(`${path} syscall ${name}: exit ${r.status ?? r.signal}, output ${JSON.stringify(r.stdout + r.stderr)}`);
+      }
+      return { ret: Number(m[1]), errno: Number(m[2]), pid: r.pid };
+    },
+    exec(target) {
+      const r = run(['exec', target]);
+      const m = /^(\d+)\n$/.exec(r.stdout);
+      if (m && r.status === 0) return { kind: 'refused', errno: Number(m[1]) };
+      if (r.stdout === '') return { kind: 'ran', exitCode: r.status, signal: r.signal };
+      throw new ProbeError(`${path} exec ${target}: unexpected output ${JSON.stringify(r.stdout)}`);
+    },
+  };
+}
+
+/** The doctor's environment on a real system (the guest, or a fixture tree with `root`). */
+export function hostEnv(o: HostEnvOptions): DoctorEnv & { cleanup(): void } {
+  let scratch: string | undefined;
+  return {
+    fs: hostFs(o),
+    probe: hostProbe(o.probePath),
+    arch: o.arch,
+    pid: process.pid,
+    writeScratchExecutable(name, bytes) {
+      scratch ??= fs.mkdtempSync(join(tmpdir(), 'capsem-doctor-'));
+      const p = join(scratch, name);
+      fs.writeFileSync(p, bytes, { mode: 0o755 });
+      return p;
+    },
+    cleanup() {
+      if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Node's process.arch, in the policy's vocabulary. */
+export function hostArch(): Arch | undefined {
+  return process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'arm64' : undefined;
+}

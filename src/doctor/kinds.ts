@@ -1,0 +1,217 @@
+// Kinds of check that several check files share: each factory returns the
+// body of a check (needs, reasons, run) for one parameter, and the check file
+// adds its name. Expectations come from the policy (GUEST, RULES).
+
+import { type CheckName, GUEST, cmdlineValue, normalizeParamName } from '../policy/index.ts';
+import { type CheckDefinition, describeMiss, error, fail, octal, pass, quote, rulesFor } from './define.ts';
+import type { ProbeSyscall } from './env.ts';
+import { implausible, isAbsent, must, readCmdline, readMounts, syscallMissing } from './observe.ts';
+import { PSEUDO_FILESYSTEMS } from './mounts.ts';
+
+type Body<R extends string> = Pick<CheckDefinition<R>, 'needs' | 'reasons' | 'run'>;
+
+/** The syscalls answer ENOSYS: the code behind them is not in the kernel. */
+export function syscallsAbsent(names: readonly ProbeSyscall[]): Body<'syscall-available'> {
+  return {
+    needs: ['probe'],
+    reasons: { 'syscall-available': 'a syscall answered something other than ENOSYS: the kernel implements it' },
+    run(ctx) {
+      const answers = names.map((n) => syscallMissing(ctx, n));
+      const evidence = answers.map((a) => a.evidence);
+      return answers.every((a) => a.missing) ? pass(evidence) : fail('syscall-available', evidence);
+    },
+  };
+}
+
+/** None of `names` is an entry of the sysfs directory; `witness` must be (it proves the listing is real). */
+export function sysfsNamesAbsent(
+  dirs: readonly { dir: string; names: readonly string[]; witness: string }[],
+): Body<'present'> {
+  return {
+    needs: ['sysfs'],
+    reasons: { present: 'a forbidden bus or class is registered in sysfs' },
+    run(ctx) {
+      const evidence: string[] = [];
+      const found: string[] = [];
+      for (const { dir, names, witness } of dirs) {
+        const entries = must(ctx.list(dir), dir);
+        if (!entries.includes(witness)) implausible(`${dir} lacks ${witness}: [${entries.join(', ')}]`);
+        const hits = names.filter((n) => entries.includes(n));
+        found.push(...hits.map((h) => `${dir}/${h}`));
+        evidence.push(`${dir}: ${entries.length} entries; ${hits.length ? `has ${hits.join(', ')}` : `none of ${names.join(', ')}`}`);
+      }
+      return found.length ? fail('present', evidence) : pass(evidence);
+    },
+  };
+}
+
+/** A /proc file that must be absent or empty (e.g. /proc/modules, /proc/kallsyms). */
+export function procFileAbsentOrEmpty(path: string): Body<'not-empty'> {
+  return {
+    needs: ['procfs'],
+    reasons: { 'not-empty': `${path} exists and has content` },
+    run(ctx) {
+      const t = ctx.text(path);
+      if (!t.ok && t.code === 'ENOENT') return pass([describeMiss(path, t.code)]);
+      const text = must(t, path);
+      if (text.length === 0) return pass([`${path}: empty`]);
+      const lines = text.split('\n').filter(Boolean);
+      return fail('not-empty', [`${path}: ${lines.length} lines, first ${quote(lines[0] ?? '')}`]);
+    },
+  };
+}
+
+/**
+ * A /dev/mem-like node is absent from devtmpfs and its driver is absent from
+ * the mem class in sysfs (devtmpfs creates a node for every registered char
+ * device, and the mem class always holds null).
+ */
+export function memDeviceAbsent(name: 'mem' | 'port'): Body<'node-present' | 'driver-registered'> {
+  return {
+    needs: ['devtmpfs', 'sysfs'],
+    reasons: {
+      'node-present': `/dev/${name} exists`,
+      'driver-registered': `/sys/class/mem/${name} exists: the driver is built in`,
+    },
+    run(ctx) {
+      const classEntries = must(ctx.list('/sys/class/mem'), '/sys/class/mem');
+      if (!classEntries.includes('null')) implausible(`/sys/class/mem lacks null: [${classEntries.join(', ')}]`);
+      const node = `/dev/${name}`;
+      const nodeAbsent = isAbsent(ctx, node);
+      const evidence = [
+        nodeAbsent ? `${node}: absent (ENOENT)` : `${node}: present`,
+        `/sys/class/mem: [${classEntries.join(', ')}]`,
+      ];
+      if (!nodeAbsent) return fail('node-present', evidence);
+      if (classEntries.includes(name)) return fail('driver-registered', evidence);
+      return pass(evidence);
+    },
+  };
+}
+
+// init/do_mounts.c: "ro" and "rw" both set root_mountflags, so the later one wins.
+const OPPOSITE_FLAGS: Record<string, string> = { ro: 'rw', rw: 'ro' };
+
+/** Every command line rule that names `check` holds on /proc/cmdline, read the kernel's way. */
+export function cmdlineParam(check: CheckName): Body<'param-missing' | 'param-wrong-value' | 'flag-overridden'> {
+  return {
+    needs: ['procfs'],
+    reasons: {
+      'param-missing': 'the parameter is not on /proc/cmdline',
+      'param-wrong-value': 'the last value of the parameter is not the one the policy asks for',
+      'flag-overridden': 'the flag is followed by its opposite (ro ... rw), which wins',
+    },
+    run(ctx) {
+      const { raw, parsed } = readCmdline(ctx);
+      const evidence = [`/proc/cmdline: ${quote(raw, 400)}`];
+      let outcome: 'param-missing' | 'param-wrong-value' | 'flag-overridden' | undefined;
+      for (const rule of rulesFor(check, ctx.arch)) {
+        if (rule.kind !== 'cmdline') continue;
+        const want = cmdlineValue(rule, ctx.arch);
+        const got = parsed.get(rule.param);
+        const show = (v: string | true | undefined) => (v === undefined ? 'absent' : v === true ? 'bare flag' : JSON.stringify(v));
+        evidence.push(`${rule.param}: ${show(got)} (policy ${rule.id}: ${show(want)})`);
+        if (got === undefined) outcome ??= 'param-missing';
+        else if (got !== want) outcome ??= 'param-wrong-value';
+        else if (want === true && OPPOSITE_FLAGS[rule.param]) {
+          const key = (t: { key: string }) => normalizeParamName(t.key);
+          const last = parsed.tokens.findLastIndex((t) => key(t) === normalizeParamName(rule.param));
+          const opposite = parsed.tokens.findLastIndex((t) => key(t) === OPPOSITE_FLAGS[rule.param]);
+          if (opposite > last) {
+            evidence.push(`${OPPOSITE_FLAGS[rule.param]} comes after ${rule.param} and wins`);
+            outcome ??= 'flag-overridden';
+          }
+        }
+      }
+      return outcome ? fail(outcome, evidence) : pass(evidence);
+    },
+  };
+}
+
+/** No process whose comm or executable's name is one of GUEST.forbiddenProcesses[key]. */
+export function processAbsent(key: keyof typeof GUEST.forbiddenProcesses): Body<'process-running'> {
+  const names: readonly string[] = GUEST.forbiddenProcesses[key];
+  return {
+    needs: ['procfs'],
+    reasons: { 'process-running': `a process named ${names.join(' or ')} is running` },
+    run(ctx) {
+      const pids = must(ctx.list('/proc'), '/proc').filter((n) => /^\d+$/.test(n));
+      if (!pids.includes(String(ctx.pid))) implausible(`/proc does not list the doctor's own pid ${ctx.pid}`);
+      const found: string[] = [];
+      let scanned = 0;
+      for (const pid of pids) {
+        const comm = ctx.text(`/proc/${pid}/comm`);
+        // ENOENT/ESRCH: the process ended while we looked.
+        if (!comm.ok && (comm.code === 'ENOENT' || comm.code === 'ESRCH')) continue;
+        const name = must(comm, `/proc/${pid}/comm`).replace(/\n$/, '');
+        scanned++;
+        // Kernel threads have no exe (ENOENT); the name is what was exec'd.
+        const exe = ctx.readlink(`/proc/${pid}/exe`);
+        const exeName = exe.ok ? exe.value.replace(/ \(deleted\)$/, '').split('/').at(-1)! : undefined;
+        if (names.includes(name) || (exeName !== undefined && names.includes(exeName))) {
+          found.push(`pid ${pid}: comm ${JSON.stringify(name)}, exe ${exe.ok ? exe.value : describeMiss('exe', exe.code)}`);
+        }
+      }
+      const evidence = [`scanned ${scanned} processes in /proc for ${names.join(', ')}`, ...found];
+      return found.length ? fail('process-running', evidence) : pass(evidence);
+    },
+  };
+}
+
+/**
+ * No file with `bit` (setuid 0o4000 / setgid 0o2000) on any mounted
+ * filesystem but the pseudo ones: each mount is walked from its mount point
+ * without leaving it (directories on overlayfs always carry the overlay's
+ * st_dev, so the walk follows directory st_dev).
+ */
+export function modeBitAbsent(bit: 0o4000 | 0o2000, label: 'setuid' | 'setgid'): Body<'mode-bit-found'> {
+  return {
+    needs: ['procfs'],
+    reasons: { 'mode-bit-found': `a ${label} file exists on a mounted filesystem` },
+    run(ctx) {
+      const mounts = readMounts(ctx).filter((m) => !PSEUDO_FILESYSTEMS.has(m.fstype));
+      const mountpoints = [...new Set(mounts.map((m) => m.mountpoint))];
+      const found: string[] = [];
+      const unreadable: string[] = [];
+      let entries = 0;
+      for (const mp of mountpoints) {
+        const top = ctx.lstat(mp);
+        if (!top.ok) {
+          unreadable.push(describeMiss(mp, top.code));
+          continue;
+        }
+        const dev = top.value.dev;
+        const stack = [mp];
+        while (stack.length) {
+          const dir = stack.pop()!;
+          const names = ctx.list(dir);
+          if (!names.ok) {
+            // Removed while we walked (a tmpfs in use): nothing left to scan.
+            if (names.code !== 'ENOENT') unreadable.push(describeMiss(dir, names.code));
+            continue;
+          }
+          for (const n of names.value) {
+            const p = dir === '/' ? `/${n}` : `${dir}/${n}`;
+            const s = ctx.lstat(p);
+            if (!s.ok) {
+              if (s.code !== 'ENOENT') unreadable.push(describeMiss(p, s.code));
+              continue;
+            }
+            entries++;
+            if (s.value.kind === 'symlink') continue;
+            if (s.value.mode & bit) found.push(`${p}: mode ${octal(s.value.mode)} (${s.value.kind})`);
+            if (s.value.kind === 'dir' && s.value.dev === dev) stack.push(p);
+          }
+        }
+      }
+      const evidence = [
+        `walked ${mountpoints.length} mounts (${mounts.map((m) => `${m.mountpoint} ${m.fstype}`).join(', ')}), ${entries} entries`,
+        ...found,
+        ...unreadable,
+      ];
+      if (found.length) return fail('mode-bit-found', evidence);
+      if (unreadable.length) return error('unreadable', evidence);
+      return pass(evidence);
+    },
+  };
+}

@@ -1,0 +1,84 @@
+/*
+ * capsem-probe: raw system calls for capsem-doctor (Node cannot issue them).
+ *
+ *   capsem-probe syscall <name>   issue one syscall with harmless arguments,
+ *                                 print "<ret> <errno>" and exit 0
+ *   capsem-probe exec <path>      raw execve(path); if it returns, print
+ *                                 "<errno>" and exit 0 (on success the
+ *                                 program replaces us and its exit code shows)
+ *
+ * Arguments are chosen so that no call can change the system even where the
+ * feature exists: zero lengths, NULL buffers, invalid flags, bad fds.
+ * execve is called directly: execvp would retry an ENOEXEC file with /bin/sh.
+ * Exit 2 on usage errors. Built static (see build.sh), installed mode 0555.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+struct probe {
+	const char *name;
+	long (*call)(void);
+};
+
+static long do_getpid(void) { return syscall(SYS_getpid); }
+/* BPF_MAP_CREATE with a NULL attr of size 0: EINVAL/EFAULT/EPERM if bpf exists. */
+static long do_bpf(void) { return syscall(SYS_bpf, 0, NULL, 0); }
+/* entries = 0 is rejected (EINVAL) before anything is allocated. */
+static long do_io_uring_setup(void) { return syscall(SYS_io_uring_setup, 0, NULL); }
+/* every flag bit set: EINVAL before a file descriptor is made. */
+static long do_userfaultfd(void) { return syscall(SYS_userfaultfd, ~0U); }
+/* no segments and every flag bit set: EINVAL/EPERM, never a load or unload. */
+static long do_kexec_load(void) { return syscall(SYS_kexec_load, 0UL, 0UL, NULL, ~0UL); }
+/* bad fds and every flag bit set: EINVAL/EBADF/EPERM. */
+static long do_kexec_file_load(void) { return syscall(SYS_kexec_file_load, -1, -1, 0UL, NULL, ~0UL); }
+/* an empty image: ENOEXEC/EINVAL/EPERM, nothing can load. */
+static long do_init_module(void) { return syscall(SYS_init_module, NULL, 0UL, ""); }
+/* fd -1: EBADF/EPERM. */
+static long do_finit_module(void) { return syscall(SYS_finit_module, -1, "", 0); }
+
+static const struct probe probes[] = {
+	{ "getpid", do_getpid },
+	{ "bpf", do_bpf },
+	{ "io_uring_setup", do_io_uring_setup },
+	{ "userfaultfd", do_userfaultfd },
+	{ "kexec_load", do_kexec_load },
+	{ "kexec_file_load", do_kexec_file_load },
+	{ "init_module", do_init_module },
+	{ "finit_module", do_finit_module },
+};
+
+static int usage(void)
+{
+	fputs("usage: capsem-probe syscall <name> | capsem-probe exec <path>\n", stderr);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3)
+		return usage();
+	if (strcmp(argv[1], "syscall") == 0) {
+		for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+			if (strcmp(argv[2], probes[i].name) != 0)
+				continue;
+			errno = 0;
+			long ret = probes[i].call();
+			printf("%ld %d\n", ret, ret == -1 ? errno : 0);
+			return 0;
+		}
+		fprintf(stderr, "capsem-probe: unknown syscall '%s'\n", argv[2]);
+		return 2;
+	}
+	if (strcmp(argv[1], "exec") == 0) {
+		char *const args[] = { argv[2], NULL };
+		char *const env[] = { NULL };
+		execve(argv[2], args, env);
+		printf("%d\n", errno);
+		return 0;
+	}
+	return usage();
+}
