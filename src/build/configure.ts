@@ -15,7 +15,7 @@ import {
   type Target,
   type Toolchain,
 } from '../policy/index.ts';
-import { InputError } from '../util/errors.ts';
+import { InputError, UsageError } from '../util/errors.ts';
 import { sha256 } from '../util/fs.ts';
 import { cacheRoot } from '../util/paths.ts';
 import { cacheKey, cachePaths, type CachePaths } from './cache.ts';
@@ -137,6 +137,9 @@ export async function prepare(opts: ConfigureOptions): Promise<Prepared> {
       // a progress display must never break a build
     }
   };
+  if (opts.sha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(opts.sha256)) {
+    throw new UsageError('build: --sha256 must be 64 hex digits');
+  }
   const target: Target = { arch: opts.arch, kernel: opts.kernel ?? DEFAULT_KERNEL, toolchain: opts.toolchain ?? 'gcc' };
   const root = cacheRoot(env);
 

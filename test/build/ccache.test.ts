@@ -1,0 +1,12 @@
+import { describe, expect, it } from 'vitest';
+import { parseStatsLog } from '../../src/build/ccache.ts';
+
+describe('ccache stats log', () => {
+  it('counts direct and preprocessed hits against misses', () => {
+    const log = ['# a.c', 'cache_miss', 'direct_cache_miss', '# a.c', 'direct_cache_hit', 'local_storage_hit', '# b.c', 'preprocessed_cache_hit', '# c.c', 'cache_miss'].join('\n');
+    expect(parseStatsLog(log)).toEqual({ hits: 2, misses: 2, hitRate: 0.5 });
+  });
+  it('an empty log is a 0 hit rate, not NaN', () => {
+    expect(parseStatsLog('')).toEqual({ hits: 0, misses: 0, hitRate: 0 });
+  });
+});
