@@ -185,6 +185,11 @@ async function compile(c: Configured, opts: BuildOptions): Promise<Manifest> {
   return manifest;
 }
 
+/** The finished cached build for these options, without building anything; undefined when there is none. */
+export async function findCachedKernel(opts: ConfigureOptions): Promise<Manifest | undefined> {
+  return cachedBuild((await prepare(opts)).paths);
+}
+
 /**
  * Builds (or returns from the cache) the hardened kernel for one target and
  * copies image, final .config, fragment, make log and manifest.json into the
