@@ -1,12 +1,154 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type BootResult, DEFAULT_TIMEOUT_MS, bootGuest, buildRootfs } from '../../guest/index.ts';
+import { ARCHS, type Arch } from '../../policy/index.ts';
+import { InputError, UsageError } from '../../util/errors.ts';
 import { defineCommand } from '../command.ts';
-import { EnvironmentError } from '../../util/errors.ts';
+import { requireArch } from './defconfig.ts';
+import { VARIANT_ARG, parseVariant } from './rootfs.ts';
 
-// Placeholder until the stage lands.
+export const BOOT_ARGS = {
+  accel: {
+    type: 'string',
+    description: 'auto: KVM only where it can really run the guest, else TCG (says why); kvm fails at once where unusable',
+    choices: ['auto', 'kvm', 'tcg'],
+    default: 'auto',
+  },
+  timeout: { type: 'string', description: `Wall-clock limit in seconds; the VM is killed after it (default ${DEFAULT_TIMEOUT_MS / 1000})`, valueHint: 'S' },
+  console: { type: 'boolean', description: 'Stream the guest console to stderr while it runs' },
+} as const;
+
+export function parseTimeout(value: string | undefined, verb: string): number | undefined {
+  if (value === undefined) return undefined;
+  const s = Number(value);
+  if (!Number.isFinite(s) || s <= 0) throw new UsageError(`${verb}: --timeout must be a positive number of seconds (got '${value}')`);
+  return s * 1000;
+}
+
+/** The kernel `capsem-kernel build` left in out/<arch> (its manifest names the image). */
+function builtKernel(arch: Arch, cwd: string): string {
+  const manifest = join(cwd, 'out', arch, 'manifest.json');
+  if (!existsSync(manifest)) {
+    throw new UsageError(`boot: no --kernel and no ${join('out', arch, 'manifest.json')}: run \`capsem-kernel build --arch ${arch}\` (or \`up\`) first`);
+  }
+  try {
+    return (JSON.parse(readFileSync(manifest, 'utf8')) as { image: { path: string } }).image.path;
+  } catch (e) {
+    throw new InputError(manifest, `not a build manifest (${(e as Error).message})`);
+  }
+}
+
+const ms = (n: number | undefined) => (n === undefined ? '?' : n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n} ms`);
+
+/** The doctor's verdict and the boot, as text: every non-pass check with its evidence. */
+export function describeBoot(r: BootResult): string {
+  const t = r.timings;
+  const lines = [
+    r.healthy ? `guest ${r.arch}: HEALTHY` : `guest ${r.arch}: UNHEALTHY: ${r.reason ?? 'unknown'}`,
+    `  accel     ${r.accel.accel} (${r.accel.reason})`,
+  ];
+  if (t.phases) {
+    const p = t.phases;
+    lines.push(
+      `  boot      QEMU start -> kernel ${ms(p.qemuToKernel)} -> init ${ms(p.kernelToInit)} -> doctor ${ms(p.initToDoctor)} -> verdict ${ms(p.doctor)}` +
+        ` (to init ${ms(t.msToInit)}, to verdict ${ms(t.msToVerdict)})`,
+    );
+  } else {
+    lines.push(`  boot      to verdict ${ms(t.msToVerdict)}, VM ran ${ms(t.msToExit)}`);
+  }
+  const rep = r.report;
+  if (rep) {
+    lines.push(`  doctor    ${rep.summary.passed} passed, ${rep.summary.failed} failed, ${rep.summary.errors} errors (${rep.checks.length} checks, kernel ${rep.kernelRelease})`);
+    for (const c of rep.checks) {
+      if (c.status === 'pass') continue;
+      lines.push(`    ${c.status.toUpperCase().padEnd(5)} ${c.name}${c.reason ? ` (${c.reason})` : ''}`);
+      for (const e of c.evidence) lines.push(`          ${e}`);
+    }
+  }
+  if (!r.healthy && r.consoleTail) {
+    lines.push('  console (last lines; logs only, never evidence):', ...r.consoleTail.split('\n').map((l) => `    | ${l}`));
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** A boot result for --json: the verdict, the doctor's checks, timings; the console only when unhealthy. */
+export function bootJson(r: BootResult): object {
+  return {
+    healthy: r.healthy,
+    ...(r.reason ? { reason: r.reason } : {}),
+    arch: r.arch,
+    accel: r.accel.accel,
+    accelReason: r.accel.reason,
+    cmdline: r.cmdline,
+    timings: r.timings,
+    ...(r.report ? { doctor: r.report } : {}),
+    qemu: r.qemu,
+    ...(r.healthy ? {} : { consoleTail: r.consoleTail }),
+  };
+}
+
 export default defineCommand({
   name: 'boot',
-  summary: 'boot (not implemented yet)',
-  args: {},
-  run() {
-    throw new EnvironmentError('boot: not implemented yet');
+  summary: 'Boot a kernel + rootfs under QEMU and collect the doctor verdict',
+  description: `
+Boots the guest under QEMU with no network device, the squashfs root as a
+read-only virtio-blk disk (/dev/vda) and the policy's command line; capsem-init
+runs the doctor first and sends its verdict over a dedicated virtio-serial port
+(never the console). Healthy means a well-formed verdict arrived and every check
+of the policy passed. A VM that hangs past --timeout is killed and reported
+unhealthy with the console's last lines.
+
+The kernel defaults to the one \`capsem-kernel build\` left in out/<arch>, the
+rootfs and initramfs to \`capsem-kernel rootfs\` (built if needed, cached).
+
+--shell hands the console to you after the doctor (no timeout): look around,
+then exit the shell to power off.
+
+Exit codes: 0 healthy; 1 unhealthy; 2 usage, missing input, or --accel kvm
+where KVM cannot run this guest; 130 interrupted (the VM is stopped).`,
+  args: {
+    arch: { type: 'string', description: 'Guest architecture', choices: ARCHS },
+    kernel: { type: 'string', description: 'Kernel image (default: out/<arch>, from `build`)', valueHint: 'IMAGE' },
+    rootfs: { type: 'string', description: 'Squashfs root image (default: built by `rootfs`)', valueHint: 'IMAGE' },
+    initramfs: { type: 'string', description: 'Initramfs (default: built by `rootfs`)', valueHint: 'IMAGE' },
+    ...BOOT_ARGS,
+    shell: { type: 'boolean', description: 'After the doctor, drop to a shell on the console (no timeout)' },
+    json: { type: 'boolean', description: 'Print the result as JSON on stdout (human text stays on stderr)' },
+    ...VARIANT_ARG,
+  },
+  examples: [
+    'capsem-kernel boot --arch x86_64',
+    'capsem-kernel boot --arch arm64 --kernel out/arm64/Image --json',
+    'capsem-kernel boot --arch x86_64 --shell',
+  ],
+  async run({ args, io }) {
+    const arch = requireArch(args.arch, 'boot');
+    const variant = parseVariant(args['unsafe-variant'], 'boot');
+    const timeoutMs = parseTimeout(args.timeout, 'boot');
+    if (args.shell && args.json) throw new UsageError('boot: --shell gives the console to you: --json does not apply');
+    const kernel = resolve(io.cwd, args.kernel ?? builtKernel(arch, io.cwd));
+    let rootfs = args.rootfs && resolve(io.cwd, args.rootfs);
+    let initramfs = args.initramfs && resolve(io.cwd, args.initramfs);
+    if (!rootfs || !initramfs) {
+      const images = await buildRootfs({ arch, ...(variant ? { variant } : {}), signal: io.signal, onProgress: (m) => io.stderr(`${m}\n`) });
+      rootfs ??= images.squashfs.path;
+      initramfs ??= images.initramfs.path;
+    }
+    if (args.shell) io.stderr(`boot: starting ${arch}; the console is yours after the doctor (exit the shell to power off)\n`);
+    const result = await bootGuest({
+      arch,
+      kernel,
+      rootfs,
+      initramfs,
+      ...(variant ? { variant } : {}),
+      accel: args.accel as 'auto' | 'kvm' | 'tcg',
+      shell: args.shell,
+      ...(timeoutMs ? { timeoutMs } : {}),
+      signal: io.signal,
+      ...(args.console && !args.shell ? { onConsole: (t: string) => io.stderr(t) } : {}),
+    });
+    io.stderr(describeBoot(result));
+    if (args.json) io.stdout(JSON.stringify(bootJson(result), null, 2) + '\n');
+    return result.healthy ? 0 : 1;
   },
 });

@@ -1,12 +1,92 @@
-import { defineCommand } from '../command.ts';
-import { EnvironmentError } from '../../util/errors.ts';
+import { relative } from 'node:path';
+import { type GuestImages, MUTANTS, type GuestVariant, buildRootfs, composeVariants, exportImages } from '../../guest/index.ts';
+import { UsageError } from '../../util/errors.ts';
+import { type IO, defineCommand } from '../command.ts';
+import { requireArch } from './defconfig.ts';
+import { ARCHS } from '../../policy/index.ts';
 
-// Placeholder until the stage lands.
+const MUTANT_IDS = Object.values(MUTANTS).map((m) => m.id);
+
+/** `--unsafe-variant a,b` -> the composed test variant (undefined: the real guest). */
+export function parseVariant(value: string | undefined, verb: string): GuestVariant | undefined {
+  if (value === undefined) return undefined;
+  const ids = value.split(',').filter(Boolean);
+  const byId = new Map<string, GuestVariant>(Object.values(MUTANTS).map((m) => [m.id, m]));
+  const unknown = ids.filter((id) => !byId.has(id));
+  if (unknown.length || ids.length === 0) {
+    throw new UsageError(`${verb}: --unsafe-variant: unknown ${unknown.join(', ') || '(none given)'} (one or more of ${MUTANT_IDS.join(', ')})`);
+  }
+  return composeVariants(...ids.map((id) => byId.get(id)!));
+}
+
+export const VARIANT_ARG = {
+  'unsafe-variant': {
+    type: 'string',
+    description: `TEST ONLY, UNSAFE GUEST: build a mutant (comma-separated: ${MUTANT_IDS.join(', ')})`,
+    valueHint: 'ID,...',
+  },
+} as const;
+
+export function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
+}
+
+function describeImages(g: GuestImages, io: IO): string {
+  const rel = (p: string) => (p.startsWith(io.cwd) ? relative(io.cwd, p) : p);
+  const m = g.manifest;
+  const lines = [
+    `rootfs ${g.arch} (variant ${g.variant.id}) ${g.cached ? 'from the cache' : 'built'}`,
+    `  squashfs   ${rel(g.squashfs.path)}  ${g.squashfs.sizeBytes} bytes (${mib(g.squashfs.sizeBytes)})  sha256 ${g.squashfs.sha256.slice(0, 16)}`,
+    `  initramfs  ${rel(g.initramfs.path)}  ${g.initramfs.sizeBytes} bytes (${mib(g.initramfs.sizeBytes)})  sha256 ${g.initramfs.sha256.slice(0, 16)}`,
+    `  files      ${m.files.length} in the squashfs, ${m.initramfsFiles.length} in the initramfs; inputs: ${m.inputs.filter((i) => !i.name.startsWith('/')).map((i) => i.name).join(', ')}`,
+    `  enforced   ${m.enforced.length ? m.enforced.join('; ') : 'nothing to change'}`,
+    `  verified   ${m.findings.length ? `${m.findings.length} finding(s) (mutant): ${m.findings.join('; ')}` : 'the image re-verified clean (no setuid/setgid, capsem binaries 0555 root, no sshd/cron/systemd)'}`,
+  ];
+  if (m.findings.length || g.variant.id !== 'default') lines.unshift(`UNSAFE TEST GUEST (${g.variant.description}): never use it outside tests`);
+  return lines.join('\n') + '\n';
+}
+
 export default defineCommand({
   name: 'rootfs',
-  summary: 'rootfs (not implemented yet)',
-  args: {},
-  run() {
-    throw new EnvironmentError('rootfs: not implemented yet');
+  summary: 'Build the guest squashfs root and initramfs (cached)',
+  description: `
+Builds the guest's immutable root: a squashfs (zstd, reproducible: fixed times,
+root-owned, sorted) with Debian's static busybox, Node.js 20 for the guest arch
+(the official binary from the npm registry, plus exactly the shared libraries it
+needs), the doctor bundle (dist/capsem-doctor.js: run \`npm run build\`) and its
+static probe, and capsem-init. The builder enforces the guest rules (strips
+setuid/setgid bits, capsem binaries 0555 root, refuses sshd/cron/systemd), then
+re-verifies the image itself and fails if anything is wrong.
+
+Also builds the initramfs (busybox and capsem-init as /init, cpio newc, gzip,
+reproducible) that mounts the squashfs under a tmpfs overlay at boot.
+
+Both are cached under $CAPSEM_CACHE_DIR or ~/.cache/capsem-kernel/rootfs by a
+hash of every input; --out copies the images and manifest.json to DIR.
+
+Exit codes: 0 built; 1 the image broke a guest rule; 2 a missing tool or input.`,
+  args: {
+    arch: { type: 'string', description: 'Guest architecture', choices: ARCHS },
+    out: { type: 'string', description: 'Copy rootfs.squashfs, initramfs.cpio.gz and manifest.json here', valueHint: 'DIR' },
+    json: { type: 'boolean', description: 'Print the manifest as JSON on stdout (human text stays on stderr)' },
+    ...VARIANT_ARG,
+  },
+  examples: ['capsem-kernel rootfs --arch x86_64', 'capsem-kernel rootfs --arch arm64 --out /tmp/guest --json'],
+  async run({ args, io }) {
+    const arch = requireArch(args.arch, 'rootfs');
+    const variant = parseVariant(args['unsafe-variant'], 'rootfs');
+    const images = await buildRootfs({
+      arch,
+      ...(variant ? { variant } : {}),
+      signal: io.signal,
+      onProgress: (m) => io.stderr(`${m}\n`),
+    });
+    io.stderr(describeImages(images, io));
+    if (args.out !== undefined) {
+      const written = await exportImages(images, args.out);
+      io.stderr(`  copied     ${written.join(', ')}\n`);
+    }
+    if (args.json) io.stdout(JSON.stringify(images.manifest, null, 2) + '\n');
+    return 0;
   },
 });

@@ -1,12 +1,152 @@
-import { defineCommand } from '../command.ts';
-import { EnvironmentError } from '../../util/errors.ts';
+import { type BuildProgress, type Manifest, buildKernel } from '../../build/index.ts';
+import { type BootResult, type GuestImages, bootGuest, buildRootfs } from '../../guest/index.ts';
+import { ARCHS, type Arch, DEFAULT_KERNEL } from '../../policy/index.ts';
+import { type IO, defineCommand } from '../command.ts';
+import { BOOT_ARGS, describeBoot, parseTimeout } from './boot.ts';
+import { mib } from './rootfs.ts';
 
-// Placeholder until the stage lands.
+// The whole job with defaults: kernel (cached build), guest images (cached),
+// boot, the doctor's verdict, one report. Exit 0 only when healthy.
+
+export interface UpReport {
+  healthy: boolean;
+  reason?: string;
+  arch: Arch;
+  kernel: {
+    version: string;
+    release: string;
+    path: string;
+    sizeBytes: number;
+    sha256: string;
+    enabledOptions: number;
+    cached: boolean;
+    audit: Manifest['audit'];
+  };
+  rootfs: { squashfs: { path: string; sizeBytes: number; sha256: string }; initramfs: { path: string; sizeBytes: number; sha256: string }; cached: boolean };
+  boot: {
+    accel: 'kvm' | 'tcg';
+    accelReason: string;
+    msToInit?: number;
+    msToVerdict?: number;
+    phases?: BootResult['timings']['phases'];
+    guestTimings: BootResult['timings']['guest'];
+  };
+  doctor: {
+    summary?: { passed: number; failed: number; errors: number };
+    checks: { name: string; status: string; reason?: string; evidence?: string[] }[];
+  };
+  consoleTail?: string;
+}
+
+export function upReport(kernel: Manifest, images: GuestImages, r: BootResult): UpReport {
+  const t = r.timings;
+  return {
+    healthy: r.healthy,
+    ...(r.reason ? { reason: r.reason } : {}),
+    arch: r.arch,
+    kernel: {
+      version: kernel.kernelVersion,
+      release: kernel.kernelRelease,
+      path: kernel.image.path,
+      sizeBytes: kernel.image.sizeBytes,
+      sha256: kernel.image.sha256,
+      enabledOptions: kernel.enabledOptions,
+      cached: kernel.cached,
+      audit: kernel.audit,
+    },
+    rootfs: {
+      squashfs: { path: images.squashfs.path, sizeBytes: images.squashfs.sizeBytes, sha256: images.squashfs.sha256 },
+      initramfs: { path: images.initramfs.path, sizeBytes: images.initramfs.sizeBytes, sha256: images.initramfs.sha256 },
+      cached: images.cached,
+    },
+    boot: {
+      accel: r.accel.accel,
+      accelReason: r.accel.reason,
+      ...(t.msToInit !== undefined ? { msToInit: t.msToInit } : {}),
+      ...(t.msToVerdict !== undefined ? { msToVerdict: t.msToVerdict } : {}),
+      ...(t.phases ? { phases: t.phases } : {}),
+      guestTimings: t.guest,
+    },
+    doctor: {
+      ...(r.report ? { summary: r.report.summary } : {}),
+      checks: (r.report?.checks ?? []).map((c) => ({
+        name: c.name,
+        status: c.status,
+        ...(c.reason ? { reason: c.reason } : {}),
+        ...(c.status !== 'pass' ? { evidence: c.evidence } : {}),
+      })),
+    },
+    ...(r.healthy ? {} : { consoleTail: r.consoleTail }),
+  };
+}
+
+function describeKernel(k: Manifest, g: GuestImages): string {
+  const a = k.audit;
+  return [
+    `kernel ${k.arch} Linux ${k.kernelRelease}${k.cached ? ' (cached build)' : ''}`,
+    `  image     ${k.image.path}  ${k.image.sizeBytes} bytes (${mib(k.image.sizeBytes)})  ${k.enabledOptions} options =y`,
+    `  audit     ${a.pass} pass, ${a.fail} fail, ${a.waived} waived, ${a.notApplicable} n/a`,
+    `  rootfs    squashfs ${mib(g.squashfs.sizeBytes)}, initramfs ${mib(g.initramfs.sizeBytes)}${g.cached ? ' (cached)' : ''}`,
+  ].join('\n') + '\n';
+}
+
+/** One stderr line per build stage (not per object): `up` is a log, the build verb has the live meter. */
+function stageLogger(io: IO): (p: BuildProgress) => void {
+  let last = '';
+  return (p) => {
+    if (p.stage === last && p.done !== undefined) return;
+    last = p.stage;
+    io.stderr(`up: kernel [${p.stage}] ${p.message}\n`);
+  };
+}
+
 export default defineCommand({
   name: 'up',
-  summary: 'up (not implemented yet)',
-  args: {},
-  run() {
-    throw new EnvironmentError('up: not implemented yet');
+  summary: 'The whole job: build, rootfs, boot, doctor, report (exit 0 only when healthy)',
+  description: `
+Builds the hardened kernel (cached), the guest squashfs root and initramfs
+(cached), boots them under QEMU (KVM where it really works, else TCG, saying
+why), and reports: kernel size and option count, the audit summary, every
+doctor check, and the boot timings (QEMU start -> kernel -> init -> doctor ->
+verdict). The first run compiles a kernel (minutes); later runs take seconds
+plus the boot.
+
+Exit codes: 0 healthy; 1 the build's policy checks failed or the guest is
+unhealthy; 2 usage or environment (a missing package, --accel kvm where KVM
+cannot run the guest); 130 interrupted.`,
+  args: {
+    arch: { type: 'string', description: 'Guest architecture', choices: ARCHS, default: 'x86_64' },
+    ...BOOT_ARGS,
+    json: { type: 'boolean', description: 'Print one JSON object on stdout (human text stays on stderr)' },
+  },
+  examples: ['capsem-kernel up', 'capsem-kernel up --arch arm64 --json'],
+  async run({ args, io }) {
+    const arch = args.arch as Arch;
+    const timeoutMs = parseTimeout(args.timeout, 'up');
+    const kernel = await buildKernel({
+      arch,
+      kernel: DEFAULT_KERNEL,
+      toolchain: 'gcc',
+      signal: io.signal,
+      onProgress: stageLogger(io),
+      cwd: io.cwd,
+      env: io.env,
+    });
+    const images = await buildRootfs({ arch, signal: io.signal, onProgress: (m) => io.stderr(`up: ${m}\n`) });
+    io.stderr(describeKernel(kernel, images));
+    io.stderr(`up: booting ${arch}\n`);
+    const result = await bootGuest({
+      arch,
+      kernel: kernel.image.path,
+      rootfs: images.squashfs.path,
+      initramfs: images.initramfs.path,
+      accel: args.accel as 'auto' | 'kvm' | 'tcg',
+      ...(timeoutMs ? { timeoutMs } : {}),
+      signal: io.signal,
+      ...(args.console ? { onConsole: (t: string) => io.stderr(t) } : {}),
+    });
+    io.stderr(describeBoot(result));
+    if (args.json) io.stdout(JSON.stringify(upReport(kernel, images, result), null, 2) + '\n');
+    return result.healthy ? 0 : 1;
   },
 });

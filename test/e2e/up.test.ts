@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/main.ts';
+import type { UpReport } from '../../src/cli/commands/up.ts';
+import { ARCHS } from '../../src/policy/index.ts';
+import { CHECKS } from '../../src/policy/index.ts';
+import { captureIO } from '../helpers/io.ts';
+
+// The README's main command, end to end: kernel (cached), rootfs (cached), a
+// real boot under QEMU (TCG here), and the doctor's verdict over the result port.
+
+const SPEC_CHECKS = CHECKS.filter((c) => c.source === 'spec').map((c) => c.name);
+
+describe.each(ARCHS)('up --arch %s', (arch) => {
+  it('is healthy, every doctor check passes, and the JSON names every check of the spec table', async () => {
+    const io = captureIO();
+    io.env = process.env;
+    const code = await run(['up', '--arch', arch, '--json'], io);
+    const report = JSON.parse(io.out) as UpReport;
+    expect(report.reason, io.err).toBeUndefined();
+    expect(code).toBe(0);
+    expect(report.healthy).toBe(true);
+    expect(report.arch).toBe(arch);
+    expect(report.kernel.sizeBytes).toBeGreaterThan(0);
+    expect(report.kernel.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(report.kernel.enabledOptions).toBeGreaterThan(0);
+    expect(report.kernel.version).toBe('6.12');
+    expect(['kvm', 'tcg']).toContain(report.boot.accel);
+    expect(report.boot.accelReason).toBeTruthy();
+    expect(report.boot.msToInit).toBeGreaterThan(0);
+    expect(report.boot.msToVerdict).toBeGreaterThan(report.boot.msToInit!);
+    const byName = new Map(report.doctor.checks.map((c) => [c.name, c.status]));
+    expect(SPEC_CHECKS.filter((n) => !byName.has(n))).toEqual([]);
+    expect(report.doctor.checks.filter((c) => c.status !== 'pass')).toEqual([]);
+    expect([...byName.keys()].sort()).toEqual(CHECKS.map((c) => c.name).sort());
+  });
+});
