@@ -1,6 +1,7 @@
 import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { InterruptedError } from '../util/errors.ts';
 import { acquireLock, sha256, sha256File } from '../util/fs.ts';
 import { estimateObjects, type CachePaths } from './cache.ts';
 import { startCcacheMeter } from './ccache.ts';
@@ -69,8 +70,22 @@ function summarize(c: Configured): Omit<ConfigureResult, 'configPath'> {
   };
 }
 
+/** Whatever a step threw after Ctrl-C (a killed tar or apt-get fails too) is reported as the interruption. */
+async function interruptible<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (signal?.aborted && !(e instanceof InterruptedError)) throw new InterruptedError('build: interrupted');
+    throw e;
+  }
+}
+
 /** Configure only: allnoconfig + policy, olddefconfig, survival check, audit. Seconds, no compile. */
-export async function configureKernel(opts: ConfigureOptions): Promise<ConfigureResult> {
+export function configureKernel(opts: ConfigureOptions): Promise<ConfigureResult> {
+  return interruptible(opts.signal, () => configureOnly(opts));
+}
+
+async function configureOnly(opts: ConfigureOptions): Promise<ConfigureResult> {
   const prep = await prepare(opts);
   const release = await acquireLock(prep.paths.lock, `the build cache entry ${prep.paths.root}`);
   try {
@@ -196,7 +211,11 @@ export async function findCachedKernel(opts: ConfigureOptions): Promise<Manifest
  * output dir. Throws CasualtiesError / AuditFailedError / MakeFailedError
  * (exit 1), InterruptedError (130), Usage/Input/EnvironmentError (2).
  */
-export async function buildKernel(opts: BuildOptions): Promise<Manifest> {
+export function buildKernel(opts: BuildOptions): Promise<Manifest> {
+  return interruptible(opts.signal, () => build(opts));
+}
+
+async function build(opts: BuildOptions): Promise<Manifest> {
   const prep: Prepared = await prepare(opts);
   const unsafe = prep.unsafeReasons.length > 0;
   const outDir = resolve(opts.cwd ?? process.cwd(), opts.outDir ?? join('out', unsafe ? `${opts.arch}-unsafe` : opts.arch));
