@@ -45,6 +45,8 @@ export const CHECKS = defineChecks([
   { name: 'test_no_multicast', source: 'capsem', proves: '/proc/net/igmp absent while /proc/net exists' },
   { name: 'test_cpu_vulnerabilities_mitigated', source: 'capsem', proves: 'no /sys/devices/system/cpu/vulnerabilities/* entry starts with Vulnerable' },
   { name: 'test_kernel_cmdline_root', source: 'capsem', proves: 'the last root= value on /proc/cmdline is /dev/vda' },
+  { name: 'test_kernel_cmdline_hardening', source: 'capsem', proves: 'every hardening parameter the policy adds beyond the spec (init_on_free, mitigations, sysctl.*, ...) holds on /proc/cmdline, last value winning' },
+  { name: 'test_sysctl_hardening', source: 'capsem', proves: 'every sysctl.<name>=<value> of the policy\'s command line reads back from /proc/sys/<name> with that value' },
 ]);
 
 export type CheckName = (typeof CHECKS)[number]['name'];

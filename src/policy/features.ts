@@ -11,6 +11,24 @@ const FEATURE_TABLE = defineFeatures([
     options: [{ symbol: '64BIT', value: 'y' }],
   },
   {
+    id: 'smp', title: 'Multiple CPUs', archs: ['x86_64'],
+    why: 'The VM has several vCPUs and Node.js runs worker threads; allnoconfig builds a uniprocessor x86 kernel (arm64 is always SMP).',
+    options: [{ symbol: 'SMP', value: 'y' }],
+  },
+  {
+    id: 'timers', title: 'High resolution timers, tickless idle',
+    why: 'setTimeout and timerfd need sub-jiffy precision; an idle guest should not wake its host 250 times a second.',
+    options: [
+      { symbol: 'HIGH_RES_TIMERS', value: 'y' },
+      { symbol: 'NO_HZ_IDLE', value: 'y' },
+    ],
+  },
+  {
+    id: 'base-full', title: 'Full-size core data structures',
+    why: 'With EXPERT, 6.1 allnoconfig picks BASE_SMALL (PID limit 4096, tiny hash tables). 6.12 replaced it with an opt-in BASE_SMALL.',
+    options: [{ symbol: { '6.1': 'BASE_FULL', '6.12': { absent: 'replaced by an opt-in BASE_SMALL in 6.9' } }, value: 'y' }],
+  },
+  {
     id: 'console-output', title: 'Kernel log and TTYs',
     why: 'Boot log, panics and the console the doctor transcript is mirrored on.',
     options: [
@@ -137,7 +155,7 @@ const FEATURE_TABLE = defineFeatures([
     id: 'nodejs-syscalls', title: 'Syscalls Node.js (libuv, V8) needs',
     why:
       'libuv uses futex, epoll, eventfd, timerfd, signalfd; V8 uses membarrier and madvise; npm uses file locks; ' +
-      'libuv\'s threadpool fs ops use AIO where present; uid/gid switching needs MULTIUSER.',
+      'AIO where present; fs.watch needs inotify; uid/gid switching needs MULTIUSER.',
     options: [
       { symbol: 'FUTEX', value: 'y' },
       { symbol: 'EPOLL', value: 'y' },
@@ -150,7 +168,13 @@ const FEATURE_TABLE = defineFeatures([
       { symbol: 'FILE_LOCKING', value: 'y' },
       { symbol: 'ADVISE_SYSCALLS', value: 'y' },
       { symbol: 'MEMBARRIER', value: 'y' },
+      { symbol: 'INOTIFY_USER', value: 'y' },
     ],
+  },
+  {
+    id: 'ptys', title: 'Pseudo-terminals (devpts)',
+    why: 'Agents run shells and REPLs on a pty (node-pty, script(1)); only the modern UNIX98 interface (LEGACY_PTYS stays off).',
+    options: [{ symbol: 'UNIX98_PTYS', value: 'y' }],
   },
   {
     id: 'kvm-guest', title: 'KVM guest support', archs: ['x86_64'],

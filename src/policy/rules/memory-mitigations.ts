@@ -1,0 +1,105 @@
+import type { CheckName } from '../checks.ts';
+import { type Rule, defineRules } from '../define.ts';
+import { COMPILE_TIME } from './shared.ts';
+
+// The spec's "Memory mitigations" table.
+
+export const MEMORY_MITIGATIONS = defineRules([
+  {
+    id: 'init-on-alloc', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',
+    title: 'Heap zeroing', symbol: 'INIT_ON_ALLOC_DEFAULT_ON', value: 'y',
+    rationale: 'Every kmalloc returns zeroed memory; prevents info leaks.',
+    unobservable: 'the built-in default has no userspace interface (the doctor checks the init_on_alloc=1 boot parameter instead)',
+  },
+  {
+    id: 'slab-freelist-random', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',
+    title: 'Slab freelist randomization', specName: 'SLAB_FREELIST_RANDOMIZE', symbol: 'SLAB_FREELIST_RANDOM', value: 'y',
+    rationale:
+      'Randomizes freed slab object order; defeats heap spraying. The spec writes SLAB_FREELIST_RANDOMIZE; the ' +
+      'real symbol (mm/Kconfig, 6.1 and 6.12) is SLAB_FREELIST_RANDOM.',
+    unobservable: COMPILE_TIME,
+  },
+  {
+    id: 'slab-freelist-hardened', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',
+    title: 'Slab freelist hardening', symbol: 'SLAB_FREELIST_HARDENED', value: 'y',
+    rationale: 'Validates freelist metadata; detects heap corruption.',
+    unobservable: COMPILE_TIME,
+  },
+  {
+    id: 'shuffle-page-allocator', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',
+    title: 'Page allocator shuffle', symbol: 'SHUFFLE_PAGE_ALLOCATOR', value: 'y',
+    rationale:
+      'Randomizes page allocation order. The option only builds the shuffle code; it runs when page_alloc.shuffle=1 ' +
+      'is on the command line (cmdline-page-alloc-shuffle).',
+    unobservable: 'the doctor checks the page_alloc.shuffle=1 boot parameter; whether the code is built in is visible only in the .config',
+  },
+  {
+    id: 'hardened-usercopy', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',
+    title: 'Hardened usercopy', symbol: 'HARDENED_USERCOPY', value: 'y',
+    rationale: 'Validates copy_to_user/copy_from_user bounds.',
+    unobservable: COMPILE_TIME,
+  },
+  {
+    id: 'strict-kernel-rwx', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',
+    title: 'Strict kernel RWX', symbol: 'STRICT_KERNEL_RWX', value: 'y',
+    rationale: 'Enforces W^X on kernel memory pages.',
+    unobservable: COMPILE_TIME,
+  },
+  {
+    id: 'vmap-stack', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',
+    title: 'Virtual mapped stacks', symbol: 'VMAP_STACK', value: 'y',
+    rationale: 'Kernel stacks as virtual memory; detects overflow via guard pages.',
+    unobservable: COMPILE_TIME,
+  },
+  {
+    id: 'randomize-base', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',
+    title: 'KASLR', symbol: 'RANDOMIZE_BASE', value: 'y',
+    rationale:
+      'Randomizes kernel load address. On x86_64 it depends on RELOCATABLE, which allnoconfig turns off: without ' +
+      'it RANDOMIZE_BASE is silently dropped, so it is requested too.',
+    requires: [{ symbol: 'RELOCATABLE', value: 'y' }],
+    unobservable: 'with KALLSYMS=n and kptr_restrict no kernel address reaches userspace to compare across boots',
+  },
+  {
+    id: 'stackprotector', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',
+    title: 'Stack protector', symbol: 'STACKPROTECTOR', value: 'y',
+    rationale: 'Stack canaries on functions with character arrays.',
+    unobservable: COMPILE_TIME,
+  },
+  {
+    id: 'stackprotector-strong', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',
+    title: 'Stack protector', symbol: 'STACKPROTECTOR_STRONG', value: 'y',
+    rationale: 'Stack canaries on all functions with local arrays or address-taken locals.',
+    unobservable: COMPILE_TIME,
+  },
+  {
+    id: 'fortify-source', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',
+    title: 'FORTIFY_SOURCE', symbol: 'FORTIFY_SOURCE', value: 'y',
+    rationale: 'Compile-time buffer overflow detection.',
+    unobservable: COMPILE_TIME,
+  },
+  {
+    id: 'dmesg-restrict', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',
+    title: 'dmesg restriction', symbol: 'SECURITY_DMESG_RESTRICT', value: 'y',
+    rationale: 'Only root can read kernel log.',
+    checks: ['test_dmesg_restricted'],
+  },
+  {
+    id: 'no-compat-brk', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',
+    title: 'Heap ASLR', symbol: 'COMPAT_BRK', value: 'n',
+    rationale: 'Enables full heap randomization (brk is randomized; COMPAT_BRK=y keeps it fixed for libc5).',
+    unobservable: 'brk randomization shows only statistically across many processes; the host audit covers it',
+  },
+  {
+    id: 'seccomp', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',
+    title: 'Seccomp', symbol: 'SECCOMP', value: 'y',
+    rationale: 'Userspace syscall filtering (defense in depth).',
+    checks: ['test_seccomp_available'],
+  },
+  {
+    id: 'seccomp-filter', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',
+    title: 'Seccomp', symbol: 'SECCOMP_FILTER', value: 'y',
+    rationale: 'Userspace syscall filtering with BPF programs (defense in depth).',
+    checks: ['test_seccomp_available'],
+  },
+]) satisfies readonly Rule<string, CheckName>[];
