@@ -116,7 +116,7 @@ function privateApt(arch: Arch, root: string): string[] {
 }
 
 /** A Debian binary package for `arch`, downloaded once into the cache. Returns the .deb path. */
-async function aptDownload(arch: Arch, pkg: string, signal?: AbortSignal): Promise<string> {
+export async function aptDownload(arch: Arch, pkg: string, signal?: AbortSignal): Promise<string> {
   const root = cacheDir(`guest/apt/${DEBIAN_ARCH[arch].deb}`);
   const debDir = join(root, 'debs');
   const find = async () =>
