@@ -3,7 +3,7 @@
 // and `run`. The rules it verifies and what it proves are read from the
 // policy, never restated here.
 
-import { type Arch, CHECKS, type CheckName, RULES, appliesToArch } from '../policy/index.ts';
+import { type Arch, CHECKS, type CheckName, RULES, type Rule, type Target, appliesToArch, resolveRule } from '../policy/index.ts';
 import type { CheckStatus } from './types.ts';
 import type { DoctorEnv, FileInfo, Probe } from './env.ts';
 import { errnoCode } from './env.ts';
@@ -31,9 +31,11 @@ export const error = <R extends string>(reason: R, evidence: string[]): Outcome<
 /** A read that may fail: the errno code is data, not an exception. */
 export type Got<T> = { ok: true; value: T } | { ok: false; code: string };
 
-/** What a check sees: tagged reads of guest paths, the probe, the arch. */
+/** What a check sees: tagged reads of guest paths, the probe, the arch, the rules it verifies here. */
 export interface CheckContext {
   arch: Arch;
+  /** The policy rules this check verifies on this target (arch-applicable, not waived). */
+  rules: readonly Rule[];
   pid: number;
   probe: Probe;
   env: DoctorEnv;
@@ -55,9 +57,10 @@ function attempt<T>(f: () => T): Got<T> {
   }
 }
 
-export function checkContext(env: DoctorEnv): CheckContext {
+export function checkContext(env: DoctorEnv, rules: readonly Rule[] = []): CheckContext {
   return {
     arch: env.arch,
+    rules,
     pid: env.pid,
     probe: env.probe,
     env,
@@ -86,16 +89,31 @@ export interface Check<R extends string = string> extends CheckDefinition<R> {
   rules: readonly string[];
 }
 
-/** Policy rules that name `check` and apply to `arch`. */
-export function rulesFor(check: string, arch?: Arch) {
-  return RULES.filter(
-    (r) => (r.checks as readonly string[] | undefined)?.includes(check) && (!arch || appliesToArch(r, arch)),
-  );
+/** Policy rules that name `check`. */
+export function rulesNaming(check: string): Rule[] {
+  return RULES.filter((r) => (r.checks as readonly string[] | undefined)?.includes(check));
+}
+
+/**
+ * The rules `check` verifies on `target`: those for its arch that the policy
+ * does not waive there. (A rule whose Kconfig symbol is gone from a kernel
+ * still counts: the runtime property it names is still expected.)
+ */
+export function rulesToVerify(check: string, target: Target): { verify: Rule[]; waived: string[] } {
+  const verify: Rule[] = [];
+  const waived: string[] = [];
+  for (const r of rulesNaming(check)) {
+    if (!appliesToArch(r, target.arch)) continue;
+    const res = resolveRule(r, target);
+    if (res.status === 'waived') waived.push(`${r.id} waived: ${res.reason}`);
+    else verify.push(r);
+  }
+  return { verify, waived };
 }
 
 export function defineCheck<const R extends string>(def: CheckDefinition<R>): Check<R> {
   const spec = CHECKS.find((c) => c.name === def.name)!;
-  return { ...def, proves: spec.proves, rules: rulesFor(def.name).map((r) => r.id) };
+  return { ...def, proves: spec.proves, rules: rulesNaming(def.name).map((r) => r.id) };
 }
 
 // ---- evidence wording ----------------------------------------------------------

@@ -8,6 +8,7 @@ import testCpuVulnerabilitiesMitigated from './checks/test_cpu_vulnerabilities_m
 import testDmesgRestricted from './checks/test_dmesg_restricted.ts';
 import testGuestBinaryNotWritable from './checks/test_guest_binary_not_writable.ts';
 import testInitOnAlloc from './checks/test_init_on_alloc.ts';
+import testKernelCmdlineHardening from './checks/test_kernel_cmdline_hardening.ts';
 import testKernelCmdlineHasRo from './checks/test_kernel_cmdline_has_ro.ts';
 import testKernelCmdlineRoot from './checks/test_kernel_cmdline_root.ts';
 import testNo32bitExec from './checks/test_no_32bit_exec.ts';
@@ -44,12 +45,14 @@ import testProcModulesEmpty from './checks/test_proc_modules_empty.ts';
 import testSeccompAvailable from './checks/test_seccomp_available.ts';
 import testSlabNomerge from './checks/test_slab_nomerge.ts';
 import testSquashfsIsImmutable from './checks/test_squashfs_is_immutable.ts';
+import testSysctlHardening from './checks/test_sysctl_hardening.ts';
 
 export const REGISTRY: Record<CheckName, Check> = {
   test_cpu_vulnerabilities_mitigated: testCpuVulnerabilitiesMitigated,
   test_dmesg_restricted: testDmesgRestricted,
   test_guest_binary_not_writable: testGuestBinaryNotWritable,
   test_init_on_alloc: testInitOnAlloc,
+  test_kernel_cmdline_hardening: testKernelCmdlineHardening,
   test_kernel_cmdline_has_ro: testKernelCmdlineHasRo,
   test_kernel_cmdline_root: testKernelCmdlineRoot,
   test_no_32bit_exec: testNo32bitExec,
@@ -86,6 +89,7 @@ export const REGISTRY: Record<CheckName, Check> = {
   test_seccomp_available: testSeccompAvailable,
   test_slab_nomerge: testSlabNomerge,
   test_squashfs_is_immutable: testSquashfsIsImmutable,
+  test_sysctl_hardening: testSysctlHardening,
 };
 
 /** All checks in the policy's order (the spec's table first). */

@@ -1,10 +1,11 @@
 // Runs checks against an environment: proves each check's needs (once per
 // run), runs the check, times it, and folds everything into a DoctorReport.
 // Rules waived by the policy for this target are honoured here, from the
-// policy's data, so no check carries its own exceptions.
+// policy's data, so no check carries its own exceptions: a check runs with
+// the rules it must verify, and is skipped (and listed) when none is left.
 
-import { DEFAULT_KERNEL, type Target, isKernelVersion, resolveRule } from '../policy/index.ts';
-import { type Check, type Outcome, checkContext, rulesFor } from './define.ts';
+import { DEFAULT_KERNEL, type Rule, type Target, isKernelVersion } from '../policy/index.ts';
+import { type Check, type Outcome, checkContext, rulesToVerify } from './define.ts';
 import type { DoctorEnv } from './env.ts';
 import { Bail } from './observe.ts';
 import { NEEDS, type NeedId, type NeedProof, needClosure } from './needs.ts';
@@ -33,32 +34,21 @@ function detectTarget(env: DoctorEnv): { kernelRelease: string; target: Target }
   };
 }
 
-/** Why a check does not run on this target, or undefined when it does. */
-function skipReason(check: Check, target: Target): string | undefined {
-  const rules = rulesFor(check.name, target.arch);
-  if (rules.length === 0) return `no rule it verifies applies to ${target.arch}`;
-  const waived = rules.map((r) => ({ r, res: resolveRule(r, target) }));
-  if (waived.every(({ res }) => res.status === 'waived')) {
-    return waived.map(({ r, res }) => `${r.id} waived: ${res.status === 'waived' ? res.reason : ''}`).join('; ');
-  }
-  return undefined;
-}
-
 export function runDoctor(env: DoctorEnv, checks: readonly Check[], options: RunOptions = {}): DoctorReport {
   const start = performance.now();
   const { kernelRelease, target } = detectTarget(env);
-  const ctx = checkContext(env);
+  const needCtx = checkContext(env);
   const proofs = new Map<NeedId, NeedProof>();
   const prove = (id: NeedId) => {
     let p = proofs.get(id);
     if (!p) {
-      p = NEEDS[id].prove(ctx);
+      p = NEEDS[id].prove(needCtx);
       proofs.set(id, p);
     }
     return p;
   };
 
-  function runOne(check: Check): Outcome {
+  function runOne(check: Check, rules: readonly Rule[]): Outcome {
     const needEvidence: string[] = [];
     for (const id of needClosure(check.needs)) {
       const proof = prove(id);
@@ -66,7 +56,7 @@ export function runDoctor(env: DoctorEnv, checks: readonly Check[], options: Run
       needEvidence.push(...proof.evidence);
     }
     try {
-      const out = check.run(ctx);
+      const out = check.run(checkContext(env, rules));
       return { ...out, evidence: [...needEvidence, ...out.evidence] };
     } catch (e) {
       if (e instanceof Bail) return { ...e.outcome, evidence: [...needEvidence, ...e.outcome.evidence] };
@@ -77,16 +67,16 @@ export function runDoctor(env: DoctorEnv, checks: readonly Check[], options: Run
   const results: CheckResult[] = [];
   const skipped: { name: string; reason: string }[] = [];
   for (const check of checks) {
-    const why = skipReason(check, target);
-    if (why) {
-      skipped.push({ name: check.name, reason: why });
+    const { verify, waived } = rulesToVerify(check.name, target);
+    if (verify.length === 0) {
+      skipped.push({ name: check.name, reason: waived.join('; ') || `no rule it verifies applies to ${target.arch}` });
       continue;
     }
     const t0 = performance.now();
-    const out = runOne(check);
+    const out = runOne(check, verify);
     results.push({
       name: check.name,
-      rules: rulesFor(check.name, target.arch).map((r) => r.id),
+      rules: verify.map((r) => r.id),
       status: out.status,
       evidence: out.evidence,
       ...(out.reason !== undefined ? { reason: out.reason } : {}),

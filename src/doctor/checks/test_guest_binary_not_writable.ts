@@ -1,7 +1,7 @@
 import { GUEST } from '../../policy/index.ts';
 import { defineCheck, describeMiss, fail, octal, pass } from '../define.ts';
 import { describeMount, mountOption } from '../mounts.ts';
-import { readMounts, sameFileOnLayer } from '../observe.ts';
+import { must, readMounts, sameFileOnLayer } from '../observe.ts';
 
 // Mode 0555 alone is not enough: a file copied up into the overlay's tmpfs
 // upper layer can be chmod'ed back. Each binary must be the very file of the
@@ -23,6 +23,7 @@ export default defineCheck({
     const paths = GUEST.capsemBinaries.map((b) => `${GUEST.capsemBinDir}/${b}`);
     for (const p of paths) {
       const st = ctx.stat(p);
+      if (!st.ok && st.code !== 'ENOENT') must(st, p);
       if (!st.ok) {
         evidence.push(describeMiss(p, st.code));
         reason ??= 'binary-missing';

@@ -1,0 +1,157 @@
+// The healthy guest as data: what capsem-init's real guest looks like to the
+// doctor (overlay root over the /dev/vda squashfs, layers moved to /mnt/lower
+// and /mnt/rw, lo + dummy0, the policy's command line). Every check passes
+// on it; each test case changes one thing.
+
+import { type Arch, GUEST, cmdlineFor, parseCmdline } from '../../../src/policy/index.ts';
+import { MAGIC } from '../../../src/doctor/needs.ts';
+import { type Fixture, type FixturePatch, type Node, applyPatch, blockDev, charDev, dir, file, link } from './fake-guest.ts';
+
+export const DOCTOR_PID = 4242;
+export const EXT4_MAGIC = 0xef53;
+export const SQUASHFS_MAGIC = 0x73717368;
+
+/** st_dev of each mount; the squashfs's is the rdev of /dev/vda. */
+export const DEV = { overlay: 40, squashfs: 0xfe00, rw: 30, run: 31, proc: 4, sys: 5, dev: 6 } as const;
+
+const MOUNTS = [
+  'proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0',
+  'sysfs /sys sysfs rw,nosuid,nodev,noexec,relatime 0 0',
+  'devtmpfs /dev devtmpfs rw,nosuid,noexec,relatime,size=65536k,nr_inodes=16384,mode=755 0 0',
+  `${GUEST.rootDevice} /mnt/lower squashfs ro,relatime,errors=continue 0 0`,
+  'tmpfs /mnt/rw tmpfs rw,relatime,mode=755 0 0',
+  'overlay / overlay rw,relatime,lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work 0 0',
+  'tmpfs /run tmpfs rw,nosuid,nodev,relatime,mode=755 0 0',
+];
+
+export function mountsText(lines: readonly string[] = MOUNTS): Node {
+  return file(lines.join('\n') + '\n');
+}
+export const HEALTHY_MOUNTS: readonly string[] = MOUNTS;
+
+const FILESYSTEMS = ['nodev\tsysfs', 'nodev\ttmpfs', 'nodev\tproc', 'nodev\tdevtmpfs', 'nodev\toverlay', '\tsquashfs'];
+export function filesystemsText(extra: readonly string[] = []): Node {
+  return file([...FILESYSTEMS, ...extra].join('\n') + '\n');
+}
+
+/** A capsem binary as the lower layer has it, and as the overlay shows it (same inode, size, mode). */
+function capsemBinaries(): Record<string, Node> {
+  const out: Record<string, Node> = {};
+  GUEST.capsemBinaries.forEach((b, i) => {
+    const content = `#!capsem ${b}\n`;
+    const path = `${GUEST.capsemBinDir}/${b}`;
+    out[`/mnt/lower${path}`] = file(content, { mode: 0o555, ino: 500 + i });
+    // Overlayfs without xino: a lower file keeps its inode number, with a per-layer pseudo st_dev.
+    out[path] = file(content, { mode: 0o555, ino: 500 + i, dev: 77 });
+  });
+  return out;
+}
+
+function cpuVulnerabilities(arch: Arch): Record<string, Node> {
+  const d = '/sys/devices/system/cpu/vulnerabilities';
+  const entries =
+    arch === 'x86_64'
+      ? { meltdown: 'Mitigation: PTI', spectre_v1: 'Mitigation: usercopy/swapgs barriers', spectre_v2: 'Mitigation: Retpolines', mds: 'Not affected' }
+      : { meltdown: 'Not affected', spectre_v1: 'Mitigation: __user pointer sanitization', spectre_v2: 'Mitigation: CSV2, BHB' };
+  return Object.fromEntries(Object.entries(entries).map(([k, v]) => [`${d}/${k}`, file(v + '\n')]));
+}
+
+/** The sysctls the policy's command line sets (sysctl.a.b=v), as /proc/sys/a/b reads back. */
+export function policySysctls(arch: Arch): Record<string, Node> {
+  const out: Record<string, Node> = {};
+  for (const t of parseCmdline(cmdlineFor(arch)).tokens) {
+    if (t.key.startsWith('sysctl.') && t.value !== undefined) {
+      out['/proc/sys/' + t.key.slice('sysctl.'.length).replace(/\./g, '/')] = file(t.value + '\n');
+    }
+  }
+  return out;
+}
+
+function processes(): Record<string, Node> {
+  const proc = (pid: number, comm: string, exe?: string): Record<string, Node> => ({
+    [`/proc/${pid}/comm`]: file(comm + '\n'),
+    ...(exe ? { [`/proc/${pid}/exe`]: link(exe) } : {}),
+    [`/proc/${pid}/status`]: file(`Name:\t${comm}\nPid:\t${pid}\nSeccomp:\t0\nSeccomp_filters:\t0\n`),
+  });
+  return {
+    ...proc(1, 'capsem-init', '/bin/busybox'),
+    ...proc(2, 'kthreadd'),
+    ...proc(DOCTOR_PID, 'node', '/usr/bin/node'),
+    '/proc/self': link(String(DOCTOR_PID)),
+  };
+}
+
+/** A process named `comm` (exe defaults to busybox, as capsem-init's mutants run scripts). */
+export function processNode(pid: number, comm: string, exe = '/bin/busybox'): Record<string, Node> {
+  return { [`/proc/${pid}/comm`]: file(comm + '\n'), [`/proc/${pid}/exe`]: link(exe) };
+}
+
+export function healthyGuest(arch: Arch = 'x86_64'): Fixture {
+  const squashfsImage = Buffer.concat([Buffer.from('hsqs'), Buffer.alloc(60)]);
+  return {
+    arch,
+    pid: DOCTOR_PID,
+    statfs: { '/': 0x794c7630 /* overlayfs */, '/proc': MAGIC.proc, '/sys': MAGIC.sysfs, '/dev': MAGIC.tmpfs, '/run': MAGIC.tmpfs, '/mnt/lower': SQUASHFS_MAGIC, '/mnt/rw': MAGIC.tmpfs },
+    devs: { '/': DEV.overlay, '/mnt/lower': DEV.squashfs, '/mnt/rw': DEV.rw, '/run': DEV.run, '/proc': DEV.proc, '/sys': DEV.sys, '/dev': DEV.dev },
+    errors: {},
+    syscalls: {
+      bpf: { ret: -1, errno: 38 },
+      io_uring_setup: { ret: -1, errno: 38 },
+      userfaultfd: { ret: -1, errno: 38 },
+      kexec_load: { ret: -1, errno: 38 },
+      kexec_file_load: { ret: -1, errno: 38 },
+      init_module: { ret: -1, errno: 38 },
+      finit_module: { ret: -1, errno: 38 },
+    },
+    getpid: 'honest',
+    exec: { native: { kind: 'ran', exitCode: 42, signal: null }, legacy32: { kind: 'refused', errno: 8 } },
+    files: {
+      // --- /proc ---
+      '/proc/mounts': mountsText(),
+      '/proc/filesystems': filesystemsText(),
+      '/proc/cmdline': file(cmdlineFor(arch) + '\n'),
+      '/proc/version': file('Linux version 6.12.38 (root@capsem) (gcc (Debian 12.2.0-14) 12.2.0, GNU ld 2.40) #1 SMP\n'),
+      '/proc/sys/kernel/osrelease': file('6.12.38\n'),
+      '/proc/sys/kernel/dmesg_restrict': file('1\n'),
+      ...policySysctls(arch),
+      '/proc/sys/kernel/hostname': file('capsem\n'),
+      '/proc/sys/net/ipv4/ip_forward': file('0\n'),
+      '/proc/net/dev': file('Inter-|   Receive\n'),
+      '/proc/net/unix': file('Num RefCount\n'),
+      '/proc/uptime': file('1.23 0.50\n'),
+      ...processes(),
+      // --- /sys ---
+      ...Object.fromEntries(['null', 'zero', 'full', 'random', 'urandom', 'kmsg'].map((n) => [`/sys/class/mem/${n}/dev`, file('1:3\n')])),
+      '/sys/class/net/lo/mtu': file('65536\n'),
+      '/sys/class/net/dummy0/mtu': file('1500\n'),
+      '/sys/class/tty/console/dev': file('5:1\n'),
+      '/sys/class/virtio-ports/vport0p1/name': file(`${GUEST.resultPort}\n`),
+      '/sys/class/virtio-ports/vport0p2/name': file('org.qemu.guest_agent.0\n'),
+      '/sys/bus/platform/uevent': file(''),
+      '/sys/bus/virtio/uevent': file(''),
+      '/sys/power/state': file('freeze mem\n'),
+      ...cpuVulnerabilities(arch),
+      // --- /dev ---
+      [GUEST.rootDevice]: blockDev(DEV.squashfs, squashfsImage),
+      '/dev/null': charDev(0x103),
+      '/dev/vport0p1': charDev(0xf101),
+      // --- the root and its layers ---
+      ...capsemBinaries(),
+      '/bin/busybox': file('busybox', { mode: 0o755, ino: 600 }),
+      '/mnt/lower/bin/busybox': file('busybox', { mode: 0o755, ino: 600 }),
+      '/usr/bin/node': file('node', { mode: 0o755, ino: 601 }),
+      '/mnt/lower/usr/bin/node': file('node', { mode: 0o755, ino: 601 }),
+      '/etc/passwd': file('root:x:0:0:root:/root:/bin/sh\n'),
+      '/mnt/lower/etc/passwd': file('root:x:0:0:root:/root:/bin/sh\n'),
+      '/tmp': dir({ mode: 0o1777 }),
+      '/mnt/rw/upper/tmp': dir({ mode: 0o1777 }),
+      '/mnt/rw/work/work': dir({ mode: 0o700 }),
+      '/run/capsem/timings': file('init 512\nrootfs 830\n'),
+    },
+  };
+}
+
+/** The healthy guest with one change. */
+export function guestWith(patch: FixturePatch, arch: Arch = 'x86_64'): Fixture {
+  return applyPatch(healthyGuest(arch), patch);
+}
