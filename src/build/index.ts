@@ -2,7 +2,7 @@ import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InterruptedError } from '../util/errors.ts';
-import { acquireLock, sha256, sha256File } from '../util/fs.ts';
+import { LockedError, acquireLock, sha256, sha256File } from '../util/fs.ts';
 import { estimateObjects, type CachePaths } from './cache.ts';
 import { startCcacheMeter } from './ccache.ts';
 import { srcArchFor } from './kconfig-index.ts';
@@ -87,12 +87,33 @@ export function configureKernel(opts: ConfigureOptions): Promise<ConfigureResult
 
 async function configureOnly(opts: ConfigureOptions): Promise<ConfigureResult> {
   const prep = await prepare(opts);
-  const release = await acquireLock(prep.paths.lock, `the build cache entry ${prep.paths.root}`);
+  const release = await lockEntry(prep, opts.signal);
   try {
     const c = await configure(prep, opts);
     return { ...summarize(c), configPath: join(c.paths.obj, '.config') };
   } finally {
     await release();
+  }
+}
+
+const LOCK_POLL_MS = 2000;
+
+/**
+ * The cache entry's lock, waiting while another process builds the same inputs
+ * (e.g. two test files asking for the same kernel): when it finishes, we get a cache hit.
+ */
+async function lockEntry(prep: Prepared, signal?: AbortSignal): Promise<() => Promise<void>> {
+  let told = false;
+  for (;;) {
+    try {
+      return await acquireLock(prep.paths.lock, `the build cache entry ${prep.paths.root}`);
+    } catch (e) {
+      if (!(e instanceof LockedError)) throw e;
+      if (!told) prep.progress('cache', `waiting: ${e.message}`);
+      told = true;
+      await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
+      if (signal?.aborted) throw new InterruptedError('build: interrupted while waiting for another build');
+    }
   }
 }
 
@@ -221,7 +242,7 @@ async function build(opts: BuildOptions): Promise<Manifest> {
   const outDir = resolve(opts.cwd ?? process.cwd(), opts.outDir ?? join('out', unsafe ? `${opts.arch}-unsafe` : opts.arch));
   const releaseOut = await acquireLock(join(outDir, '.lock'), `the output dir ${outDir}`);
   try {
-    const releaseEntry = await acquireLock(prep.paths.lock, `the build cache entry ${prep.paths.root}`);
+    const releaseEntry = await lockEntry(prep, opts.signal);
     try {
       prep.progress('cache', `key ${prep.key.slice(0, 12)}`);
       const hit = opts.force ? undefined : await cachedBuild(prep.paths);
