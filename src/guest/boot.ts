@@ -28,7 +28,8 @@ export interface BootOptions {
   initramfs: string;
   /** Must be the variant the images were built for (its command line edits apply here). */
   variant?: GuestVariant;
-  accel?: AccelRequest;
+  /** A request ('auto' by default), or a decision already made (callers that fail fast before building). */
+  accel?: AccelRequest | AccelDecision;
   /** Host facts for the accelerator decision (default: read from this host). */
   hostFacts?: HostFacts;
   /** Hand the console to the user and drop to a shell after the doctor. */
@@ -72,7 +73,8 @@ export async function bootGuest(opts: BootOptions): Promise<BootResult> {
   for (const [what, path] of [['kernel', opts.kernel], ['rootfs', opts.rootfs], ['initramfs', opts.initramfs]] as const) {
     if (!existsSync(path)) throw new InputError(path, `${what} image not found`);
   }
-  const accel = decideAccel(opts.accel ?? 'auto', arch, opts.hostFacts ?? readHostFacts());
+  const accel =
+    typeof opts.accel === 'object' ? opts.accel : decideAccel(opts.accel ?? 'auto', arch, opts.hostFacts ?? readHostFacts());
   const cmdline = [editCmdline(bootCmdline(arch, cmdlineFor(arch)), variant), ...(opts.shell ? [SHELL_PARAM] : [])].join(' ');
   const dir = await mkdtemp(join(tmpdir(), 'capsem-boot-'));
   const socket = join(dir, 'result.sock');

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type BootResult, DEFAULT_TIMEOUT_MS, bootGuest, buildRootfs } from '../../guest/index.ts';
+import { type BootResult, DEFAULT_TIMEOUT_MS, bootGuest, buildRootfs, decideAccel, readHostFacts } from '../../guest/index.ts';
 import { ARCHS, type Arch } from '../../policy/index.ts';
 import { InputError, UsageError } from '../../util/errors.ts';
 import { defineCommand } from '../command.ts';
@@ -126,6 +126,8 @@ where KVM cannot run this guest; 130 interrupted (the VM is stopped).`,
     const variant = parseVariant(args['unsafe-variant'], 'boot');
     const timeoutMs = parseTimeout(args.timeout, 'boot');
     if (args.shell && args.json) throw new UsageError('boot: --shell gives the console to you: --json does not apply');
+    // Decided before anything is built: --accel kvm where KVM cannot run the guest fails at once.
+    const accel = decideAccel(args.accel as 'auto' | 'kvm' | 'tcg', arch, readHostFacts());
     const kernel = resolve(io.cwd, args.kernel ?? builtKernel(arch, io.cwd));
     let rootfs = args.rootfs && resolve(io.cwd, args.rootfs);
     let initramfs = args.initramfs && resolve(io.cwd, args.initramfs);
@@ -141,7 +143,7 @@ where KVM cannot run this guest; 130 interrupted (the VM is stopped).`,
       rootfs,
       initramfs,
       ...(variant ? { variant } : {}),
-      accel: args.accel as 'auto' | 'kvm' | 'tcg',
+      accel,
       shell: args.shell,
       ...(timeoutMs ? { timeoutMs } : {}),
       signal: io.signal,

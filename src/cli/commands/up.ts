@@ -1,5 +1,5 @@
 import { type BuildProgress, type Manifest, buildKernel } from '../../build/index.ts';
-import { type BootResult, type GuestImages, bootGuest, buildRootfs } from '../../guest/index.ts';
+import { type BootResult, type GuestImages, bootGuest, buildRootfs, decideAccel, readHostFacts } from '../../guest/index.ts';
 import { ARCHS, type Arch, DEFAULT_KERNEL } from '../../policy/index.ts';
 import { type IO, defineCommand } from '../command.ts';
 import { BOOT_ARGS, describeBoot, parseTimeout } from './boot.ts';
@@ -123,6 +123,8 @@ cannot run the guest); 130 interrupted.`,
   async run({ args, io }) {
     const arch = args.arch as Arch;
     const timeoutMs = parseTimeout(args.timeout, 'up');
+    // Decided before the build: --accel kvm where KVM cannot run the guest fails at once.
+    const accel = decideAccel(args.accel as 'auto' | 'kvm' | 'tcg', arch, readHostFacts());
     const kernel = await buildKernel({
       arch,
       kernel: DEFAULT_KERNEL,
@@ -140,7 +142,7 @@ cannot run the guest); 130 interrupted.`,
       kernel: kernel.image.path,
       rootfs: images.squashfs.path,
       initramfs: images.initramfs.path,
-      accel: args.accel as 'auto' | 'kvm' | 'tcg',
+      accel,
       ...(timeoutMs ? { timeoutMs } : {}),
       signal: io.signal,
       ...(args.console ? { onConsole: (t: string) => io.stderr(t) } : {}),
