@@ -1,0 +1,149 @@
+// Kconfig expressions and their tristate algebra (scripts/kconfig/expr.c).
+// n = 0, m = 1, y = 2: `&&` is min, `||` is max, `!` is 2 - x.
+
+import type { KSymbol } from './symbol.ts';
+
+export type Tristate = 0 | 1 | 2;
+export const NO: Tristate = 0;
+export const MOD: Tristate = 1;
+export const YES: Tristate = 2;
+
+export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
+
+export type Expr =
+  | { t: 'sym'; s: KSymbol }
+  | { t: 'not'; e: Expr }
+  | { t: 'and'; a: Expr; b: Expr }
+  | { t: 'or'; a: Expr; b: Expr }
+  | { t: 'cmp'; op: CompareOp; l: KSymbol; r: KSymbol };
+
+export const and3 = (a: Tristate, b: Tristate): Tristate => (a < b ? a : b);
+export const or3 = (a: Tristate, b: Tristate): Tristate => (a > b ? a : b);
+export const not3 = (a: Tristate): Tristate => (2 - a) as Tristate;
+
+export function triName(t: Tristate): 'n' | 'm' | 'y' {
+  return t === 2 ? 'y' : t === 1 ? 'm' : 'n';
+}
+
+export function symExpr(s: KSymbol): Expr {
+  return { t: 'sym', s };
+}
+
+/** `a && b`, where a missing operand means "no condition" (y). */
+export function andExpr(a: Expr | undefined, b: Expr | undefined): Expr | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return { t: 'and', a, b };
+}
+
+export function orExpr(a: Expr | undefined, b: Expr | undefined): Expr | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return { t: 'or', a, b };
+}
+
+/**
+ * menu.c's rewrite_m(): a literal `m` in a dependency becomes `m && MODULES`,
+ * so that it evaluates to n when modules are off.
+ */
+export function rewriteM(e: Expr | undefined, mod: KSymbol, modules: KSymbol): Expr | undefined {
+  if (!e || !mentions(e, mod)) return e;
+  switch (e.t) {
+    case 'not':
+      return { t: 'not', e: rewriteM(e.e, mod, modules)! };
+    case 'and':
+    case 'or':
+      return { t: e.t, a: rewriteM(e.a, mod, modules)!, b: rewriteM(e.b, mod, modules)! };
+    case 'sym':
+      return e.s === mod ? { t: 'and', a: e, b: symExpr(modules) } : e;
+    default:
+      return e;
+  }
+}
+
+function mentions(e: Expr, s: KSymbol): boolean {
+  switch (e.t) {
+    case 'sym':
+      return e.s === s;
+    case 'not':
+      return mentions(e.e, s);
+    case 'and':
+    case 'or':
+      return mentions(e.a, s) || mentions(e.b, s);
+    case 'cmp':
+      return false;
+  }
+}
+
+/** The operands of the top-level `&&` chain, left to right. */
+export function conjuncts(e: Expr | undefined): Expr[] {
+  if (!e) return [];
+  if (e.t === 'and') return [...conjuncts(e.a), ...conjuncts(e.b)];
+  return [e];
+}
+
+/** The operands of the top-level `||` chain, left to right. */
+export function disjuncts(e: Expr | undefined): Expr[] {
+  if (!e) return [];
+  if (e.t === 'or') return [...disjuncts(e.a), ...disjuncts(e.b)];
+  return [e];
+}
+
+/** Every symbol the expression mentions, each once, in order of appearance. */
+export function symbolsOf(e: Expr | undefined, out: KSymbol[] = []): KSymbol[] {
+  if (!e) return out;
+  const add = (s: KSymbol) => {
+    if (!out.includes(s)) out.push(s);
+  };
+  switch (e.t) {
+    case 'sym':
+      add(e.s);
+      break;
+    case 'not':
+      symbolsOf(e.e, out);
+      break;
+    case 'and':
+    case 'or':
+      symbolsOf(e.a, out);
+      symbolsOf(e.b, out);
+      break;
+    case 'cmp':
+      add(e.l);
+      add(e.r);
+      break;
+  }
+  return out;
+}
+
+const RANK: Record<Expr['t'], number> = { or: 0, and: 1, not: 2, cmp: 3, sym: 4 };
+
+/**
+ * Prints like expr_print(): `||` inside `&&` and anything compound under `!`
+ * is parenthesised. `label` may annotate each symbol (e.g. with its value).
+ */
+export function printExpr(e: Expr | undefined, label: (s: KSymbol) => string = plainName): string {
+  if (!e) return 'y';
+  const sub = (x: Expr, parent: Expr['t']) => {
+    const text = printExpr(x, label);
+    const needsParens = parent === 'not' ? x.t === 'and' || x.t === 'or' : RANK[x.t] < RANK[parent];
+    return needsParens ? `(${text})` : text;
+  };
+  switch (e.t) {
+    case 'sym':
+      return label(e.s);
+    case 'not':
+      return `!${sub(e.e, 'not')}`;
+    case 'and':
+      return `${sub(e.a, 'and')} && ${sub(e.b, 'and')}`;
+    case 'or':
+      return `${sub(e.a, 'or')} || ${sub(e.b, 'or')}`;
+    case 'cmp':
+      return `${label(e.l)}${e.op}${label(e.r)}`;
+  }
+}
+
+export function plainName(s: KSymbol): string {
+  if (s.name === undefined) return '<choice>';
+  // Constants other than y/m/n were quoted strings in the source.
+  return s.isConst && !/^[ymn]$/.test(s.name) ? `"${s.name}"` : s.name;
+}

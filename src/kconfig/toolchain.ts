@@ -1,0 +1,158 @@
+// What the kernel's Makefile hands to Kconfig: environment variables (ARCH,
+// SRCARCH, CC, LD, srctree, CC_VERSION_TEXT, ...) and a shell for the
+// compiler probes ($(cc-option,...), $(success,...), cc-version.sh). We do not
+// reimplement the probes: we run the same commands, once, and remember their
+// output per toolchain under the cache directory.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Arch } from '../policy/index.ts';
+import { InputError } from '../util/errors.ts';
+import { sha256 } from '../util/fs.ts';
+import { cacheDir } from '../util/paths.ts';
+
+/** Kernel ARCH and SRCARCH (the directory under arch/) for our arch names. */
+export function kernelArch(arch: Arch): { ARCH: string; SRCARCH: string; crossCompile: string } {
+  if (arch === 'arm64') {
+    const native = process.arch === 'arm64';
+    return { ARCH: 'arm64', SRCARCH: 'arm64', crossCompile: native ? '' : 'aarch64-linux-gnu-' };
+  }
+  return { ARCH: 'x86_64', SRCARCH: 'x86', crossCompile: '' };
+}
+
+/** The kernel's version from its Makefile: e.g. { version: '6.12.117', series: [6, 12] }. */
+export function kernelVersionOf(srcDir: string): { version: string; major: number; minor: number } {
+  let text: string;
+  try {
+    text = readFileSync(join(srcDir, 'Makefile'), 'utf8');
+  } catch {
+    throw new InputError(srcDir, 'not a kernel source tree (no Makefile)');
+  }
+  const field = (k: string) => new RegExp(`^${k}\\s*=\\s*(\\S*)`, 'm').exec(text)?.[1] ?? '';
+  const major = Number(field('VERSION'));
+  const minor = Number(field('PATCHLEVEL'));
+  if (!major || Number.isNaN(minor)) throw new InputError(join(srcDir, 'Makefile'), 'no VERSION/PATCHLEVEL');
+  const sub = field('SUBLEVEL');
+  return { version: `${major}.${minor}${sub ? `.${sub}` : ''}${field('EXTRAVERSION')}`, major, minor };
+}
+
+/**
+ * The environment of a configured tree: conf writes every variable it read to
+ * include/config/auto.conf.cmd (`ifneq "$(CC)" "gcc"`). Accepts that file or
+ * the build directory holding it.
+ */
+export function envFromConfiguredTree(path: string): Record<string, string> {
+  let file = path;
+  if (existsSync(path) && statSync(path).isDirectory()) file = join(path, 'include/config/auto.conf.cmd');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new InputError(file, 'cannot read (expected include/config/auto.conf.cmd of a configured kernel tree)');
+  }
+  const env: Record<string, string> = {};
+  for (const m of text.matchAll(/^ifneq "\$\(([^)]+)\)" "(.*)"$/gm)) env[m[1]!] = m[2]!;
+  if (!env.SRCARCH) throw new InputError(file, 'no SRCARCH: not written by a kernel configure step');
+  return env;
+}
+
+/**
+ * The environment the top Makefile would export for a gcc build of `arch`
+ * (cross-compiling arm64 on other hosts): the variables Kconfig files read.
+ */
+export function deriveEnv(srcDir: string, arch: Arch): Record<string, string> {
+  const { ARCH, SRCARCH, crossCompile } = kernelArch(arch);
+  const cc = `${crossCompile}gcc`;
+  const env: Record<string, string> = {
+    ARCH,
+    SRCARCH,
+    srctree: srcDir,
+    KERNELVERSION: kernelVersionOf(srcDir).version,
+    CC: cc,
+    LD: `${crossCompile}ld`,
+    AR: `${crossCompile}ar`,
+    NM: `${crossCompile}nm`,
+    OBJCOPY: `${crossCompile}objcopy`,
+    RUSTC: 'rustc',
+    BINDGEN: 'bindgen',
+    PAHOLE: 'pahole',
+    PYTHON3: 'python3',
+    CC_VERSION_TEXT: firstLine(cc, ['--version'], { LC_ALL: 'C' }).replace(/#/g, ''),
+    RUSTC_VERSION_TEXT: firstLine('rustc', ['--version']).replace(/#/g, ''),
+  };
+  if (crossCompile) env.CROSS_COMPILE = crossCompile;
+  return env;
+}
+
+function firstLine(cmd: string, args: string[], extraEnv: Record<string, string> = {}): string {
+  try {
+    const out = execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, ...extraEnv } });
+    return out.split('\n')[0] ?? '';
+  } catch {
+    return '';
+  }
+}
+
+export interface ShellRunner {
+  run(cmd: string): string;
+  /** Persists new answers (no-op when nothing changed). */
+  save(): void;
+  /** How many commands really ran (the rest came from the cache). */
+  readonly executed: number;
+}
+
+/**
+ * Runs `sh -c` like popen() in conf: stdout only, exit status ignored, with
+ * the toolchain's environment, in a scratch directory (cc-option makes
+ * .tmp_$$ directories there). Answers are cached per environment.
+ */
+export function cachedShell(env: Record<string, string>, opts: { cache?: boolean } = {}): ShellRunner {
+  const key = sha256(JSON.stringify(Object.entries(env).sort()));
+  const file = join(cacheDir('kconfig-shell'), `${key.slice(0, 32)}.json`);
+  let answers: Record<string, string> = {};
+  if (opts.cache !== false) {
+    try {
+      answers = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+    } catch {
+      answers = {};
+    }
+  }
+  let dirty = false;
+  let executed = 0;
+  let scratch: string | undefined;
+  const childEnv = { ...process.env, ...env, LC_COLLATE: 'C', LC_NUMERIC: 'C' };
+  return {
+    run(cmd) {
+      const known = answers[cmd];
+      if (known !== undefined) return known;
+      scratch ??= mkdtempSync(join(tmpdir(), 'capsem-kconfig-'));
+      const r = spawnSync('/bin/sh', ['-c', cmd], {
+        cwd: scratch,
+        env: childEnv,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+        maxBuffer: 1 << 20,
+      });
+      executed++;
+      const out = r.stdout ?? '';
+      answers[cmd] = out;
+      dirty = true;
+      return out;
+    },
+    save() {
+      if (scratch) rmSync(scratch, { recursive: true, force: true });
+      scratch = undefined;
+      if (!dirty || opts.cache === false) return;
+      mkdirSync(cacheDir('kconfig-shell'), { recursive: true });
+      const tmp = `${file}.tmp-${process.pid}`;
+      writeFileSync(tmp, JSON.stringify(answers));
+      renameSync(tmp, file);
+      dirty = false;
+    },
+    get executed() {
+      return executed;
+    },
+  };
+}

@@ -1,0 +1,149 @@
+// A parsed and finalised Kconfig tree for one arch of one kernel source tree.
+// Finalising is menu.c's menu_finalize(): every entry's dependencies flow into
+// its children, prompts and defaults; `select`/`imply` become the target's
+// reverse dependencies; choices learn their members.
+
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import type { Arch } from '../policy/index.ts';
+import { InputError } from '../util/errors.ts';
+import { andExpr, type Expr, orExpr, rewriteM, symExpr } from './expr.ts';
+import { MacroError } from './macro.ts';
+import { type Dialect, KconfigSyntaxError, parseKconfig, type ParsedKconfig } from './parser.ts';
+import type { KSymbol, MenuNode } from './symbol.ts';
+import { cachedShell, deriveEnv, envFromConfiguredTree, kernelVersionOf } from './toolchain.ts';
+
+export interface KconfigTree extends ParsedKconfig {
+  srcDir: string;
+  arch: Arch;
+  /** The kernel release, e.g. 6.12.117. */
+  version: string;
+  /** major.minor, e.g. 6.12. */
+  series: string;
+  dialect: Dialect;
+  /** The main menu title (Linux/x86_64 6.12.117 Kernel Configuration). */
+  title: string;
+  /** The environment the preprocessor saw. */
+  env: Record<string, string>;
+}
+
+export interface LoadOptions {
+  srcDir: string;
+  arch: Arch;
+  /**
+   * A configured kernel tree (build directory, or its include/config/auto.conf.cmd):
+   * its recorded environment is used, so the compiler probes answer as they did there.
+   * Without it, the environment of a gcc build of `arch` is derived.
+   */
+  toolchainConfig?: string;
+  /** An explicit environment (tests); overrides toolchainConfig. */
+  env?: Record<string, string>;
+  /** Answers to $(shell,...) (tests); default: run them, cached per toolchain. */
+  shell?: (cmd: string) => string;
+}
+
+/** Parses and finalises the Kconfig tree of `srcDir` for `arch`. */
+export function loadKconfigTree(opts: LoadOptions): KconfigTree {
+  const { major, minor, version } = kernelVersionOf(opts.srcDir);
+  const env = opts.env ?? (opts.toolchainConfig ? envFromConfiguredTree(opts.toolchainConfig) : deriveEnv(opts.srcDir, opts.arch));
+  const runner = opts.shell ? undefined : cachedShell(env);
+  const dialect: Dialect = { legacy: major < 6 || (major === 6 && minor < 11) };
+  try {
+    const parsed = parseKconfig('Kconfig', {
+      dialect,
+      readFile: (p) => readSource(opts.srcDir, p),
+      env: (name) => env[name],
+      shell: opts.shell ?? ((cmd) => runner!.run(cmd)),
+    });
+    finalize(parsed, dialect);
+    return {
+      ...parsed,
+      srcDir: opts.srcDir,
+      arch: opts.arch,
+      version,
+      series: `${major}.${minor}`,
+      dialect,
+      title: parsed.root.prompt?.text ?? 'Main menu',
+      env,
+    };
+  } catch (e) {
+    if (e instanceof KconfigSyntaxError || e instanceof MacroError) {
+      throw new InputError(join(opts.srcDir, e.file), e.message, e.line);
+    }
+    throw e;
+  } finally {
+    runner?.save();
+  }
+}
+
+function readSource(srcDir: string, path: string): string | undefined {
+  try {
+    return readFileSync(isAbsolute(path) ? path : join(srcDir, path), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** menu_finalize() without the menu-display reshaping (auto-submenus), which values do not depend on. */
+export function finalize(p: ParsedKconfig, dialect: Dialect): void {
+  const rw = (e: Expr | undefined) => rewriteM(e, p.mod, p.modules);
+  const visit = (parent: MenuNode, insideChoice: boolean): void => {
+    const sym = parent.sym;
+    if (parent.children.length) {
+      let parentDep = parent.dep;
+      if (dialect.legacy && sym?.isChoice) {
+        inferChoiceType(parent, sym);
+        // 6.1: the choice's own value bounds its members.
+        parentDep = symExpr(sym);
+      }
+      for (const child of parent.children) {
+        child.dep = andExpr(parentDep, rw(child.dep));
+        const props = child.sym ? child.sym.props : child.prompt ? [child.prompt] : [];
+        for (const prop of props) {
+          if (prop.menu !== child) continue;
+          prop.cond = andExpr(child.dep, rw(prop.cond));
+          if (prop.kind === 'select' || prop.kind === 'imply') {
+            const target = (prop.expr as { t: 'sym'; s: KSymbol }).s;
+            const term = andExpr(symExpr(child.sym!), prop.cond)!;
+            if (prop.kind === 'select') target.revDep = orExpr(target.revDep, term);
+            else target.implied = orExpr(target.implied, term);
+          }
+        }
+      }
+      for (const child of parent.children) visit(child, sym?.isChoice === true);
+    } else if (sym && (dialect.legacy || !insideChoice)) {
+      sym.dirDep = orExpr(sym.dirDep, parent.dep);
+    }
+    if (dialect.legacy && sym?.isChoice) {
+      parent.members = membersOf(parent);
+      // A non-optional choice cannot be n while visible: a select of `visibility && m`.
+      if (!sym.optional && parent.prompt) sym.revDep = orExpr(sym.revDep, andExpr(parent.prompt.cond, symExpr(p.mod)));
+    }
+  };
+  visit(p.root, false);
+  for (const choice of p.choices) {
+    for (const member of choice.members!) member.choice ??= choice;
+  }
+}
+
+/** 6.1: a choice without a type takes its first member's; untyped members take the choice's. */
+function inferChoiceType(choice: MenuNode, sym: KSymbol): void {
+  if (sym.type === 'unknown') {
+    const typed = choice.children.find((c) => c.sym && c.sym.type !== 'unknown');
+    if (typed) sym.type = typed.sym!.type;
+  }
+  for (const c of choice.children) if (c.sym && c.sym.type === 'unknown') c.sym.type = sym.type;
+}
+
+/** The config entries of a choice, looking through `if` blocks, each symbol once. */
+function membersOf(choice: MenuNode): KSymbol[] {
+  const out: KSymbol[] = [];
+  const walk = (m: MenuNode) => {
+    for (const c of m.children) {
+      if (c.sym && !out.includes(c.sym)) out.push(c.sym);
+      if (c.kind === 'if') walk(c);
+    }
+  };
+  walk(choice);
+  return out;
+}
