@@ -48,7 +48,7 @@ export function requestedOptions(target: Target): RequestedOption[] {
     if (rule.kind !== 'kconfig' || resolveRule(rule, target).status !== 'enforced') continue;
     const why = firstSentence(rule.rationale);
     for (const r of rule.requires ?? []) {
-      add(r.symbol, r.value, { kind: 'rule', id: rule.id }, `needed by ${symbolName(rule.symbol, target.kernel)}`);
+      add(r.symbol, r.value, { kind: 'rule', id: rule.id }, `prerequisite of ${symbolName(rule.symbol, target.kernel)}=${rule.value}`);
     }
     add(rule.symbol, rule.value, { kind: 'rule', id: rule.id }, why);
   }

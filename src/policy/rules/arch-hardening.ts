@@ -53,7 +53,7 @@ export const ARCH_HARDENING = defineRules([
   },
   {
     id: 'arm64-harden-branch-predictor', kind: 'kconfig', section: 'arch-hardening', source: 'spec', archs: ['arm64'],
-    title: 'Branch predictor hardening', symbol: {
+    title: 'Branch predictor hardening', specName: 'HARDEN_BRANCH_PREDICTOR', symbol: {
       '6.1': HARDEN_BP_GONE,
       '6.12': HARDEN_BP_GONE,
     },

@@ -465,7 +465,7 @@ export const BEYOND_SPEC = defineRules([
   {
     id: 'hardened-usercopy-no-fallback', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
     title: 'Hardened usercopy without fallback',
-    symbol: {
+    specName: 'HARDENED_USERCOPY_FALLBACK', symbol: {
       '6.1': { absent: 'HARDENED_USERCOPY_FALLBACK was removed in 5.16: whitelist violations always fail' },
       '6.12': { absent: 'HARDENED_USERCOPY_FALLBACK was removed in 5.16: whitelist violations always fail' },
     },
@@ -475,7 +475,7 @@ export const BEYOND_SPEC = defineRules([
   {
     id: 'hardened-usercopy-no-pagespan', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
     title: 'Hardened usercopy without page-span debugging',
-    symbol: {
+    specName: 'HARDENED_USERCOPY_PAGESPAN', symbol: {
       '6.1': { absent: 'HARDENED_USERCOPY_PAGESPAN was removed in 5.18' },
       '6.12': { absent: 'HARDENED_USERCOPY_PAGESPAN was removed in 5.18' },
     },
@@ -647,7 +647,7 @@ export const BEYOND_SPEC = defineRules([
   {
     id: 'no-devkmem', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
     title: 'No /dev/kmem',
-    symbol: { '6.1': { absent: 'DEVKMEM was removed in 5.13' }, '6.12': { absent: 'DEVKMEM was removed in 5.13' } }, value: 'n',
+    specName: 'DEVKMEM', symbol: { '6.1': { absent: 'DEVKMEM was removed in 5.13' }, '6.12': { absent: 'DEVKMEM was removed in 5.13' } }, value: 'n',
     rationale: 'Direct kernel memory writes from userspace.',
   },
   {

@@ -1,0 +1,60 @@
+// The unpacked Debian linux-source trees the policy is verified against, when
+// present (the build stage unpacks them under the cache). Tests that need them
+// skip with a message saying how to get them.
+
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Arch, KernelVersion } from '../../src/policy/index.ts';
+import { cacheRoot } from '../../src/util/paths.ts';
+
+export const NO_TREE_HINT = 'kernel source tree not unpacked (run `capsem-kernel build` once, or see GUIDE: linux-source-6.x)';
+
+export function kernelTree(kernel: KernelVersion): string | undefined {
+  const root = join(cacheRoot(), 'sources');
+  if (!existsSync(root)) return undefined;
+  for (const sha of readdirSync(root)) {
+    const tree = join(root, sha, `linux-source-${kernel}`);
+    if (existsSync(join(tree, 'Makefile'))) return tree;
+  }
+  return undefined;
+}
+
+export const KERNEL_ARCH_DIR: Record<Arch, string> = { x86_64: 'x86', arm64: 'arm64' };
+
+function* kconfigFiles(dir: string, skip: (p: string) => boolean): Generator<string> {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (skip(p)) continue;
+    const st = statSync(p);
+    if (st.isDirectory()) yield* kconfigFiles(p, skip);
+    else if (name.startsWith('Kconfig')) yield p;
+  }
+}
+
+/**
+ * Every symbol a `config`/`menuconfig` line defines in the tree, seen from one arch:
+ * all Kconfig files outside arch/, plus arch/Kconfig and arch/<arch>/.
+ * (Over-approximates: a driver symbol only reachable on other arches still counts.)
+ */
+export function kconfigSymbols(tree: string, arch: Arch): Set<string> {
+  const key = `${tree}:${arch}`;
+  let out = scanned.get(key);
+  if (!out) scanned.set(key, (out = scan(tree, arch)));
+  return out;
+}
+
+const scanned = new Map<string, Set<string>>();
+
+function scan(tree: string, arch: Arch): Set<string> {
+  const archRoot = join(tree, 'arch');
+  const own = join(archRoot, KERNEL_ARCH_DIR[arch]);
+  const skip = (p: string) =>
+    (p.startsWith(archRoot + '/') && p !== own && !p.startsWith(own + '/') && !/\/arch\/Kconfig[^/]*$/.test(p)) ||
+    p.endsWith('/.git') ||
+    p.startsWith(join(tree, 'Documentation'));
+  const out = new Set<string>();
+  for (const file of kconfigFiles(tree, skip)) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/^\s*(?:menu)?config\s+([A-Za-z0-9_]+)\s*$/gm)) out.add(m[1]!);
+  }
+  return out;
+}
