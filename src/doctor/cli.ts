@@ -42,7 +42,7 @@ const OPTIONS = {
   help: { type: 'boolean', help: 'show this help' },
 } as const;
 
-function help(): string {
+export function helpText(): string {
   const rows = Object.entries(OPTIONS).map(([name, o]) => {
     const flag = `--${name}${'hint' in o ? ` ${o.hint}` : ''}`;
     return `  ${flag.padEnd(22)} ${o.help}`;
@@ -132,7 +132,7 @@ function run(argv: string[], io: DoctorIO): number {
     throw new DoctorUsageError(`${(e as Error).message.split('\n')[0]} (see --help)`);
   }
   if (values.help) {
-    io.stdout(help());
+    io.stdout(helpText());
     return 0;
   }
   if (values.json && values.tap) throw new DoctorUsageError('--json and --tap are exclusive (see --help)');

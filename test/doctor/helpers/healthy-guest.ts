@@ -67,7 +67,7 @@ export function policySysctls(arch: Arch): Record<string, Node> {
   return out;
 }
 
-function processes(): Record<string, Node> {
+function processes(doctorPid: number): Record<string, Node> {
   const proc = (pid: number, comm: string, exe?: string): Record<string, Node> => ({
     [`/proc/${pid}/comm`]: file(comm + '\n'),
     ...(exe ? { [`/proc/${pid}/exe`]: link(exe) } : {}),
@@ -76,8 +76,8 @@ function processes(): Record<string, Node> {
   return {
     ...proc(1, 'capsem-init', '/bin/busybox'),
     ...proc(2, 'kthreadd'),
-    ...proc(DOCTOR_PID, 'node', '/usr/bin/node'),
-    '/proc/self': link(String(DOCTOR_PID)),
+    ...proc(doctorPid, 'node', '/usr/bin/node'),
+    '/proc/self': link(String(doctorPid)),
   };
 }
 
@@ -86,11 +86,12 @@ export function processNode(pid: number, comm: string, exe = '/bin/busybox'): Re
   return { [`/proc/${pid}/comm`]: file(comm + '\n'), [`/proc/${pid}/exe`]: link(exe) };
 }
 
-export function healthyGuest(arch: Arch = 'x86_64'): Fixture {
+/** `doctorPid`: the pid the doctor runs as (a fixture on disk checked in-process needs process.pid). */
+export function healthyGuest(arch: Arch = 'x86_64', doctorPid = DOCTOR_PID): Fixture {
   const squashfsImage = Buffer.concat([Buffer.from('hsqs'), Buffer.alloc(60)]);
   return {
     arch,
-    pid: DOCTOR_PID,
+    pid: doctorPid,
     statfs: { '/': 0x794c7630 /* overlayfs */, '/proc': MAGIC.proc, '/sys': MAGIC.sysfs, '/dev': MAGIC.tmpfs, '/run': MAGIC.tmpfs, '/mnt/lower': SQUASHFS_MAGIC, '/mnt/rw': MAGIC.tmpfs },
     devs: { '/': DEV.overlay, '/mnt/lower': DEV.squashfs, '/mnt/rw': DEV.rw, '/run': DEV.run, '/proc': DEV.proc, '/sys': DEV.sys, '/dev': DEV.dev },
     errors: {},
@@ -119,7 +120,7 @@ export function healthyGuest(arch: Arch = 'x86_64'): Fixture {
       '/proc/net/dev': file('Inter-|   Receive\n'),
       '/proc/net/unix': file('Num RefCount\n'),
       '/proc/uptime': file('1.23 0.50\n'),
-      ...processes(),
+      ...processes(doctorPid),
       // --- /sys ---
       ...Object.fromEntries(['null', 'zero', 'full', 'random', 'urandom', 'kmsg'].map((n) => [`/sys/class/mem/${n}/dev`, file('1:3\n')])),
       '/sys/class/net/lo/mtu': file('65536\n'),
