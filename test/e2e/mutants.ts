@@ -1,0 +1,148 @@
+// The mutation suite's table, as data: each mutant weakens the guest in one
+// known way, and names exactly the doctor checks that must then fail. A check
+// that no mutant can make fail is listed in NOT_SHOWN_BY_A_MUTANT with why.
+//
+// Kernel mutants: ONE kernel per arch, built from the policy plus every
+// weakening below (buildKernel's test-only extraFragment + allowAuditFailures),
+// booted with the real guest: the checks that fail must be exactly the union.
+// Guest mutants: the policy kernel with a guest variant (src/guest/variant.ts).
+
+import { MUTANTS, type GuestVariant } from '../../src/guest/index.ts';
+import { ARCHS, type Arch, CHECKS, type CheckName } from '../../src/policy/index.ts';
+
+type PerArch<T> = Record<Arch, T>;
+const both = <T>(v: T): PerArch<T> => ({ x86_64: v, arm64: v });
+
+export interface KernelWeakening {
+  /** What is turned back on. */
+  what: string;
+  /** Fragment lines, applied after the policy's (each must survive olddefconfig). */
+  lines: PerArch<readonly string[]>;
+  /** The checks it alone makes fail. */
+  breaks: readonly CheckName[];
+}
+
+export const KERNEL_WEAKENINGS: readonly KernelWeakening[] = [
+  { what: 'loadable modules', lines: both(['CONFIG_MODULES=y']), breaks: ['test_no_kernel_modules'] },
+  { what: 'debugfs', lines: both(['CONFIG_DEBUG_FS=y']), breaks: ['test_no_debugfs'] },
+  // SIT would add a sit0 NIC and break test_no_real_nics too.
+  { what: 'IPv6 (without SIT)', lines: both(['CONFIG_IPV6=y', '# CONFIG_IPV6_SIT is not set']), breaks: ['test_no_ipv6'] },
+  { what: 'kallsyms', lines: both(['CONFIG_KALLSYMS=y']), breaks: ['test_no_kallsyms'] },
+  { what: '/dev/mem', lines: both(['CONFIG_DEVMEM=y']), breaks: ['test_no_dev_mem'] },
+  { what: '/dev/port', lines: both(['CONFIG_DEVPORT=y']), breaks: ['test_no_dev_port'] },
+  { what: '/proc/kcore', lines: both(['CONFIG_PROC_KCORE=y']), breaks: ['test_no_proc_kcore'] },
+  { what: 'io_uring', lines: both(['CONFIG_IO_URING=y']), breaks: ['test_no_io_uring'] },
+  { what: 'BPF syscall', lines: both(['CONFIG_BPF_SYSCALL=y']), breaks: ['test_no_bpf_syscall'] },
+  { what: 'userfaultfd', lines: both(['CONFIG_USERFAULTFD=y']), breaks: ['test_no_userfaultfd'] },
+  { what: 'kexec', lines: both(['CONFIG_KEXEC=y', 'CONFIG_KEXEC_FILE=y']), breaks: ['test_no_kexec'] },
+  {
+    what: '32-bit compat',
+    lines: { x86_64: ['CONFIG_IA32_EMULATION=y'], arm64: ['CONFIG_COMPAT=y'] },
+    breaks: ['test_no_32bit_exec'],
+  },
+  { what: 'magic SysRq', lines: both(['CONFIG_MAGIC_SYSRQ=y']), breaks: ['test_no_sysrq_trigger'] },
+  { what: 'hibernation', lines: both(['CONFIG_SWAP=y', 'CONFIG_HIBERNATION=y']), breaks: ['test_no_hibernation'] },
+  { what: 'unrestricted dmesg', lines: both(['# CONFIG_SECURITY_DMESG_RESTRICT is not set']), breaks: ['test_dmesg_restricted'] },
+  { what: 'seccomp', lines: both(['# CONFIG_SECCOMP is not set', '# CONFIG_SECCOMP_FILTER is not set']), breaks: ['test_seccomp_available'] },
+  // The command line still asks for kernel.yama.ptrace_scope=3: only the read-back can tell.
+  { what: 'Yama', lines: both(['# CONFIG_SECURITY_YAMA is not set']), breaks: ['test_sysctl_hardening'] },
+  { what: 'USB', lines: both(['CONFIG_USB_SUPPORT=y', 'CONFIG_USB=y']), breaks: ['test_no_usb'] },
+  { what: 'sound', lines: both(['CONFIG_SOUND=y']), breaks: ['test_no_sound'] },
+  { what: 'DRM', lines: both(['CONFIG_DRM=y']), breaks: ['test_no_drm'] },
+  {
+    what: 'WiFi and Bluetooth',
+    lines: both(['CONFIG_WIRELESS=y', 'CONFIG_CFG80211=y', 'CONFIG_BT=y']),
+    breaks: ['test_no_wireless'],
+  },
+  { what: 'SCSI and ATA', lines: both(['CONFIG_SCSI=y', 'CONFIG_ATA=y']), breaks: ['test_no_scsi_ata'] },
+  { what: 'NFS', lines: both(['CONFIG_NETWORK_FILESYSTEMS=y', 'CONFIG_NFS_FS=y']), breaks: ['test_no_nfs'] },
+  { what: 'IP multicast', lines: both(['CONFIG_IP_MULTICAST=y']), breaks: ['test_no_multicast'] },
+];
+
+export const WEAKENED_KERNEL_ID = 'weakened-kernel';
+
+export function weakeningFragment(arch: Arch): string {
+  const lines = KERNEL_WEAKENINGS.flatMap((w) => [`# ${w.what}`, ...w.lines[arch]]);
+  return ['# TEST ONLY: the doctor mutation suite (test/e2e/mutants.ts)', ...lines, ''].join('\n');
+}
+
+export const WEAKENED_KERNEL_BREAKS: readonly CheckName[] = [...new Set(KERNEL_WEAKENINGS.flatMap((w) => w.breaks))];
+
+export interface GuestMutant {
+  /** How it is made: a guest variant booted with the policy kernel. */
+  variant: GuestVariant;
+  /** Exactly the checks that must fail, per arch. */
+  breaks: PerArch<readonly CheckName[]>;
+}
+
+const cmdlineMutant = (id: string, description: string, append: string[]): GuestVariant => ({
+  id,
+  description,
+  breaks: [],
+  cmdline: { append },
+});
+
+export const GUEST_MUTANTS: readonly GuestMutant[] = [
+  { variant: MUTANTS.setuidFile, breaks: both(['test_no_setuid_binaries']) },
+  { variant: MUTANTS.setgidFile, breaks: both(['test_no_setgid_binaries']) },
+  { variant: MUTANTS.writableCapsemBinary, breaks: both(['test_guest_binary_not_writable']) },
+  { variant: MUTANTS.sshd, breaks: both(['test_no_sshd']) },
+  { variant: MUTANTS.cron, breaks: both(['test_no_cron']) },
+  { variant: MUTANTS.systemd, breaks: both(['test_no_systemd']) },
+  { variant: MUTANTS.extraNic, breaks: both(['test_no_real_nics']) },
+  // The squashfs at / is still immutable, and the binaries are on it: only the overlay check fails.
+  { variant: MUTANTS.rootNotOverlay, breaks: both(['test_overlay_configured']) },
+  // The tmpfs copy is writable, so the binaries are no longer on a read-only layer either.
+  { variant: MUTANTS.lowerNotSquashfs, breaks: both(['test_squashfs_is_immutable', 'test_guest_binary_not_writable']) },
+  { variant: MUTANTS.cmdlineNoRo, breaks: both(['test_kernel_cmdline_has_ro']) },
+  { variant: MUTANTS.cmdlineInitOnAllocOff, breaks: both(['test_init_on_alloc']) },
+  { variant: MUTANTS.cmdlineNoSlabNomerge, breaks: both(['test_slab_nomerge']) },
+  { variant: MUTANTS.cmdlineNoPageShuffle, breaks: both(['test_page_alloc_shuffle']) },
+  // The initramfs mounts the root itself, so the kernel never acts on root=; only the check notices.
+  { variant: cmdlineMutant('cmdline-root-vdb', 'root=/dev/vdb appended (the last value wins)', ['root=/dev/vdb']), breaks: both(['test_kernel_cmdline_root']) },
+  {
+    variant: cmdlineMutant('cmdline-init-on-free-0', 'init_on_free=0 appended', ['init_on_free=0']),
+    breaks: both(['test_kernel_cmdline_hardening']),
+  },
+  {
+    // x86: every CPU QEMU's TCG "max" model emulates is affected by Spectre v1, which
+    // mitigations=off leaves "Vulnerable". arm64 TCG "max" advertises CSV2/CSV3, so
+    // nothing reads Vulnerable there (see NOT_SHOWN_BY_A_MUTANT).
+    variant: cmdlineMutant('cmdline-mitigations-off', 'mitigations=off appended', ['mitigations=off']),
+    breaks: {
+      x86_64: ['test_kernel_cmdline_hardening', 'test_cpu_vulnerabilities_mitigated'],
+      arm64: ['test_kernel_cmdline_hardening'],
+    },
+  },
+];
+
+/** Checks no mutant can make fail on an arch, and why (their failing fixtures are in test/doctor/checks/). */
+export const NOT_SHOWN_BY_A_MUTANT: Partial<Record<CheckName, { archs: readonly Arch[]; why: string }>> = {
+  test_proc_modules_empty: {
+    archs: ARCHS,
+    why:
+      'needs a module actually loaded (/proc/modules lists loaded modules only): the build would have to make ' +
+      'a .ko (make modules) and the guest to insmod it before the doctor; MODULES=y alone leaves it empty ' +
+      '(the weakened kernel still fails test_no_kernel_modules through init_module)',
+  },
+  test_no_input_devices: {
+    archs: ARCHS,
+    why:
+      'the QEMU machines (x86 microvm, arm64 virt) have no keyboard or mouse: a mutant needs a QEMU device hook ' +
+      '(-device virtio-keyboard-device) plus CONFIG_VIRTIO_INPUT=y',
+  },
+  test_cpu_vulnerabilities_mitigated: {
+    archs: ['arm64'],
+    why: 'QEMU TCG "max" advertises CSV2/CSV3 and SSBS: the arm64 kernel reports no entry Vulnerable even with mitigations=off',
+  },
+};
+
+/** The exact set of checks each mutant must fail, for one arch (used by the suite and the table test). */
+export function expectedFailures(arch: Arch): { id: string; breaks: readonly CheckName[] }[] {
+  return [
+    { id: WEAKENED_KERNEL_ID, breaks: WEAKENED_KERNEL_BREAKS },
+    ...GUEST_MUTANTS.map((m) => ({ id: m.variant.id, breaks: m.breaks[arch] })),
+  ];
+}
+
+export const ALL_CHECK_NAMES: readonly CheckName[] = CHECKS.map((c) => c.name);
