@@ -8,7 +8,7 @@
 // computed lazily and memoised, like the kernel's SYMBOL_VALID flag.
 
 import { and3, type Expr, MOD, NO, not3, or3, type Tristate, triName, YES } from './expr.ts';
-import { isBoolish, type KSymbol, type MenuNode, type Property, walkMenus } from './symbol.ts';
+import { isBoolish, type KSymbol, type MenuNode, type Property } from './symbol.ts';
 import type { KconfigTree } from './tree.ts';
 
 const VALID = 1;
@@ -107,7 +107,7 @@ export class Evaluation {
   }
 
   private computeAll(): void {
-    for (const m of walkMenus(this.tree.root)) if (m.sym) this.calc(m.sym);
+    for (const m of this.tree.entries) if (m.sym) this.calc(m.sym);
   }
 
   private invalidateAll(): void {
@@ -126,7 +126,7 @@ export class Evaluation {
       for (const s of this.tree.all) if (s.choice) this.flags[s.id]! |= NEED_CHOICE;
       return;
     }
-    for (const m of walkMenus(this.tree.root)) {
+    for (const m of this.tree.entries) {
       const s = m.sym;
       if (!s || !m.prompt || this.hasUser(s) || !isBoolish(s.type) || s.choice || s.isChoice) continue;
       this.userTri[s.id] = NO;
@@ -552,7 +552,7 @@ export class Evaluation {
   /** Every written symbol with its .config value, in menu order (what conf_write() writes). */
   values(): Map<string, string> {
     const out = new Map<string, string>();
-    for (const m of walkMenus(this.tree.root)) {
+    for (const m of this.tree.entries) {
       const s = m.sym;
       if (!s || s.name === undefined || out.has(s.name) || !this.written(s)) continue;
       out.set(s.name, this.configValue(s));

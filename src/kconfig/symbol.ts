@@ -83,10 +83,14 @@ export function symbolLabel(sym: KSymbol): string {
   return at ? `<choice ${at.file}:${at.line}>` : '<choice>';
 }
 
-/** Depth-first walk of the menu tree below `root` (root excluded), in file order. */
-export function* walkMenus(root: MenuNode): Generator<MenuNode> {
-  for (const child of root.children) {
-    yield child;
-    yield* walkMenus(child);
+/** The menu tree below `root` (root excluded), depth first, in file order. */
+export function menuEntries(root: MenuNode): MenuNode[] {
+  const out: MenuNode[] = [];
+  const stack: MenuNode[] = [...root.children].reverse();
+  while (stack.length) {
+    const m = stack.pop()!;
+    out.push(m);
+    for (let i = m.children.length - 1; i >= 0; i--) stack.push(m.children[i]!);
   }
+  return out;
 }

@@ -30,7 +30,7 @@ export function kernelVersionOf(srcDir: string): { version: string; major: numbe
   } catch {
     throw new InputError(srcDir, 'not a kernel source tree (no Makefile)');
   }
-  const field = (k: string) => new RegExp(`^${k}\\s*=\\s*(\\S*)`, 'm').exec(text)?.[1] ?? '';
+  const field = (k: string) => new RegExp(`^${k}[ \\t]*=[ \\t]*(\\S*)`, 'm').exec(text)?.[1] ?? '';
   const major = Number(field('VERSION'));
   const minor = Number(field('PATCHLEVEL'));
   if (!major || Number.isNaN(minor)) throw new InputError(join(srcDir, 'Makefile'), 'no VERSION/PATCHLEVEL');
@@ -63,6 +63,14 @@ export function envFromConfiguredTree(path: string): Record<string, string> {
  * (cross-compiling arm64 on other hosts): the variables Kconfig files read.
  */
 export function deriveEnv(srcDir: string, arch: Arch): Record<string, string> {
+  const key = `${srcDir}\0${arch}`;
+  let env = derived.get(key);
+  if (!env) derived.set(key, (env = computeEnv(srcDir, arch)));
+  return { ...env };
+}
+const derived = new Map<string, Record<string, string>>();
+
+function computeEnv(srcDir: string, arch: Arch): Record<string, string> {
   const { ARCH, SRCARCH, crossCompile } = kernelArch(arch);
   const cc = `${crossCompile}gcc`;
   const env: Record<string, string> = {

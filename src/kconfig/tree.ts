@@ -10,7 +10,7 @@ import { InputError } from '../util/errors.ts';
 import { andExpr, type Expr, orExpr, rewriteM, symExpr } from './expr.ts';
 import { MacroError } from './macro.ts';
 import { type Dialect, KconfigSyntaxError, parseKconfig, type ParsedKconfig } from './parser.ts';
-import type { KSymbol, MenuNode } from './symbol.ts';
+import { type KSymbol, type MenuNode, menuEntries } from './symbol.ts';
 import { cachedShell, deriveEnv, envFromConfiguredTree, kernelVersionOf } from './toolchain.ts';
 
 export interface KconfigTree extends ParsedKconfig {
@@ -25,6 +25,8 @@ export interface KconfigTree extends ParsedKconfig {
   title: string;
   /** The environment the preprocessor saw. */
   env: Record<string, string>;
+  /** Every menu entry, depth first in file order (the order conf writes .config in). */
+  entries: MenuNode[];
 }
 
 export interface LoadOptions {
@@ -65,6 +67,7 @@ export function loadKconfigTree(opts: LoadOptions): KconfigTree {
       dialect,
       title: parsed.root.prompt?.text ?? 'Main menu',
       env,
+      entries: menuEntries(parsed.root),
     };
   } catch (e) {
     if (e instanceof KconfigSyntaxError || e instanceof MacroError) {
