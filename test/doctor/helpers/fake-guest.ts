@@ -106,7 +106,6 @@ function longestPrefix<T>(map: Record<string, T>, path: string): T | undefined {
   return best === undefined ? undefined : map[best];
 }
 
-const parentOf = (p: string) => p.slice(0, p.lastIndexOf('/')) || '/';
 
 export function memoryFs(f: Fixture): GuestFs {
   const inos = new Map<string, number>();
