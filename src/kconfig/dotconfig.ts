@@ -18,10 +18,10 @@ export interface DotConfig {
   header?: { arch: string; version: string };
 }
 
-const ASSIGN = /^CONFIG_([A-Za-z0-9_]+)=(.*)$/;
+const NAME = /^[A-Za-z0-9_]+$/;
 const NOT_SET = /^# CONFIG_([A-Za-z0-9_]+) is not set$/;
 const HEADER = /^# Linux\/(\S+) (\S+) Kernel Configuration$/;
-const VALUE = /^(?:[ymn]|-?[0-9]+|0[xX][0-9a-fA-F]+|"(?:[^"\\]|\\.)*")$/;
+const VALUE = /^(?:-?[0-9]+|0[xX][0-9a-fA-F]+|"(?:[^"\\]|\\.)*")$/;
 
 export function parseDotConfig(text: string, file: string): DotConfig {
   if (text.includes('\0')) throw new InputError(file, 'binary file, not a kernel .config');
@@ -31,25 +31,31 @@ export function parseDotConfig(text: string, file: string): DotConfig {
   let header: DotConfig['header'];
   const all = text.split('\n');
   for (let i = 0; i < all.length; i++) {
-    const line = all[i]!.replace(/\r$/, '').trim();
+    const line = all[i]!.trim();
     if (line === '') continue;
-    let m = ASSIGN.exec(line);
-    if (m) {
-      const value = m[2]!;
-      if (!VALUE.test(value)) {
-        throw new InputError(file, `malformed value for CONFIG_${m[1]}: ${truncate(value)}`, i + 1);
+    // Hand-rolled for the common case: Debian's configs have 11k lines and audit runs per process.
+    if (line.startsWith('CONFIG_')) {
+      const eq = line.indexOf('=');
+      const name = eq > 7 ? line.slice(7, eq) : '';
+      if (!NAME.test(name)) {
+        throw new InputError(file, `malformed line (expected CONFIG_X=value or a # comment): ${truncate(line)}`, i + 1);
       }
-      values.set(m[1]!, value);
-      lines.set(m[1]!, i + 1);
-      continue;
-    }
-    if ((m = NOT_SET.exec(line))) {
-      values.set(m[1]!, 'n');
-      lines.set(m[1]!, i + 1);
+      const value = line.slice(eq + 1);
+      if (value !== 'y' && value !== 'n' && value !== 'm' && !VALUE.test(value)) {
+        throw new InputError(file, `malformed value for CONFIG_${name}: ${truncate(value)}`, i + 1);
+      }
+      values.set(name, value);
+      lines.set(name, i + 1);
       continue;
     }
     if (line.startsWith('#')) {
-      if (!header && (m = HEADER.exec(line))) header = { arch: m[1]!, version: m[2]! };
+      let m: RegExpExecArray | null;
+      if ((m = NOT_SET.exec(line))) {
+        values.set(m[1]!, 'n');
+        lines.set(m[1]!, i + 1);
+      } else if (!header && (m = HEADER.exec(line))) {
+        header = { arch: m[1]!, version: m[2]! };
+      }
       continue;
     }
     throw new InputError(file, `malformed line (expected CONFIG_X=value or a # comment): ${truncate(line)}`, i + 1);

@@ -1,0 +1,60 @@
+// The policy survives the kernel's own Kconfig: for each arch x kernel series,
+// the generated fragment applied to allnoconfig (configure only, no compile,
+// out of tree in a temp dir) keeps every requested line. A casualty means a
+// rule whose dependencies the policy does not satisfy. (The build stage runs
+// the same check on every real build.)
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { configValue, parseDotConfig } from '../../src/kconfig/dotconfig.ts';
+import { renderFragment, requestedOptions } from '../../src/kconfig/fragment.ts';
+import { ARCHS, KERNELS, type Arch, type KernelVersion } from '../../src/policy/index.ts';
+import { NO_TREE_HINT, kernelTree } from '../policy/kernel-trees.ts';
+
+const MAKE_VARS: Record<Arch, string[]> = {
+  x86_64: ['ARCH=x86_64'],
+  arm64: ['ARCH=arm64', 'CROSS_COMPILE=aarch64-linux-gnu-'],
+};
+const COMPILER: Record<Arch, string> = { x86_64: 'gcc', arm64: 'aarch64-linux-gnu-gcc' };
+const hasCompiler = (arch: Arch) => spawnSync(COMPILER[arch], ['--version'], { stdio: 'ignore' }).status === 0;
+
+/** Applies `fragment` to allnoconfig in a temp dir; returns the requested options that did not survive. */
+function casualties(tree: string, target: { arch: Arch; kernel: KernelVersion }, fragmentText: string): string[] {
+  const dir = mkdtempSync(join(tmpdir(), `policy-survives-${target.arch}-${target.kernel}-`));
+  try {
+    const fragment = join(dir, 'policy.fragment');
+    writeFileSync(fragment, fragmentText);
+    execFileSync('make', ['-s', '-C', tree, `O=${join(dir, 'o')}`, ...MAKE_VARS[target.arch], `KCONFIG_ALLCONFIG=${fragment}`, 'allnoconfig'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const config = parseDotConfig(readFileSync(join(dir, 'o', '.config'), 'utf8'), `${target.arch} ${target.kernel} .config`);
+    return requestedOptions({ ...target, toolchain: 'gcc' })
+      .filter((o) => configValue(config, o.symbol) !== o.value)
+      .map((o) => `${o.symbol}=${o.value} became ${configValue(config, o.symbol)} (${o.origin.kind} ${o.origin.id})`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe.each(KERNELS)('Linux %s', (kernel) => {
+  const tree = kernelTree(kernel);
+  describe.each(ARCHS)('%s', (arch) => {
+    const why = !tree ? NO_TREE_HINT : !hasCompiler(arch) ? `${COMPILER[arch]} not installed` : '';
+    it.skipIf(Boolean(why))(`every requested option survives allnoconfig (gcc)${why ? `: skipped, ${why}` : ''}`, () => {
+      expect(casualties(tree!, { arch, kernel }, renderFragment({ arch, kernel, toolchain: 'gcc' }))).toEqual([]);
+    });
+  });
+});
+
+// The check can fail: without EXPERT, KALLSYMS and IO_URING have no prompt and stay y.
+describe('a fragment missing a prerequisite', () => {
+  const tree = kernelTree('6.12');
+  it.skipIf(!tree)('loses the options that depend on it', () => {
+    const fragment = renderFragment({ arch: 'x86_64', kernel: '6.12', toolchain: 'gcc' }).replace(/^CONFIG_EXPERT=y$/m, '');
+    const lost = casualties(tree!, { arch: 'x86_64', kernel: '6.12' }, fragment);
+    expect(lost).toEqual(expect.arrayContaining([expect.stringMatching(/^KALLSYMS=n became y/), expect.stringMatching(/^IO_URING=n became y/)]));
+  });
+});
