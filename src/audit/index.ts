@@ -1,6 +1,7 @@
 import { configValue, type DotConfig } from '../kconfig/dotconfig.ts';
 import {
   cmdlineValue,
+  cmdlineVerdict,
   parseCmdline,
   resolveRule,
   RULES,
@@ -71,10 +72,8 @@ export function auditConfig(input: { config: DotConfig; cmdline?: string; target
             reason: 'no command line given (--cmdline or --cmdline-file)',
           };
         }
-        const want = cmdlineValue(rule, target.arch);
-        const got = cmdline.get(rule.param);
-        const actual = got === undefined ? '(absent)' : got === true ? rule.param : `${rule.param}=${got}`;
-        return { ...base, symbol: rule.param, expected, actual, status: got === want ? 'pass' : 'fail' };
+        const { holds, actual } = cmdlineVerdict(rule, cmdline, target.arch);
+        return { ...base, symbol: rule.param, expected, actual, status: holds ? 'pass' : 'fail' };
       }
       case 'guest': {
         const by = rule.checks?.length ? `capsem-doctor ${rule.checks.join(', ')}` : 'capsem-doctor';

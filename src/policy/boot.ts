@@ -1,3 +1,5 @@
+import type { ParsedCmdline } from './cmdline.ts';
+import { normalizeParamName } from './cmdline.ts';
 import { type Arch, type CmdlineRule, DEFAULT_KERNEL, type KernelVersion, resolveRule } from './define.ts';
 import { RULES } from './rules.ts';
 
@@ -18,4 +20,25 @@ export function cmdlineFor(arch: Arch, kernel: KernelVersion = DEFAULT_KERNEL): 
     parts.push(v === true ? rule.param : `${rule.param}=${v}`);
   }
   return parts.join(' ');
+}
+
+/**
+ * How one cmdline rule stands on a parsed command line, read the kernel's way:
+ * the last value of the parameter counts, and a bare flag is undone by a later
+ * flag that cancels it (`ro ... rw`). `actual` says what the kernel ends up with.
+ */
+export function cmdlineVerdict(
+  rule: CmdlineRule,
+  parsed: ParsedCmdline,
+  arch: Arch,
+): { holds: boolean; actual: string } {
+  const want = cmdlineValue(rule, arch);
+  const got = parsed.get(rule.param);
+  if (got === undefined) return { holds: false, actual: '(absent)' };
+  if (got !== true) return { holds: got === want, actual: `${rule.param}=${got}` };
+  const index = (key: string) => parsed.tokens.findLastIndex((t) => normalizeParamName(t.key) === normalizeParamName(key));
+  const last = index(rule.param);
+  const canceller = (rule.cancelledBy ?? []).find((c) => index(c) > last);
+  if (canceller) return { holds: false, actual: `${rule.param}, then ${canceller} (which wins)` };
+  return { holds: want === true, actual: rule.param };
 }

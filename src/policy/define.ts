@@ -115,6 +115,8 @@ export interface CmdlineRule<Id extends string = string, Check extends string = 
   param: string;
   /** `true` for a bare flag (`ro`), a string for `param=value`, or one value per arch. */
   value: true | string | { readonly [A in Arch]: string };
+  /** Bare flags that undo this one when they come later (`rw` after `ro`: the kernel keeps the last). */
+  cancelledBy?: readonly string[];
 }
 
 /** A property of the guest image or its processes (no kernel option expresses it). */

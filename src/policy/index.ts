@@ -6,4 +6,4 @@ export { GUEST } from './guest.ts';
 export { RULES, type RuleId } from './rules.ts';
 export { FEATURES, type FeatureId } from './features.ts';
 export { parseCmdline, normalizeParamName, type CmdlineToken, type ParsedCmdline } from './cmdline.ts';
-export { cmdlineFor, cmdlineValue } from './boot.ts';
+export { cmdlineFor, cmdlineValue, cmdlineVerdict } from './boot.ts';

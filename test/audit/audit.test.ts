@@ -106,6 +106,14 @@ describe('audit statuses', () => {
     expect(byId.get('guest-no-sshd')).toMatchObject({ status: 'not-applicable', reason: expect.stringMatching(/test_no_sshd/) });
   });
 
+  it('a later rw undoes ro, as in the kernel', () => {
+    const r = auditConfig({ config: compliantConfig(t), cmdline: `${cmdlineFor('arm64')} rw`, target: t });
+    expect(r.results.find((x) => x.rule === 'cmdline-ro')).toMatchObject({ status: 'fail', actual: 'ro, then rw (which wins)' });
+    expect(failing(r)).toEqual(['cmdline-ro']);
+    const again = auditConfig({ config: compliantConfig(t), cmdline: `rw ${cmdlineFor('arm64')}`, target: t });
+    expect(failing(again)).toEqual([]);
+  });
+
   it('the summary counts every result once', () => {
     const s = report.summary;
     expect(s.pass + s.fail + s.waived + s.notApplicable).toBe(RULES.length);

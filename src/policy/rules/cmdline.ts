@@ -19,8 +19,10 @@ export const CMDLINE = defineRules([
   },
   {
     id: 'cmdline-ro', kind: 'cmdline', section: 'cmdline', source: 'spec',
-    title: 'Read-only rootfs', param: 'ro', value: true,
-    rationale: 'Mount rootfs read-only; squashfs is structurally immutable.',
+    title: 'Read-only rootfs', param: 'ro', value: true, cancelledBy: ['rw'],
+    rationale:
+      'Mount rootfs read-only; squashfs is structurally immutable. init/do_mounts.c: ro and rw set the same flag, ' +
+      'so a later rw wins.',
     checks: ['test_kernel_cmdline_has_ro'],
   },
   {

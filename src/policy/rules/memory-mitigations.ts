@@ -12,6 +12,22 @@ export const MEMORY_MITIGATIONS = defineRules([
     unobservable: 'the built-in default has no userspace interface (the doctor checks the init_on_alloc=1 boot parameter instead)',
   },
   {
+    id: 'slub', kind: 'kconfig', section: 'memory-mitigations', source: 'capsem',
+    title: 'SLUB allocator', symbol: 'SLUB', value: 'y',
+    rationale:
+      'The slab hardening above (freelist randomization and hardening, random kmalloc caches, buckets) is written ' +
+      'for SLUB. 6.1 still offers SLAB and SLOB in a choice (default SLUB), so it is pinned; SLOB was removed in ' +
+      '6.4 and SLAB in 6.8, so on 6.12 SLUB is the only allocator (def_bool y).',
+    unobservable: COMPILE_TIME,
+  },
+  {
+    id: 'no-slub-tiny', kind: 'kconfig', section: 'memory-mitigations', source: 'capsem',
+    title: 'SLUB allocator',
+    symbol: { '6.1': { absent: 'SLUB_TINY was added in 6.2' }, '6.12': 'SLUB_TINY' }, value: 'n',
+    rationale: 'SLUB_TINY (a memory-saving SLUB) drops per-cache hardening: RANDOM_KMALLOC_CACHES and SLAB_BUCKETS depend on !SLUB_TINY.',
+    unobservable: COMPILE_TIME,
+  },
+  {
     id: 'slab-freelist-random', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',
     title: 'Slab freelist randomization', specName: 'SLAB_FREELIST_RANDOMIZE', symbol: 'SLAB_FREELIST_RANDOM', value: 'y',
     rationale:
