@@ -115,6 +115,35 @@ export function symbolsOf(e: Expr | undefined, out: KSymbol[] = []): KSymbol[] {
   return out;
 }
 
+/**
+ * For display only: drops `y` from `&&` chains and `n` from `||` chains and
+ * repeated operands (menu_finalize's expr_eliminate_dups does the same), so
+ * `A && A && y` reads `A`. The value is unchanged.
+ */
+export function tidy(e: Expr | undefined): Expr | undefined {
+  if (!e) return e;
+  if (e.t === 'not') return { t: 'not', e: tidy(e.e)! };
+  if (e.t !== 'and' && e.t !== 'or') return e;
+  const parts = e.t === 'and' ? conjuncts(e) : disjuncts(e);
+  const neutral = e.t === 'and' ? 'y' : 'n';
+  const seen = new Set<string>();
+  let out: Expr | undefined;
+  let dropped: Expr | undefined;
+  for (const part of parts) {
+    const p = tidy(part)!;
+    if (p.t === 'sym' && p.s.isConst && p.s.name === neutral) {
+      dropped = p;
+      continue;
+    }
+    const key = printExpr(p);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out = out ? { t: e.t, a: out, b: p } : p;
+  }
+  // Only neutral operands: the expression is that constant.
+  return out ?? dropped!;
+}
+
 const RANK: Record<Expr['t'], number> = { or: 0, and: 1, not: 2, cmp: 3, sym: 4 };
 
 /**

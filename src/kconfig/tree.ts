@@ -15,7 +15,8 @@ import { cachedShell, deriveEnv, envFromConfiguredTree, kernelVersionOf } from '
 
 export interface KconfigTree extends ParsedKconfig {
   srcDir: string;
-  arch: Arch;
+  /** Undefined for a standalone Kconfig file (tests). */
+  arch: Arch | undefined;
   /** The kernel release, e.g. 6.12.117. */
   version: string;
   /** major.minor, e.g. 6.12. */
@@ -49,33 +50,79 @@ export function loadKconfigTree(opts: LoadOptions): KconfigTree {
   const { major, minor, version } = kernelVersionOf(opts.srcDir);
   const env = opts.env ?? (opts.toolchainConfig ? envFromConfiguredTree(opts.toolchainConfig) : deriveEnv(opts.srcDir, opts.arch));
   const runner = opts.shell ? undefined : cachedShell(env);
-  const dialect: Dialect = { legacy: major < 6 || (major === 6 && minor < 11) };
   try {
-    const parsed = parseKconfig('Kconfig', {
-      dialect,
-      readFile: (p) => readSource(opts.srcDir, p),
-      env: (name) => env[name],
+    return load({
+      dir: opts.srcDir,
+      file: 'Kconfig',
+      dialect: { legacy: major < 6 || (major === 6 && minor < 11) },
+      env,
       shell: opts.shell ?? ((cmd) => runner!.run(cmd)),
-    });
-    finalize(parsed, dialect);
-    return {
-      ...parsed,
-      srcDir: opts.srcDir,
       arch: opts.arch,
       version,
       series: `${major}.${minor}`,
-      dialect,
+    });
+  } finally {
+    runner?.save();
+  }
+}
+
+/**
+ * A standalone Kconfig file (tests, golden cases): `source` paths are relative
+ * to `dir`, as with srctree=dir. `legacy` picks the pre-6.11 rules.
+ */
+export function loadKconfigFile(opts: {
+  dir: string;
+  file?: string;
+  legacy: boolean;
+  env?: Record<string, string>;
+  shell?: (cmd: string) => string;
+}): KconfigTree {
+  const series = opts.legacy ? '6.1' : '6.12';
+  return load({
+    dir: opts.dir,
+    file: opts.file ?? 'Kconfig',
+    dialect: { legacy: opts.legacy },
+    env: opts.env ?? {},
+    shell: opts.shell ?? (() => ''),
+    version: series,
+    series,
+  });
+}
+
+function load(o: {
+  dir: string;
+  file: string;
+  dialect: Dialect;
+  env: Record<string, string>;
+  shell: (cmd: string) => string;
+  arch?: Arch;
+  version: string;
+  series: string;
+}): KconfigTree {
+  try {
+    const parsed = parseKconfig(o.file, {
+      dialect: o.dialect,
+      readFile: (p) => readSource(o.dir, p),
+      env: (name) => o.env[name],
+      shell: o.shell,
+    });
+    finalize(parsed, o.dialect);
+    return {
+      ...parsed,
+      srcDir: o.dir,
+      arch: o.arch,
+      version: o.version,
+      series: o.series,
+      dialect: o.dialect,
       title: parsed.root.prompt?.text ?? 'Main menu',
-      env,
+      env: o.env,
       entries: menuEntries(parsed.root),
     };
   } catch (e) {
     if (e instanceof KconfigSyntaxError || e instanceof MacroError) {
-      throw new InputError(join(opts.srcDir, e.file), e.message, e.line);
+      throw new InputError(join(o.dir, e.file), e.message, e.line);
     }
     throw e;
-  } finally {
-    runner?.save();
   }
 }
 

@@ -1,12 +1,160 @@
-import { defineCommand } from '../command.ts';
-import { EnvironmentError } from '../../util/errors.ts';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { defineCommand, type IO } from '../command.ts';
+import { resolveSource } from '../../build/source.ts';
+import { configArch, configKernel, parseDotConfig, readDotConfig, type DotConfig } from '../../kconfig/dotconfig.ts';
+import { assignmentsOf, evaluate, type Evaluation } from '../../kconfig/evaluate.ts';
+import { explainSymbol, missingOptions, renderExplanation, unneededOptions } from '../../kconfig/explain.ts';
+import { renderFragment, requestedOptions } from '../../kconfig/fragment.ts';
+import { envFromConfiguredTree, kernelArch } from '../../kconfig/toolchain.ts';
+import { type KconfigTree, loadKconfigTree } from '../../kconfig/tree.ts';
+import { type Arch, DEFAULT_KERNEL, isKernelVersion, KERNELS, type KernelVersion, type Toolchain } from '../../policy/index.ts';
+import { InputError, UsageError } from '../../util/errors.ts';
+import { cacheRoot } from '../../util/paths.ts';
+import { TARGET_ARGS } from './defconfig.ts';
 
-// Placeholder until the stage lands.
 export default defineCommand({
   name: 'explain',
-  summary: 'explain (not implemented yet)',
-  args: {},
-  run() {
-    throw new EnvironmentError('explain: not implemented yet');
+  summary: 'Say why a Kconfig symbol has the value it has',
+  description: `
+Parses the kernel's Kconfig tree for the arch and evaluates it exactly as
+make olddefconfig does (the engine agrees with the kernel's own conf on every
+symbol of allnoconfig, defconfig and tinyconfig for both arches and kernels).
+
+explain SYMBOL: where the symbol is defined, its type, prompt and value, and
+why: the unmet \`depends on\` terms with their values down to the first option a
+user could set, what selects or implies it, which default applied, and the
+policy's name for it when it was renamed in this kernel.
+--missing FRAGMENT: every line of the fragment the configuration does not have,
+one reason each. --unneeded: options switched on that nothing selects and
+nobody asked for (candidates to switch off).
+
+The configuration is --config FILE (a final .config), or else allnoconfig plus
+the policy's fragment, computed here without running make. Compiler probes
+($(cc-option,...)) run once per toolchain and are cached; a --config inside a
+configured build directory reuses that directory's toolchain settings.
+Exit codes: 0 explained; 1 --missing found requested lines that did not
+survive; 2 bad usage or input.`,
+  args: {
+    arch: { ...TARGET_ARGS.arch, description: 'Target architecture (default: from --config)' },
+    kernel: { type: 'string', description: `Kernel series (default: from --config, else ${DEFAULT_KERNEL})`, choices: KERNELS },
+    toolchain: TARGET_ARGS.toolchain,
+    config: { type: 'string', description: 'Final .config to explain (default: allnoconfig + policy fragment)', valueHint: 'FILE' },
+    missing: { type: 'string', description: 'Explain every line of this fragment that did not survive', valueHint: 'FRAGMENT' },
+    unneeded: { type: 'boolean', description: 'List enabled options that nothing selects and nobody asked for' },
+    source: { type: 'string', description: 'Kernel source tree (default: Debian linux-source-<kernel>)', valueHint: 'DIR' },
+    json: { type: 'boolean', description: 'Print JSON' },
+  },
+  positionals: [{ name: 'SYMBOL', description: 'Kconfig symbol, with or without CONFIG_' }],
+  examples: [
+    'capsem-kernel explain MITIGATION_PAGE_TABLE_ISOLATION --arch x86_64',
+    'capsem-kernel explain CONFIG_ARM64_BTI_KERNEL --config out/arm64/config',
+    'capsem-kernel explain --missing my.fragment --arch x86_64 --kernel 6.1',
+    'capsem-kernel explain --unneeded --config build/.config --json',
+  ],
+  async run({ args, positionals, io }) {
+    const modes = [positionals.length > 0, args.missing !== undefined, args.unneeded].filter(Boolean).length;
+    if (modes !== 1) throw new UsageError('explain: give one of SYMBOL, --missing FRAGMENT or --unneeded');
+    const symbol = positionals[0]?.replace(/^CONFIG_/, '');
+    if (symbol !== undefined && !/^[A-Za-z0-9_]+$/.test(symbol)) {
+      throw new UsageError(`explain: '${positionals[0]}' is not a Kconfig symbol name`);
+    }
+    const config = args.config !== undefined ? readDotConfig(args.config) : undefined;
+    const { arch, kernel } = target(args.arch, args.kernel, config, args.config);
+    const toolchain = args.toolchain as Toolchain;
+    const srcDir = await sourceTree(args.source, kernel, io);
+    const tree = loadTree(srcDir, arch, args.config);
+    if (args.source === undefined && tree.series !== kernel) {
+      throw new InputError(srcDir, `is Linux ${tree.series}, not ${kernel}`);
+    }
+    const policyFragment = assignmentsOf(parseDotConfig(renderFragment({ arch, kernel, toolchain }), 'policy fragment'));
+    const ev: Evaluation = config
+      ? evaluate(tree, { mode: 'olddefconfig', config: assignmentsOf(config) })
+      : evaluate(tree, { mode: 'allnoconfig', fragment: policyFragment });
+
+    if (symbol !== undefined) {
+      // Without --config the input is the policy fragment: what it asks for is the request.
+      const requested = config ? undefined : new Map(policyFragment).get(symbol);
+      const e = explainSymbol(ev, symbol, requested);
+      io.stdout(args.json ? JSON.stringify(e, null, 2) + '\n' : renderExplanation(e));
+      return 0;
+    }
+    if (args.missing !== undefined) {
+      const fragment = assignmentsOf(readDotConfig(args.missing));
+      // Without --config: what allnoconfig + this fragment would give.
+      const final = config ? ev : evaluate(tree, { mode: 'allnoconfig', fragment });
+      const missing = missingOptions(tree, fragment, final);
+      if (args.json) io.stdout(JSON.stringify(missing, null, 2) + '\n');
+      else if (!missing.length) io.stdout(`every line of ${args.missing} survived (${fragment.length} lines)\n`);
+      else {
+        for (const m of missing) {
+          io.stdout(`CONFIG_${m.symbol}=${m.requested} -> ${m.final ?? '(absent)'}: ${m.reason}\n`);
+        }
+      }
+      return missing.length ? 1 : 0;
+    }
+    const requested = new Set(requestedOptions({ arch, kernel, toolchain }).filter((o) => o.value !== 'n').map((o) => o.symbol));
+    const r = unneededOptions(ev, requested);
+    if (args.json) {
+      io.stdout(JSON.stringify(r, null, 2) + '\n');
+      return 0;
+    }
+    const where = `Linux ${tree.version} ${arch}`;
+    io.stdout(`Enabled options nothing selects and neither the policy nor a required feature asked for (${where}):\n`);
+    for (const u of r.unneeded) {
+      io.stdout(`  CONFIG_${u.symbol}=${u.value}${u.prompt ? `  "${u.prompt}"` : ''}  (${u.at})\n`);
+    }
+    io.stdout(
+      `${r.unneeded.length} candidates to switch off; ${r.dependencies.length} more are dependencies of requested options (kept).\n`,
+    );
+    return 0;
   },
 });
+
+/** Arch and kernel from the flags, else from the .config's header. */
+function target(
+  archArg: string | undefined,
+  kernelArg: string | undefined,
+  config: DotConfig | undefined,
+  file: string | undefined,
+): { arch: Arch; kernel: KernelVersion } {
+  const found = config ? configArch(config) : undefined;
+  if (found === 'unknown') throw new InputError(file!, `config is for Linux/${config!.header!.arch}, not x86_64 or arm64`);
+  if (archArg !== undefined && found !== undefined && found !== archArg) {
+    throw new InputError(file!, `config is for ${found}, not --arch ${archArg}`);
+  }
+  const arch = (archArg ?? found) as Arch | undefined;
+  if (arch === undefined) throw new UsageError(`explain: --arch is required${file ? ` (${file} does not say its arch)` : ''}`);
+  const fromFile = config ? configKernel(config) : undefined;
+  if (kernelArg !== undefined && fromFile !== undefined && kernelArg !== fromFile) {
+    throw new InputError(file!, `config is for Linux ${fromFile}, not --kernel ${kernelArg}`);
+  }
+  const kernel = (kernelArg ?? fromFile ?? DEFAULT_KERNEL) as KernelVersion;
+  if (!isKernelVersion(kernel)) throw new UsageError(`explain: unknown kernel ${kernel}`);
+  return { arch, kernel };
+}
+
+async function sourceTree(source: string | undefined, kernel: KernelVersion, io: IO): Promise<string> {
+  if (source !== undefined) return source;
+  const src = await resolveSource({
+    kernel,
+    cwd: io.cwd,
+    cacheRoot: cacheRoot(io.env),
+    say: (m) => io.stderr(`explain: ${m}\n`),
+    signal: io.signal,
+  });
+  return src.tree;
+}
+
+/** A .config inside a configured build directory brings that toolchain's settings. */
+function loadTree(srcDir: string, arch: Arch, configFile: string | undefined): KconfigTree {
+  const built = configFile ? dirname(configFile) : undefined;
+  if (built && existsSync(join(built, 'include/config/auto.conf.cmd'))) {
+    const env = envFromConfiguredTree(built);
+    if (env.SRCARCH !== kernelArch(arch).SRCARCH) {
+      throw new InputError(configFile!, `was configured for ${env.SRCARCH}, not ${arch}`);
+    }
+    return loadKconfigTree({ srcDir, arch, toolchainConfig: built });
+  }
+  return loadKconfigTree({ srcDir, arch });
+}
