@@ -22,7 +22,7 @@ export const ARCH_HARDENING = defineRules([
   },
   {
     id: 'arm64-bti-kernel', kind: 'kconfig', section: 'arch-hardening', source: 'spec', archs: ['arm64'],
-    title: 'Branch Target Identification', specName: 'ARM64_BTI', symbol: 'ARM64_BTI_KERNEL', value: 'y',
+    title: 'Branch Target Identification', symbol: 'ARM64_BTI_KERNEL', value: 'y',
     toolchain: 'clang',
     rationale:
       'BTI for the kernel itself. arch/arm64/Kconfig (6.1 and 6.12): "depends on !CC_IS_GCC" because of GCC bug ' +

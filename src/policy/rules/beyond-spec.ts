@@ -12,6 +12,8 @@ const NO_IOMMU =
   'the guest has no IOMMU: QEMU gives it virtio devices without a vIOMMU, and Apple VZ offers none, so there is nothing to enable or make strict';
 const NO_EFI = 'the VM boots the kernel image directly (QEMU -kernel, Apple VZ Linux boot loader): no EFI firmware, EFI=n';
 const NO_MODULES = 'MODULES=n (rule no-modules): there are no modules to protect, sign or force-load';
+const KFENCE_COST =
+  'a sampling bug detector, not a mitigation: in a short-lived VM it almost never samples the attacked object, yet costs a 2 MiB pool and a periodic timer wake-up in every guest';
 const GCC_PLUGINS =
   'GCC plugins need the gcc plugin headers (gcc-12-plugin-dev and its cross variant), which the build toolchain does not install; clang has no equivalent in 6.1/6.12';
 
@@ -142,19 +144,20 @@ export const BEYOND_SPEC = defineRules([
     rationale:
       'Samples one allocation in many into guarded pages to catch out-of-bounds and use-after-free (KSPP also asks ' +
       'for kfence.sample_interval=100).',
-    waivers: [{
-      reason:
-        'a sampling bug detector, not a mitigation: in a short-lived VM it almost never samples the attacked object, yet ' +
-        'costs a 2 MiB pool and a periodic timer wake-up in every guest',
-    }],
+    waivers: [{ reason: KFENCE_COST }],
+  },
+  {
+    id: 'kfence-sample-interval', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
+    title: 'KFENCE sampling memory error detector', symbol: 'KFENCE_SAMPLE_INTERVAL', value: '100',
+    rationale: 'KSPP: sample every 100 ms.',
+    waivers: [{ reason: `KFENCE is waived (rule kfence): ${KFENCE_COST}` }],
   },
   {
     id: 'list-hardened', kind: 'kconfig', section: 'beyond-spec', source: 'kernel-hardening-config',
-    title: 'Linked list integrity checks', specName: 'LIST_HARDENED',
-    symbol: { '6.1': 'DEBUG_LIST', '6.12': 'LIST_HARDENED' }, value: 'y',
-    rationale:
-      'Checks list pointers before linking and unlinking: stops the classic list-unlink write primitive. LIST_HARDENED ' +
-      'was split out of DEBUG_LIST in 6.6; on 6.1 DEBUG_LIST is the (costlier) equivalent.',
+    title: 'Linked list integrity checks',
+    symbol: { '6.1': { absent: 'LIST_HARDENED was split out of DEBUG_LIST in 6.6; on 6.1 rule debug-list asks for DEBUG_LIST' }, '6.12': 'LIST_HARDENED' },
+    value: 'y',
+    rationale: 'Checks list pointers before linking and unlinking: stops the classic list-unlink write primitive.',
     unobservable: COMPILE_TIME,
   },
   {
@@ -370,14 +373,14 @@ export const BEYOND_SPEC = defineRules([
   {
     id: 'debug-credentials', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
     title: 'Checked credentials',
-    symbol: { '6.1': 'DEBUG_CREDENTIALS', '6.12': { absent: 'DEBUG_CREDENTIALS was removed in 6.6' } }, value: 'y',
+    symbol: { '6.1': 'DEBUG_CREDENTIALS', '6.12': { absent: 'DEBUG_CREDENTIALS was removed in 6.7 (and 6.6.8)' } }, value: 'y',
     rationale: 'Validates struct cred magic and use counts (6.1 only).',
     unobservable: COMPILE_TIME,
   },
   {
     id: 'debug-list', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
     title: 'Linked list debugging', symbol: 'DEBUG_LIST', value: 'y',
-    rationale: 'KSPP asks for DEBUG_LIST. On 6.1 it is the only list check (same request as list-hardened).',
+    rationale: 'KSPP asks for DEBUG_LIST. On 6.1 it is the only list integrity check (LIST_HARDENED came in 6.6).',
     waivers: [{
       when: { kernel: '6.12' },
       reason: 'since 6.6 LIST_HARDENED (rule list-hardened) holds the exploit-relevant checks; DEBUG_LIST only adds debugging cost',
@@ -625,7 +628,7 @@ export const BEYOND_SPEC = defineRules([
   {
     id: 'no-selinux-debug', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
     title: 'No SELinux debugging',
-    symbol: { '6.1': { absent: 'SECURITY_SELINUX_DEBUG was added in 6.6' }, '6.12': 'SECURITY_SELINUX_DEBUG' }, value: 'n',
+    symbol: { '6.1': { absent: 'SECURITY_SELINUX_DEBUG was added after 6.1' }, '6.12': 'SECURITY_SELINUX_DEBUG' }, value: 'n',
     rationale: 'Holds trivially: no SELinux in this guest.',
     unobservable: COMPILE_TIME,
   },

@@ -33,8 +33,10 @@ export const CMDLINE = defineRules([
   },
   {
     id: 'cmdline-slab-nomerge', kind: 'cmdline', section: 'cmdline', source: 'spec',
-    title: 'Slab isolation', param: 'slab_nomerge', value: true,
-    rationale: 'Prevents kernel from merging slab caches; isolates allocations by type.',
+    title: 'Slab isolation', param: 'slab_nomerge', value: true, cancelledBy: ['slab_merge', 'slub_merge'],
+    rationale:
+      'Prevents kernel from merging slab caches; isolates allocations by type. A later slab_merge (or its alias ' +
+      'slub_merge) turns merging back on.',
     checks: ['test_slab_nomerge'],
   },
   {

@@ -75,10 +75,11 @@ export const DISABLED_SUBSYSTEMS = defineRules([
   },
   {
     id: 'no-x32-abi', kind: 'kconfig', section: 'disabled-subsystems', source: 'capsem',
-    title: 'x32 ABI', symbol: 'X86_X32_ABI', value: 'n', archs: ['x86_64'],
+    title: 'x32 ABI', specName: 'X86_X32', symbol: 'X86_X32_ABI', value: 'n', archs: ['x86_64'],
     rationale:
       'The other way COMPAT gets enabled on x86_64: the x32 ABI (32-bit pointers on 64-bit syscalls) is a ' +
-      'second legacy syscall table. Not in the spec table, but the spec\'s COMPAT=n cannot hold without it.',
+      'second legacy syscall table. Not in the spec table, but the spec\'s COMPAT=n cannot hold without it. ' +
+      'KSPP still lists the old name X86_X32, renamed X86_X32_ABI before 6.1.',
     unobservable: 'exercising x32 needs an x32 binary; the doctor probes i386 and AArch32 only, so the host audit covers it',
   },
   {
