@@ -64,7 +64,8 @@ export function auditConfig(input: { config: DotConfig; cmdline?: string; target
       }
       case 'cmdline': {
         if (res.status === 'waived') {
-          return { ...base, symbol: rule.param, expected, actual: '-', status: 'waived', reason: res.reason, ...link(res.link) };
+          const actual = cmdline ? cmdlineVerdict(rule, cmdline, target.arch).actual : '-';
+          return { ...base, symbol: rule.param, expected, actual, status: 'waived', reason: res.reason, ...link(res.link) };
         }
         if (!cmdline) {
           return {
