@@ -16,6 +16,8 @@ const WRITE = 2;
 const DEF_USER = 4;
 /** 6.1: compute the choice before its member (conf_set_all_new_symbols sets it). */
 const NEED_CHOICE = 8;
+/** The user value came from allnoconfig's "everything else n", not from the input. */
+const FROM_ALLNO = 16;
 
 /** One `CONFIG_X=value` line: the name without CONFIG_, the value as written (`y`, `"str"`, `0x10`). */
 export type Assignment = readonly [name: string, raw: string];
@@ -121,7 +123,7 @@ export class Evaluation {
       for (const s of this.tree.all) {
         if (s.isConst || this.hasUser(s) || (this.flags[s.id]! & VALID) || !isBoolish(s.type)) continue;
         this.userTri[s.id] = NO;
-        this.flags[s.id]! |= DEF_USER;
+        this.flags[s.id]! |= DEF_USER | FROM_ALLNO;
       }
       for (const s of this.tree.all) if (s.choice) this.flags[s.id]! |= NEED_CHOICE;
       return;
@@ -130,7 +132,7 @@ export class Evaluation {
       const s = m.sym;
       if (!s || !m.prompt || this.hasUser(s) || !isBoolish(s.type) || s.choice || s.isChoice) continue;
       this.userTri[s.id] = NO;
-      this.flags[s.id]! |= DEF_USER;
+      this.flags[s.id]! |= DEF_USER | FROM_ALLNO;
     }
   }
 
@@ -535,6 +537,11 @@ export class Evaluation {
       selected: this.revTri[id] as Tristate,
       implied: this.impTri[id] as Tristate,
     };
+  }
+
+  /** Whether the symbol's user value is allnoconfig's blanket n rather than a line of the input. */
+  fromAllnoconfig(s: KSymbol): boolean {
+    return (this.flags[s.id]! & (DEF_USER | FROM_ALLNO)) === (DEF_USER | FROM_ALLNO);
   }
 
   /** The value the input gave the symbol, as text (`y`, `42`, the unquoted string), if any. */

@@ -132,19 +132,20 @@ const MAX_DEPTH = 6;
  * What must change for `s` to become `needs` (y: on, n: off): a step, with
  * the steps below it when the symbol itself cannot be set.
  */
-function stepFor(ev: Evaluation, s: KSymbol, needs: 'y' | 'n', depth: number, seen: Set<KSymbol>): Step {
+function stepFor(ev: Evaluation, s: KSymbol, needs: 'y' | 'n', depth: number, seen: Set<KSymbol>): Step | undefined {
   const name = s.name ?? '<choice>';
   const value = s.menus.length ? ev.stringValue(s) : '(undefined)';
   const base = { symbol: name, value, needs };
-  if (!s.menus.length) return { ...base, settable: false, how: 'not defined for this arch and kernel', then: [] };
-  if (seen.has(s) || depth > MAX_DEPTH) return { ...base, settable: false, how: 'see above', then: [] };
+  // A symbol already explained higher up is not repeated.
+  if (seen.has(s) || depth > MAX_DEPTH) return undefined;
   seen.add(s);
+  if (!s.menus.length) return { ...base, settable: false, how: 'not defined for this arch and kernel', then: [] };
   const st = ev.state(s);
   const selectors = relations(ev, s, 'select');
   if (needs === 'n') {
     const active = selectors.filter((r) => r.value !== 'n');
     if (active.length) {
-      const then = active.slice(0, 4).map((r) => stepFor(ev, ev.tree.symbols.get(r.by)!, 'n', depth + 1, seen));
+      const then = active.slice(0, 4).flatMap((r) => listOf(stepFor(ev, ev.tree.symbols.get(r.by)!, 'n', depth + 1, seen)));
       return { ...base, settable: false, how: `selected by ${active.map((r) => r.by).join(', ')}`, then };
     }
     if (st.visible !== 0) return { ...base, settable: true, how: `user-settable: set CONFIG_${name}=n`, then: [] };
@@ -180,11 +181,13 @@ function stepFor(ev: Evaluation, s: KSymbol, needs: 'y' | 'n', depth: number, se
   return { ...base, settable: false, how, then: [] };
 }
 
+const listOf = (s: Step | undefined): Step[] => (s ? [s] : []);
+
 /** Steps that make `term` true (want=true) or false. */
 function termSteps(ev: Evaluation, term: Expr, want: boolean, depth: number, seen: Set<KSymbol>): Step[] {
   switch (term.t) {
     case 'sym':
-      return term.s.isConst ? [] : [stepFor(ev, term.s, want ? 'y' : 'n', depth, seen)];
+      return term.s.isConst ? [] : listOf(stepFor(ev, term.s, want ? 'y' : 'n', depth, seen));
     case 'not':
       return termSteps(ev, term.e, !want, depth, seen);
     case 'cmp': {
@@ -193,7 +196,7 @@ function termSteps(ev: Evaluation, term: Expr, want: boolean, depth: number, see
       const raises = (term.op === '=' && r !== 'n') || (term.op === '!=' && r === 'n');
       const lowers = (term.op === '=' && r === 'n') || (term.op === '!=' && r === 'y');
       if (!raises && !lowers) return [];
-      return [stepFor(ev, term.l, raises === want ? 'y' : 'n', depth, seen)];
+      return listOf(stepFor(ev, term.l, raises === want ? 'y' : 'n', depth, seen));
     }
     case 'and':
       // All must hold: the false ones matter. (To make it false, any one will do: the first.)
@@ -282,7 +285,7 @@ export function explainSymbol(ev: Evaluation, name: string, requested?: string):
   }
   const current = value ?? (isBool(sym) ? 'n' : '');
   const want = wanted(sym, current, requested);
-  if (want) e.chain = [stepFor(ev, sym, want, 0, new Set())];
+  if (want) e.chain = [stepFor(ev, sym, want, 0, new Set())!];
   e.reason = reasonFor(ev, sym, e, requested);
   return e;
 }
@@ -348,7 +351,11 @@ function boolReason(ev: Evaluation, sym: KSymbol, e: Explanation, value: string,
         : `not user-settable (no prompt): ${byDefault}`;
     }
     if (st.visible === 0) return `${hidden}${ignored}`;
-    if (user === 'n') return 'set to n by the input configuration';
+    if (user === 'n') {
+      return ev.fromAllnoconfig(sym)
+        ? 'user-settable, and allnoconfig turns off every option the fragment does not set'
+        : 'set to n by the input configuration';
+    }
     return byDefault;
   }
   const selected = e.selectedBy.filter((r) => r.value !== 'n');
@@ -491,7 +498,12 @@ export function missingOptions(
 ): { symbol: string; requested: string; final?: string; reason: string }[] {
   const ev = evaluationOf(tree, finalConfig);
   const values = ev.values();
-  const last = new Map(fragment);
+  // A later line for the same symbol overrides an earlier one, and takes its place in the order.
+  const last = new Map<string, string>();
+  for (const [symbol, value] of fragment) {
+    last.delete(symbol);
+    last.set(symbol, value);
+  }
   const out: { symbol: string; requested: string; final?: string; reason: string }[] = [];
   for (const [symbol, requested] of last) {
     const final = values.get(symbol);
