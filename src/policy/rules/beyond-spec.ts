@@ -14,6 +14,8 @@ const NO_EFI = 'the VM boots the kernel image directly (QEMU -kernel, Apple VZ L
 const NO_MODULES = 'MODULES=n (rule no-modules): there are no modules to protect, sign or force-load';
 const KFENCE_COST =
   'a sampling bug detector, not a mitigation: in a short-lived VM it almost never samples the attacked object, yet costs a 2 MiB pool and a periodic timer wake-up in every guest';
+/** These checks live under "depends on DEBUG_KERNEL" (EXPERT selects it; requested so they do not hang on that). */
+const DEBUG_KERNEL = { symbol: 'DEBUG_KERNEL', value: 'y' } as const;
 const GCC_PLUGINS =
   'GCC plugins need the gcc plugin headers (gcc-12-plugin-dev and its cross variant), which the build toolchain does not install; clang has no equivalent in 6.1/6.12';
 
@@ -356,18 +358,21 @@ export const BEYOND_SPEC = defineRules([
     id: 'debug-virtual', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
     title: 'Checked virtual-to-physical translations', symbol: 'DEBUG_VIRTUAL', value: 'y',
     rationale: 'virt_to_phys() on a bad address BUGs instead of returning a wrong physical address.',
+    requires: [DEBUG_KERNEL],
     unobservable: COMPILE_TIME,
   },
   {
     id: 'debug-sg', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
     title: 'Checked scatterlists', symbol: 'DEBUG_SG', value: 'y',
     rationale: 'Validates scatter-gather tables (virtio uses them for every request).',
+    requires: [DEBUG_KERNEL],
     unobservable: COMPILE_TIME,
   },
   {
     id: 'debug-notifiers', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
     title: 'Checked notifier chains', symbol: 'DEBUG_NOTIFIERS', value: 'y',
     rationale: 'Checks notifier callbacks point into kernel text (kCFI does this better where available).',
+    requires: [DEBUG_KERNEL],
     unobservable: COMPILE_TIME,
   },
   {
@@ -375,12 +380,14 @@ export const BEYOND_SPEC = defineRules([
     title: 'Checked credentials',
     symbol: { '6.1': 'DEBUG_CREDENTIALS', '6.12': { absent: 'DEBUG_CREDENTIALS was removed in 6.7 (and 6.6.8)' } }, value: 'y',
     rationale: 'Validates struct cred magic and use counts (6.1 only).',
+    requires: [DEBUG_KERNEL],
     unobservable: COMPILE_TIME,
   },
   {
     id: 'debug-list', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
     title: 'Linked list debugging', symbol: 'DEBUG_LIST', value: 'y',
     rationale: 'KSPP asks for DEBUG_LIST. On 6.1 it is the only list integrity check (LIST_HARDENED came in 6.6).',
+    requires: [DEBUG_KERNEL],
     waivers: [{
       when: { kernel: '6.12' },
       reason: 'since 6.6 LIST_HARDENED (rule list-hardened) holds the exploit-relevant checks; DEBUG_LIST only adds debugging cost',
@@ -391,6 +398,7 @@ export const BEYOND_SPEC = defineRules([
     id: 'sched-stack-end-check', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
     title: 'Stack end check', symbol: 'SCHED_STACK_END_CHECK', value: 'y',
     rationale: 'Checks the stack end canary on every schedule(): catches stack overruns VMAP_STACK guard pages miss.',
+    requires: [DEBUG_KERNEL],
     unobservable: COMPILE_TIME,
   },
   {
