@@ -2,7 +2,7 @@
 // body of a check (needs, reasons, run) for one parameter, and the check file
 // adds its name. Expectations come from the policy (GUEST, RULES).
 
-import { type CheckName, GUEST, cmdlineValue, normalizeParamName } from '../policy/index.ts';
+import { type CheckName, GUEST, cmdlineValue, cmdlineVerdict } from '../policy/index.ts';
 import { type CheckDefinition, describeMiss, error, fail, octal, pass, quote, rulesNaming } from './define.ts';
 import type { ProbeSyscall } from './env.ts';
 import { implausible, isAbsent, must, readCmdline, readMounts, syscallMissing } from './observe.ts';
@@ -89,19 +89,19 @@ export function memDeviceAbsent(name: 'mem' | 'port'): Body<'node-present' | 'dr
   };
 }
 
-// init/do_mounts.c: "ro" and "rw" both set root_mountflags, so the later one wins.
-const OPPOSITE_FLAGS: Record<string, string> = { ro: 'rw', rw: 'ro' };
-
 type CmdlineReason = 'param-missing' | 'param-wrong-value' | 'flag-overridden';
 
-/** Every command line rule that names `check` holds on /proc/cmdline, read the kernel's way. */
+/**
+ * Every command line rule that names `check` holds on /proc/cmdline, judged
+ * by the policy's own cmdlineVerdict (last value wins; `rw` after `ro` wins).
+ */
 export function cmdlineParam(check: CheckName): Body<CmdlineReason> {
-  const hasOpposite = rulesNaming(check).some((r) => r.kind === 'cmdline' && r.value === true && OPPOSITE_FLAGS[r.param]);
+  const cancellable = rulesNaming(check).some((r) => r.kind === 'cmdline' && r.cancelledBy?.length);
   const reasons: Partial<Record<CmdlineReason, string>> = {
     'param-missing': 'the parameter is not on /proc/cmdline',
     'param-wrong-value': 'the last value of the parameter is not the one the policy asks for',
-    // Declared only where a flag has an opposite, so every declared reason can be shown.
-    ...(hasOpposite ? { 'flag-overridden': 'the flag is followed by its opposite (ro ... rw), which wins' } : {}),
+    // Declared only where a flag can be cancelled, so every declared reason can be shown.
+    ...(cancellable ? { 'flag-overridden': 'the flag is followed by one that cancels it (e.g. ro ... rw), which wins' } : {}),
   };
   return {
     needs: ['procfs'],
@@ -110,23 +110,16 @@ export function cmdlineParam(check: CheckName): Body<CmdlineReason> {
       const { raw, parsed } = readCmdline(ctx);
       const evidence = [`/proc/cmdline: ${quote(raw, 400)}`];
       let outcome: CmdlineReason | undefined;
-      const key = (k: string) => normalizeParamName(k);
       for (const rule of ctx.rules) {
         if (rule.kind !== 'cmdline') continue;
         const want = cmdlineValue(rule, ctx.arch);
+        const verdict = cmdlineVerdict(rule, parsed, ctx.arch);
+        evidence.push(`${rule.param}: the kernel has ${verdict.actual}; policy ${rule.id} wants ${want === true ? rule.param : `${rule.param}=${want}`}`);
+        if (verdict.holds) continue;
         const got = parsed.get(rule.param);
-        const show = (v: string | true | undefined) => (v === undefined ? 'absent' : v === true ? 'bare flag' : JSON.stringify(v));
-        evidence.push(`${rule.param}: ${show(got)} (policy ${rule.id}: ${show(want)})`);
-        const opposite = OPPOSITE_FLAGS[rule.param];
         if (got === undefined) outcome ??= 'param-missing';
-        else if (got !== want) outcome ??= 'param-wrong-value';
-        else if (want === true && opposite) {
-          const last = parsed.tokens.findLastIndex((t) => key(t.key) === key(rule.param));
-          if (parsed.tokens.findLastIndex((t) => key(t.key) === opposite) > last) {
-            evidence.push(`${opposite} comes after ${rule.param} and wins`);
-            outcome ??= 'flag-overridden';
-          }
-        }
+        else if (got === true && want === true) outcome ??= 'flag-overridden';
+        else outcome ??= 'param-wrong-value';
       }
       return outcome ? fail(outcome, evidence) : pass(evidence);
     },

@@ -11,7 +11,7 @@ testCheck(check, {
   ],
   fail: [
     { name: 'absent', patch: cmdline({ drop: ['init_on_alloc'] }), reason: 'param-missing' },
-    { name: 'last value wins: 1 then 0', patch: cmdline({ append: ['init_on_alloc=0'] }), reason: 'param-wrong-value', evidence: '"0"' },
+    { name: 'last value wins: 1 then 0', patch: cmdline({ append: ['init_on_alloc=0'] }), reason: 'param-wrong-value', evidence: 'the kernel has init_on_alloc=0' },
     { name: 'init_on_alloc=10 is not 1', patch: cmdline({ drop: ['init_on_alloc'], append: ['init_on_alloc=10'] }), reason: 'param-wrong-value' },
     { name: 'init_on_free=1 is another parameter', patch: cmdline({ drop: ['init_on_alloc'], append: ['init_on_free=1'] }), reason: 'param-missing' },
     { name: 'bare init_on_alloc has no value', patch: cmdline({ drop: ['init_on_alloc'], append: ['init_on_alloc'] }), reason: 'param-wrong-value' },
