@@ -101,6 +101,11 @@ export async function run(argv: string[], io: IO): Promise<number> {
 
 /** The process entry: wires Ctrl-C to an AbortSignal and exits with run()'s code. */
 export async function main(argv = process.argv.slice(2)): Promise<never> {
+  // `capsem-kernel audit ... | head` closes our stdout early: that is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(EXIT.ok);
+    throw e;
+  });
   const ac = new AbortController();
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {
