@@ -456,10 +456,17 @@ export function renderExplanation(e: Explanation): string {
 
 // ---- for the build's survival check and the CLI -------------------------------------------
 
+/** Evaluations of final configurations, per tree, so that N casualties cost one evaluation. */
+const evaluations = new WeakMap<KconfigTree, WeakMap<ReadonlyMap<string, string>, Evaluation>>();
+
 /** The final .config, re-read through the engine (a kernel-written .config is a fixed point). */
 function evaluationOf(tree: KconfigTree, finalConfig: ReadonlyMap<string, string> | Evaluation): Evaluation {
   if (finalConfig instanceof Evaluation) return finalConfig;
-  return evaluate(tree, { mode: 'olddefconfig', config: [...finalConfig] });
+  let perTree = evaluations.get(tree);
+  if (!perTree) evaluations.set(tree, (perTree = new WeakMap()));
+  let ev = perTree.get(finalConfig);
+  if (!ev) perTree.set(finalConfig, (ev = evaluate(tree, { mode: 'olddefconfig', config: [...finalConfig] })));
+  return ev;
 }
 
 /**

@@ -93,7 +93,7 @@ class Parser {
     const mk = (name: string | undefined, isConst: boolean): KSymbol => this.newSymbol(name, isConst);
     const all: KSymbol[] = [];
     this.out = {
-      root: { kind: 'root', file: rootFile, line: 0, children: [] },
+      root: newMenu('root', undefined, undefined, rootFile, 0),
       symbols: new Map(),
       all,
       yes: undefined!,
@@ -132,6 +132,7 @@ class Parser {
   }
 
   private newSymbol(name: string | undefined, isConst: boolean): KSymbol {
+    // Every field present from the start: one object shape keeps property access fast.
     const s: KSymbol = {
       id: this.out.all.length,
       name,
@@ -140,6 +141,11 @@ class Parser {
       props: [],
       menus: [],
       isChoice: false,
+      choice: undefined,
+      optional: undefined,
+      dirDep: undefined,
+      revDep: undefined,
+      implied: undefined,
     };
     this.out.all.push(s);
     return s;
@@ -202,14 +208,7 @@ class Parser {
   // ---- menu building (menu.c) --------------------------------------------------
 
   private addEntry(kind: MenuKind, sym: KSymbol | undefined): MenuNode {
-    const node: MenuNode = {
-      kind,
-      sym,
-      parent: this.currentMenu,
-      children: [],
-      file: this.lexer.file,
-      line: this.lexer.statementLine,
-    };
+    const node = newMenu(kind, sym, this.currentMenu, this.lexer.file, this.lexer.statementLine);
     this.currentMenu.children.push(node);
     this.currentEntry = node;
     sym?.menus.push(node);
@@ -251,7 +250,10 @@ class Parser {
       menu: this.currentEntry,
       file: this.lexer.file,
       line: this.lexer.statementLine,
-      ...fields,
+      text: fields.text,
+      expr: fields.expr,
+      range: fields.range,
+      cond: fields.cond,
     };
     this.currentEntry.sym?.props.push(prop);
     return prop;
@@ -625,6 +627,22 @@ class Parser {
     if (t.kind === 'WORD_QUOTE') return this.lookupConst(this.take().text);
     return this.fail(`syntax error: expected a symbol, got ${t.kind === 'EOL' ? 'end of line' : `'${t.text || t.kind}'`}`, t.line);
   }
+}
+
+function newMenu(kind: MenuKind, sym: KSymbol | undefined, parent: MenuNode | undefined, file: string, line: number): MenuNode {
+  return {
+    kind,
+    sym,
+    parent,
+    children: [],
+    file,
+    line,
+    prompt: undefined,
+    dep: undefined,
+    visibility: undefined,
+    help: undefined,
+    members: undefined,
+  };
 }
 
 function describe(kind: TokenKind): string {

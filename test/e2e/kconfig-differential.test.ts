@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseDotConfig } from '../../src/kconfig/dotconfig.ts';
 import { type Assignment, assignmentsOf, evaluate, type Evaluation } from '../../src/kconfig/evaluate.ts';
 import { renderFragment } from '../../src/kconfig/fragment.ts';
+import { deriveEnv, envFromConfiguredTree } from '../../src/kconfig/toolchain.ts';
 import { type KconfigTree, loadKconfigTree } from '../../src/kconfig/tree.ts';
 import type { Arch, KernelVersion } from '../../src/policy/index.ts';
 import { canConfigure, kernelConfigure, kernelSource } from '../kconfig/kernel-ref.ts';
@@ -119,6 +120,12 @@ for (const series of SERIES) {
   describe.skipIf(!srcDir)(`kconfig differential, Linux ${series}`, () => {
     const trees = new Map<string, KconfigTree>();
     for (const arch of ARCHS) {
+      it.skipIf(!canConfigure(arch))(`${arch}: the derived toolchain environment is the one make hands to Kconfig`, async () => {
+        const ref = await kernelConfigure({ srcDir: srcDir!, arch, targets: ['allnoconfig'] });
+        const recorded = envFromConfiguredTree(ref.dir);
+        const derived = deriveEnv(srcDir!, arch);
+        expect(Object.fromEntries(Object.keys(recorded).map((k) => [k, derived[k]]))).toEqual(recorded);
+      });
       for (const start of STARTS) {
         it.skipIf(!canConfigure(arch))(`${arch} ${start}: every symbol agrees with the kernel's conf`, async () => {
           const r = await runStart(srcDir!, arch, series, start, trees);
