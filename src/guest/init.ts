@@ -59,6 +59,8 @@ function stage1Root(variant: GuestVariant): string[] {
 
 function stage2BeforeDoctor(variant: GuestVariant): string[] {
   const lines: string[] = [];
+  // A read-only root still needs a writable /tmp (the doctor writes scratch files), so only the overlay check differs.
+  if (variant.root === 'squashfs-only') lines.push('mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp || die "cannot mount /tmp"');
   for (const nic of variant.extraNics ?? []) {
     lines.push(`ip link add ${q(nic)} type dummy && ip link set ${q(nic)} up || die "cannot add ${nic}"`);
   }
@@ -123,8 +125,8 @@ export function initScript(variant: GuestVariant): string {
     '  mount -t devtmpfs -o nosuid,noexec devtmpfs /dev',
     '  mark init',
     ...stage1Root(variant).map((l) => `  ${l}`),
-    '  for m in /proc /sys /dev; do mount --move "$m" "/newroot$m" || die "cannot move $m"; done',
     '  mark rootfs',
+    '  for m in /proc /sys /dev; do mount --move "$m" "/newroot$m" || die "cannot move $m"; done',
     '  export CAPSEM_TIMINGS="$T"',
     `  exec switch_root /newroot ${INIT_PATH}`,
     '  die "switch_root failed"',
@@ -134,7 +136,9 @@ export function initScript(variant: GuestVariant): string {
     'mark capsem-init',
     'mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run || die "cannot mount /run"',
     'mkdir -p /run/capsem',
-    'ip link set lo up && ip link add dummy0 type dummy && ip link set dummy0 up || die "cannot bring up lo and dummy0"',
+    '# The dummy driver makes dummy0 itself (numdummies=1); create it only if it did not.',
+    '[ -e /sys/class/net/dummy0 ] || ip link add dummy0 type dummy || die "cannot create dummy0"',
+    'ip link set lo up && ip link set dummy0 up || die "cannot bring up lo and dummy0"',
     'mark network',
     ...stage2BeforeDoctor(variant),
     '# The doctor runs before anything else can.',
