@@ -45,6 +45,8 @@ export interface CheckContext {
   stat(path: string): Got<FileInfo>;
   lstat(path: string): Got<FileInfo>;
   readlink(path: string): Got<string>;
+  /** Computes once per run what several checks observe alike (e.g. the filesystem walk). */
+  memo<T>(key: string, compute: () => T): T;
 }
 
 function attempt<T>(f: () => T): Got<T> {
@@ -57,7 +59,7 @@ function attempt<T>(f: () => T): Got<T> {
   }
 }
 
-export function checkContext(env: DoctorEnv, rules: readonly Rule[] = []): CheckContext {
+export function checkContext(env: DoctorEnv, rules: readonly Rule[] = [], shared = new Map<string, unknown>()): CheckContext {
   return {
     arch: env.arch,
     rules,
@@ -70,6 +72,10 @@ export function checkContext(env: DoctorEnv, rules: readonly Rule[] = []): Check
     stat: (p) => attempt(() => env.fs.stat(p)),
     lstat: (p) => attempt(() => env.fs.lstat(p)),
     readlink: (p) => attempt(() => env.fs.readlink(p)),
+    memo<T>(key: string, compute: () => T): T {
+      if (!shared.has(key)) shared.set(key, compute());
+      return shared.get(key) as T;
+    },
   };
 }
 

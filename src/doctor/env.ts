@@ -193,15 +193,23 @@ export function hostProbe(path: string): Probe {
     if (r.error) throw new ProbeError(`${path}: ${errnoCode(r.error) ?? r.error.message}`);
     return r;
   }
+  // One process answers every syscall (a spawn costs far more than the calls,
+  // most of all under emulation); getpid's answer is checked against its pid.
+  let answers: Map<ProbeSyscall, SyscallAnswer> | undefined;
+  function askAll(): Map<ProbeSyscall, SyscallAnswer> {
+    const r = run(['syscall', ...PROBE_SYSCALLS]);
+    const lines = r.stdout.split('\n');
+    const parsed = PROBE_SYSCALLS.map((_, i) => /^(-?\d+) (\d+)$/.exec(lines[i] ?? ''));
+    if (r.status !== 0 || lines.length !== PROBE_SYSCALLS.length + 1 || parsed.some((m) => !m)) {
+      throw new ProbeError(`${path} syscall: exit ${r.status ?? r.signal}, output ${JSON.stringify(r.stdout + r.stderr)}`);
+    }
+    return new Map(PROBE_SYSCALLS.map((n, i) => [n, { ret: Number(parsed[i]![1]), errno: Number(parsed[i]![2]), pid: r.pid }]));
+  }
   return {
     path,
     syscall(name) {
-      const r = run(['syscall', name]);
-      const m = /^(-?\d+) (\d+)\n$/.exec(r.stdout);
-      if (r.status !== 0 || !m) {
-        throw new ProbeError(`${path} syscall ${name}: exit ${r.status ?? r.signal}, output ${JSON.stringify(r.stdout + r.stderr)}`);
-      }
-      return { ret: Number(m[1]), errno: Number(m[2]), pid: r.pid };
+      answers ??= askAll();
+      return answers.get(name)!;
     },
     exec(target) {
       const r = run(['exec', target]);

@@ -3,7 +3,7 @@
 // adds its name. Expectations come from the policy (GUEST, RULES).
 
 import { type CheckName, GUEST, cmdlineValue, cmdlineVerdict } from '../policy/index.ts';
-import { type CheckDefinition, describeMiss, error, fail, octal, pass, quote, rulesNaming } from './define.ts';
+import { type CheckContext, type CheckDefinition, describeMiss, error, fail, octal, pass, quote, rulesNaming } from './define.ts';
 import type { ProbeSyscall } from './env.ts';
 import { implausible, isAbsent, must, readCmdline, readMounts, syscallMissing } from './observe.ts';
 import { PSEUDO_FILESYSTEMS } from './mounts.ts';
@@ -156,59 +156,69 @@ export function processAbsent(key: keyof typeof GUEST.forbiddenProcesses): Body<
   };
 }
 
+interface ModeWalk {
+  /** "mountpoint fstype" of each mount walked. */
+  mounts: string[];
+  entries: number;
+  /** Every non-symlink with the setuid or setgid bit. */
+  special: { path: string; mode: number; kind: string }[];
+  unreadable: string[];
+}
+
 /**
- * No file with `bit` (setuid 0o4000 / setgid 0o2000) on any mounted
- * filesystem but the pseudo ones: each mount is walked from its mount point
- * without leaving it (directories on overlayfs always carry the overlay's
- * st_dev, so the walk follows directory st_dev).
+ * Every mounted filesystem but the pseudo ones, each walked from its mount
+ * point without leaving it (directories on overlayfs always carry the
+ * overlay's st_dev, so the walk follows directory st_dev). Done once per run
+ * for both the setuid and the setgid check.
  */
+function walkMounts(ctx: CheckContext): ModeWalk {
+  const mounts = readMounts(ctx).filter((m) => !PSEUDO_FILESYSTEMS.has(m.fstype));
+  const mountpoints = [...new Set(mounts.map((m) => m.mountpoint))];
+  const walk: ModeWalk = { mounts: [...new Set(mounts.map((m) => `${m.mountpoint} ${m.fstype}`))], entries: 0, special: [], unreadable: [] };
+  for (const mp of mountpoints) {
+    const top = ctx.lstat(mp);
+    if (!top.ok) {
+      walk.unreadable.push(describeMiss(mp, top.code));
+      continue;
+    }
+    const dev = top.value.dev;
+    const stack = [mp];
+    while (stack.length) {
+      const dir = stack.pop()!;
+      const names = ctx.list(dir);
+      if (!names.ok) {
+        // Removed while we walked (a tmpfs in use): nothing left to scan.
+        if (names.code !== 'ENOENT') walk.unreadable.push(describeMiss(dir, names.code));
+        continue;
+      }
+      for (const n of names.value) {
+        const p = dir === '/' ? `/${n}` : `${dir}/${n}`;
+        const s = ctx.lstat(p);
+        if (!s.ok) {
+          if (s.code !== 'ENOENT') walk.unreadable.push(describeMiss(p, s.code));
+          continue;
+        }
+        walk.entries++;
+        if (s.value.kind === 'symlink') continue;
+        if (s.value.mode & 0o6000) walk.special.push({ path: p, mode: s.value.mode, kind: s.value.kind });
+        if (s.value.kind === 'dir' && s.value.dev === dev) stack.push(p);
+      }
+    }
+  }
+  return walk;
+}
+
+/** No file with `bit` (setuid 0o4000 / setgid 0o2000) on any mounted filesystem but the pseudo ones. */
 export function modeBitAbsent(bit: 0o4000 | 0o2000, label: 'setuid' | 'setgid'): Body<'mode-bit-found'> {
   return {
     needs: ['procfs'],
     reasons: { 'mode-bit-found': `a ${label} file exists on a mounted filesystem` },
     run(ctx) {
-      const mounts = readMounts(ctx).filter((m) => !PSEUDO_FILESYSTEMS.has(m.fstype));
-      const mountpoints = [...new Set(mounts.map((m) => m.mountpoint))];
-      const found: string[] = [];
-      const unreadable: string[] = [];
-      let entries = 0;
-      for (const mp of mountpoints) {
-        const top = ctx.lstat(mp);
-        if (!top.ok) {
-          unreadable.push(describeMiss(mp, top.code));
-          continue;
-        }
-        const dev = top.value.dev;
-        const stack = [mp];
-        while (stack.length) {
-          const dir = stack.pop()!;
-          const names = ctx.list(dir);
-          if (!names.ok) {
-            // Removed while we walked (a tmpfs in use): nothing left to scan.
-            if (names.code !== 'ENOENT') unreadable.push(describeMiss(dir, names.code));
-            continue;
-          }
-          for (const n of names.value) {
-            const p = dir === '/' ? `/${n}` : `${dir}/${n}`;
-            const s = ctx.lstat(p);
-            if (!s.ok) {
-              if (s.code !== 'ENOENT') unreadable.push(describeMiss(p, s.code));
-              continue;
-            }
-            entries++;
-            if (s.value.kind === 'symlink') continue;
-            if (s.value.mode & bit) found.push(`${p}: mode ${octal(s.value.mode)} (${s.value.kind})`);
-            if (s.value.kind === 'dir' && s.value.dev === dev) stack.push(p);
-          }
-        }
-      }
-      const evidence = [
-        `walked ${mountpoints.length} mounts (${mounts.map((m) => `${m.mountpoint} ${m.fstype}`).join(', ')}), ${entries} entries`,
-        ...found,
-        ...unreadable,
-      ];
+      const walk = ctx.memo('mode-walk', () => walkMounts(ctx));
+      const found = walk.special.filter((f) => f.mode & bit).map((f) => `${f.path}: mode ${octal(f.mode)} (${f.kind})`);
+      const evidence = [`walked ${walk.mounts.length} mounts (${walk.mounts.join(', ')}), ${walk.entries} entries`, ...found, ...walk.unreadable];
       if (found.length) return fail('mode-bit-found', evidence);
-      if (unreadable.length) return error('unreadable', evidence);
+      if (walk.unreadable.length) return error('unreadable', evidence);
       return pass(evidence);
     },
   };

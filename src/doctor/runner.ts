@@ -37,7 +37,8 @@ function detectTarget(env: DoctorEnv): { kernelRelease: string; target: Target }
 export function runDoctor(env: DoctorEnv, checks: readonly Check[], options: RunOptions = {}): DoctorReport {
   const start = performance.now();
   const { kernelRelease, target } = detectTarget(env);
-  const needCtx = checkContext(env);
+  const shared = new Map<string, unknown>();
+  const needCtx = checkContext(env, [], shared);
   const proofs = new Map<NeedId, NeedProof>();
   const prove = (id: NeedId) => {
     let p = proofs.get(id);
@@ -56,7 +57,7 @@ export function runDoctor(env: DoctorEnv, checks: readonly Check[], options: Run
       needEvidence.push(...proof.evidence);
     }
     try {
-      const out = check.run(checkContext(env, rules));
+      const out = check.run(checkContext(env, rules, shared));
       return { ...out, evidence: [...needEvidence, ...out.evidence] };
     } catch (e) {
       if (e instanceof Bail) return { ...e.outcome, evidence: [...needEvidence, ...e.outcome.evidence] };

@@ -1,8 +1,9 @@
 /*
  * capsem-probe: raw system calls for capsem-doctor (Node cannot issue them).
  *
- *   capsem-probe syscall <name>   issue one syscall with harmless arguments,
- *                                 print "<ret> <errno>" and exit 0
+ *   capsem-probe syscall <name>...  issue each syscall with harmless arguments,
+ *                                 print "<ret> <errno>" for each (one line
+ *                                 each, in order) and exit 0
  *   capsem-probe exec <path>      raw execve(path); if it returns, print
  *                                 "<errno>" and exit 0 (on success the
  *                                 program replaces us and its exit code shows)
@@ -10,7 +11,7 @@
  * Arguments are chosen so that no call can change the system even where the
  * feature exists: zero lengths, NULL buffers, invalid flags, bad fds.
  * execve is called directly: execvp would retry an ENOEXEC file with /bin/sh.
- * Exit 2 on usage errors. Built static (see build.sh), installed mode 0555.
+ * Exit 2 on usage errors (an unknown name: before any syscall is issued). Built static (see build.sh), installed mode 0555.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -53,27 +54,37 @@ static const struct probe probes[] = {
 
 static int usage(void)
 {
-	fputs("usage: capsem-probe syscall <name> | capsem-probe exec <path>\n", stderr);
+	fputs("usage: capsem-probe syscall <name>... | capsem-probe exec <path>\n", stderr);
 	return 2;
+}
+
+static const struct probe *find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++)
+		if (strcmp(name, probes[i].name) == 0)
+			return &probes[i];
+	return NULL;
 }
 
 int main(int argc, char **argv)
 {
-	if (argc != 3)
+	if (argc < 3)
 		return usage();
 	if (strcmp(argv[1], "syscall") == 0) {
-		for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
-			if (strcmp(argv[2], probes[i].name) != 0)
-				continue;
-			errno = 0;
-			long ret = probes[i].call();
-			printf("%ld %d\n", ret, ret == -1 ? errno : 0);
-			return 0;
+		for (int i = 2; i < argc; i++) {
+			if (!find(argv[i])) {
+				fprintf(stderr, "capsem-probe: unknown syscall '%s'\n", argv[i]);
+				return 2;
+			}
 		}
-		fprintf(stderr, "capsem-probe: unknown syscall '%s'\n", argv[2]);
-		return 2;
+		for (int i = 2; i < argc; i++) {
+			errno = 0;
+			long ret = find(argv[i])->call();
+			printf("%ld %d\n", ret, ret == -1 ? errno : 0);
+		}
+		return 0;
 	}
-	if (strcmp(argv[1], "exec") == 0) {
+	if (strcmp(argv[1], "exec") == 0 && argc == 3) {
 		char *const args[] = { argv[2], NULL };
 		char *const env[] = { NULL };
 		execve(argv[2], args, env);
