@@ -126,6 +126,27 @@ export function cmdlineParam(check: CheckName): Body<CmdlineReason> {
   };
 }
 
+interface ProcessEntry {
+  pid: string;
+  comm: string;
+  /** The executable's path (readlink /proc/PID/exe), or the errno code (kernel threads: ENOENT). */
+  exe: { ok: true; value: string } | { ok: false; code: string };
+}
+
+/** Every process's comm and exe, read once per run for all the process checks. */
+function processTable(ctx: CheckContext): ProcessEntry[] {
+  const pids = must(ctx.list('/proc'), '/proc').filter((n) => /^\d+$/.test(n));
+  if (!pids.includes(String(ctx.pid))) implausible(`/proc does not list the doctor's own pid ${ctx.pid}`);
+  const table: ProcessEntry[] = [];
+  for (const pid of pids) {
+    const comm = ctx.text(`/proc/${pid}/comm`);
+    // ENOENT/ESRCH: the process ended while we looked.
+    if (!comm.ok && (comm.code === 'ENOENT' || comm.code === 'ESRCH')) continue;
+    table.push({ pid, comm: must(comm, `/proc/${pid}/comm`).replace(/\n$/, ''), exe: ctx.readlink(`/proc/${pid}/exe`) });
+  }
+  return table;
+}
+
 /** No process whose comm or executable's name is one of GUEST.forbiddenProcesses[key]. */
 export function processAbsent(key: keyof typeof GUEST.forbiddenProcesses): Body<'process-running'> {
   const names: readonly string[] = GUEST.forbiddenProcesses[key];
@@ -133,24 +154,15 @@ export function processAbsent(key: keyof typeof GUEST.forbiddenProcesses): Body<
     needs: ['procfs'],
     reasons: { 'process-running': `a process named ${names.join(' or ')} is running` },
     run(ctx) {
-      const pids = must(ctx.list('/proc'), '/proc').filter((n) => /^\d+$/.test(n));
-      if (!pids.includes(String(ctx.pid))) implausible(`/proc does not list the doctor's own pid ${ctx.pid}`);
+      const table = ctx.memo('processes', () => processTable(ctx));
       const found: string[] = [];
-      let scanned = 0;
-      for (const pid of pids) {
-        const comm = ctx.text(`/proc/${pid}/comm`);
-        // ENOENT/ESRCH: the process ended while we looked.
-        if (!comm.ok && (comm.code === 'ENOENT' || comm.code === 'ESRCH')) continue;
-        const name = must(comm, `/proc/${pid}/comm`).replace(/\n$/, '');
-        scanned++;
-        // Kernel threads have no exe (ENOENT); the name is what was exec'd.
-        const exe = ctx.readlink(`/proc/${pid}/exe`);
+      for (const { pid, comm, exe } of table) {
         const exeName = exe.ok ? exe.value.replace(/ \(deleted\)$/, '').split('/').at(-1)! : undefined;
-        if (names.includes(name) || (exeName !== undefined && names.includes(exeName))) {
-          found.push(`pid ${pid}: comm ${JSON.stringify(name)}, exe ${exe.ok ? exe.value : describeMiss('exe', exe.code)}`);
+        if (names.includes(comm) || (exeName !== undefined && names.includes(exeName))) {
+          found.push(`pid ${pid}: comm ${JSON.stringify(comm)}, exe ${exe.ok ? exe.value : describeMiss('exe', exe.code)}`);
         }
       }
-      const evidence = [`scanned ${scanned} processes in /proc for ${names.join(', ')}`, ...found];
+      const evidence = [`scanned ${table.length} processes in /proc for ${names.join(', ')}`, ...found];
       return found.length ? fail('process-running', evidence) : pass(evidence);
     },
   };
