@@ -61,7 +61,7 @@ describe.each(ARCHS)('the real policy, %s, Linux 6.12, gcc', (arch: Arch) => {
   });
 });
 
-describe.each(ARCHS)('Linux 6.1, %s (configure only)', (arch: Arch) => {
+describe.each(ARCHS)('configure-only on Linux 6.1 (%s)', (arch: Arch) => {
   it('the policy survives olddefconfig and the audit passes', async () => {
     const r = await configureKernel({ arch, kernel: '6.1' });
     expect(r.kernelRelease).toMatch(/^6\.1\./);
