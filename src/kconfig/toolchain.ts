@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Arch } from '../policy/index.ts';
-import { InputError } from '../util/errors.ts';
+import { EnvironmentError, InputError } from '../util/errors.ts';
 import { sha256 } from '../util/fs.ts';
 import { cacheDir } from '../util/paths.ts';
 
@@ -101,6 +101,29 @@ function firstLine(cmd: string, args: string[], extraEnv: Record<string, string>
   } catch {
     return '';
   }
+}
+
+/**
+ * The environment for any toolchain, asked of the kernel's own Makefile: a
+ * configure-only `make allnoconfig` with the build's make variables (e.g.
+ * LLVM=-19) into a cache directory, once; conf records what it read in
+ * include/config/auto.conf.cmd. Needed where deriveEnv() cannot guess (clang's
+ * CLANG_FLAGS), and it fills the probe cache on the way.
+ */
+export function envFromMake(srcDir: string, makeVars: readonly string[]): Record<string, string> {
+  const dir = join(cacheDir('kconfig-env'), sha256(JSON.stringify([srcDir, makeVars])).slice(0, 16));
+  const recorded = join(dir, 'include/config/auto.conf.cmd');
+  if (!existsSync(recorded)) {
+    const r = spawnSync('make', ['-s', '-C', srcDir, `O=${dir}`, ...makeVars, 'allnoconfig'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) {
+      const why = (r.stderr ?? r.error?.message ?? '').trim().split('\n').pop();
+      throw new EnvironmentError(`configuring ${srcDir} (${makeVars.join(' ')}) failed: ${why}`);
+    }
+  }
+  return envFromConfiguredTree(dir);
 }
 
 export interface ShellRunner {

@@ -4,6 +4,7 @@
 // Starts: allnoconfig + the policy fragment, plain allnoconfig, the arch's
 // defconfig and tinyconfig.
 
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -138,6 +139,22 @@ for (const series of SERIES) {
     }
   });
 }
+
+// clang: the probes answer differently (CC_IS_CLANG, CFI_CLANG, ...); the environment comes from make.
+const clangSrc = kernelSource('6.12');
+const hasClang = spawnSync('clang-19', ['--version'], { stdio: 'ignore' }).status === 0;
+describe.skipIf(!clangSrc || !hasClang)('kconfig differential, Linux 6.12 with clang', () => {
+  it('x86_64 policy (clang fragment): every symbol agrees with the kernel\'s conf', async () => {
+    const fragment = renderFragment({ arch: 'x86_64', kernel: '6.12', toolchain: 'clang' });
+    const ref = await kernelConfigure({ srcDir: clangSrc!, arch: 'x86_64', targets: ['allnoconfig'], allconfig: fragment, makeVars: ['LLVM=-19'] });
+    const tree = loadKconfigTree({ srcDir: clangSrc!, arch: 'x86_64', toolchainConfig: ref.dir });
+    const ours = evaluate(tree, { mode: 'allnoconfig', fragment: read(fragment, 'clang fragment') });
+    const r = compare(ours, new Map(read(readFileSync(join(ref.dir, '.config'), 'utf8'), 'clang .config')));
+    report.push(`6.12 x86_64 policy (clang): compared ${r.compared} symbols (${r.written} in .config), ${r.mismatches.length} mismatches`);
+    expect(tree.env.CC).toBe('clang-19');
+    expect(r.mismatches.slice(0, 30)).toEqual([]);
+  });
+});
 
 afterAll(() => {
   if (report.length) console.log(['kconfig differential:', ...report.map((l) => `  ${l}`)].join('\n'));

@@ -50,15 +50,19 @@ export async function kernelConfigure(opts: {
   allconfig?: string;
   /** Written to .config before running (olddefconfig inputs). */
   input?: string;
+  /** Extra make variables (e.g. LLVM=-19 for clang). */
+  makeVars?: string[];
 }): Promise<RefRun> {
-  const key = sha256(JSON.stringify([opts.srcDir, opts.arch, opts.targets, opts.allconfig ?? '', opts.input ?? '']));
+  const key = sha256(
+    JSON.stringify([opts.srcDir, opts.arch, opts.targets, opts.allconfig ?? '', opts.input ?? '', opts.makeVars ?? []]),
+  );
   const dir = join(cacheDir('kconfig-ref'), `${opts.targets.join('+')}-${opts.arch}-${key.slice(0, 12)}`);
   const config = join(dir, '.config');
   const stamp = join(dir, '.capsem-done');
   if (existsSync(stamp)) return { dir, config };
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const vars = [...makeVars(opts.arch)];
+  const vars = [...makeVars(opts.arch), ...(opts.makeVars ?? [])];
   if (opts.allconfig !== undefined) {
     writeFileSync(join(dir, 'allconfig.frag'), opts.allconfig);
     vars.push(`KCONFIG_ALLCONFIG=${join(dir, 'allconfig.frag')}`);

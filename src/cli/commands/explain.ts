@@ -2,11 +2,12 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { defineCommand, type IO } from '../command.ts';
 import { resolveSource } from '../../build/source.ts';
+import { resolveToolchain } from '../../build/toolchain.ts';
 import { configArch, configKernel, parseDotConfig, readDotConfig, type DotConfig } from '../../kconfig/dotconfig.ts';
 import { assignmentsOf, evaluate, type Evaluation } from '../../kconfig/evaluate.ts';
 import { explainSymbol, missingOptions, renderExplanation, unneededOptions } from '../../kconfig/explain.ts';
 import { renderFragment, requestedOptions } from '../../kconfig/fragment.ts';
-import { envFromConfiguredTree, kernelArch } from '../../kconfig/toolchain.ts';
+import { envFromConfiguredTree, envFromMake, kernelArch } from '../../kconfig/toolchain.ts';
 import { type KconfigTree, loadKconfigTree } from '../../kconfig/tree.ts';
 import { type Arch, DEFAULT_KERNEL, isKernelVersion, KERNELS, type KernelVersion, type Toolchain } from '../../policy/index.ts';
 import { InputError, UsageError } from '../../util/errors.ts';
@@ -63,7 +64,7 @@ survive; 2 bad usage or input.`,
     const { arch, kernel } = target(args.arch, args.kernel, config, args.config);
     const toolchain = args.toolchain as Toolchain;
     const srcDir = await sourceTree(args.source, kernel, io);
-    const tree = loadTree(srcDir, arch, args.config);
+    const tree = await loadTree(srcDir, arch, toolchain, args.config, io);
     if (args.source === undefined && tree.series !== kernel) {
       throw new InputError(srcDir, `is Linux ${tree.series}, not ${kernel}`);
     }
@@ -146,8 +147,11 @@ async function sourceTree(source: string | undefined, kernel: KernelVersion, io:
   return src.tree;
 }
 
-/** A .config inside a configured build directory brings that toolchain's settings. */
-function loadTree(srcDir: string, arch: Arch, configFile: string | undefined): KconfigTree {
+/**
+ * A .config inside a configured build directory brings that toolchain's
+ * settings; otherwise gcc's are derived, and clang's are asked of make once.
+ */
+async function loadTree(srcDir: string, arch: Arch, toolchain: Toolchain, configFile: string | undefined, io: IO): Promise<KconfigTree> {
   const built = configFile ? dirname(configFile) : undefined;
   if (built && existsSync(join(built, 'include/config/auto.conf.cmd'))) {
     const env = envFromConfiguredTree(built);
@@ -156,5 +160,7 @@ function loadTree(srcDir: string, arch: Arch, configFile: string | undefined): K
     }
     return loadKconfigTree({ srcDir, arch, toolchainConfig: built });
   }
-  return loadKconfigTree({ srcDir, arch });
+  if (toolchain === 'gcc') return loadKconfigTree({ srcDir, arch });
+  const tc = await resolveToolchain(arch, toolchain, { useCcache: false, say: (m) => io.stderr(`explain: ${m}\n`), signal: io.signal });
+  return loadKconfigTree({ srcDir, arch, env: envFromMake(srcDir, tc.makeVars) });
 }
