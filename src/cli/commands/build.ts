@@ -10,9 +10,13 @@ function clock(seconds: number): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
-/** TTY: one line redrawn in place. Otherwise: a line per stage (a log, not an animation). */
+// Without a TTY, a long compile still says it is alive this often.
+const LOG_EVERY_SECONDS = 60;
+
+/** TTY: one line redrawn in place. Otherwise: a line per stage, and a compile line a minute (a log, not an animation). */
 function progressPrinter(io: IO): { onProgress: (p: BuildProgress) => void; end: () => void } {
   let lastStage = '';
+  let lastLogged = 0;
   let drawn = false;
   return {
     onProgress(p) {
@@ -23,6 +27,10 @@ function progressPrinter(io: IO): { onProgress: (p: BuildProgress) => void; end:
         drawn = true;
       } else if (p.stage !== lastStage || p.done === undefined) {
         io.stderr(`build: [${p.stage}] ${p.message} (${clock(p.elapsedSeconds)})\n`);
+        lastLogged = p.elapsedSeconds;
+      } else if (p.elapsedSeconds - lastLogged >= LOG_EVERY_SECONDS) {
+        io.stderr(`build: [${p.stage}] ${p.done}/${p.total} objects (${clock(p.elapsedSeconds)})\n`);
+        lastLogged = p.elapsedSeconds;
       }
       lastStage = p.stage;
     },
