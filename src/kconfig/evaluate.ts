@@ -149,10 +149,9 @@ export class Evaluation {
     }
     for (const [name, raw] of assignments) {
       const sym = this.tree.symbols.get(name);
-      if (!sym || sym.isConst) {
-        this.read.unknown.push(name);
-        continue;
-      }
+      // A name only ever referenced (never defined) is unknown too; conf reads it and ignores it.
+      if (!sym || !sym.menus.length) this.read.unknown.push(name);
+      if (!sym) continue;
       if (this.hasUser(sym)) this.read.warnings.push(`override: reassigning to symbol ${name}`);
       if (!this.setUserValue(sym, raw)) continue;
       const choice = sym.choice;

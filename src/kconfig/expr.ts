@@ -171,7 +171,7 @@ export function printExpr(e: Expr | undefined, label: (s: KSymbol) => string = p
   }
 }
 
-export function plainName(s: KSymbol): string {
+function plainName(s: KSymbol): string {
   if (s.name === undefined) return '<choice>';
   // Constants other than y/m/n were quoted strings in the source.
   return s.isConst && !/^[ymn]$/.test(s.name) ? `"${s.name}"` : s.name;

@@ -76,13 +76,6 @@ export function isBoolish(t: SymbolType): t is 'bool' | 'tristate' {
   return t === 'bool' || t === 'tristate';
 }
 
-/** The printable name of a symbol: choices have none. */
-export function symbolLabel(sym: KSymbol): string {
-  if (sym.name !== undefined && !sym.isChoice) return sym.isConst && !/^[ymn]$/.test(sym.name) ? `"${sym.name}"` : sym.name;
-  const at = sym.menus[0];
-  return at ? `<choice ${at.file}:${at.line}>` : '<choice>';
-}
-
 /** The menu tree below `root` (root excluded), depth first, in file order. */
 export function menuEntries(root: MenuNode): MenuNode[] {
   const out: MenuNode[] = [];

@@ -80,10 +80,15 @@ describe.skipIf(!src)('explain on the 6.12 tree', () => {
   it('--unneeded on a final .config lists what nobody asked for', async () => {
     const config = file(
       'final.config',
-      '# Linux/x86_64 6.12.117 Kernel Configuration\nCONFIG_64BIT=y\nCONFIG_SOUND=y\nCONFIG_PRINTK=y\n# CONFIG_MODULES is not set\n',
+      '# Linux/x86_64 6.12.117 Kernel Configuration\nCONFIG_64BIT=y\nCONFIG_SOUND=y\nCONFIG_PRINTK=y\n# CONFIG_MODULES is not set\nCONFIG_NOT_A_SYMBOL=y\nCONFIG_PRINTK=m\n',
     );
     const r = await explain('--unneeded', '--config', config, '--source', src!);
     expect(r.code).toBe(0);
+    // conf's reading warnings, on stderr.
+    expect(r.err.split('\n').filter(Boolean)).toEqual([
+      `explain: ${config}: warning: symbol value 'm' invalid for PRINTK`,
+      `explain: ${config}: 1 symbols unknown to Linux 6.12.117 x86_64 (ignored, as conf does)`,
+    ]);
     expect(r.out).toContain('  CONFIG_SOUND=y  "Sound card support"  (sound/Kconfig:');
     expect(r.out).not.toContain('CONFIG_PRINTK=');
   }, 60_000);

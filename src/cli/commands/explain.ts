@@ -72,6 +72,13 @@ survive; 2 bad usage or input.`,
     const ev: Evaluation = config
       ? evaluate(tree, { mode: 'olddefconfig', config: assignmentsOf(config) })
       : evaluate(tree, { mode: 'allnoconfig', fragment: policyFragment });
+    if (config) {
+      // What conf would warn about while reading the file.
+      for (const w of ev.read.warnings) io.stderr(`explain: ${args.config}: warning: ${w}\n`);
+      if (ev.read.unknown.length) {
+        io.stderr(`explain: ${args.config}: ${ev.read.unknown.length} symbols unknown to Linux ${tree.version} ${arch} (ignored, as conf does)\n`);
+      }
+    }
 
     if (symbol !== undefined) {
       // Without --config the input is the policy fragment: what it asks for is the request.
