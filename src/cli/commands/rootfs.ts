@@ -50,7 +50,8 @@ export default defineCommand({
   name: 'rootfs',
   summary: 'Build the guest squashfs root and initramfs (cached)',
   description: `
-Builds the guest's immutable root: a squashfs (zstd, reproducible: fixed times,
+Builds the guest's immutable root: a squashfs (metadata zstd, data stored
+uncompressed for fast emulated boots; reproducible: fixed times,
 root-owned, sorted) with Debian's static busybox, Node.js 20 for the guest arch
 (the official binary from the npm registry, plus exactly the shared libraries it
 needs), the doctor bundle (dist/capsem-doctor.js: run \`npm run build\`) and its
