@@ -14,6 +14,7 @@ const APT_PACKAGES = [
   'qemu-system-x86', 'qemu-system-arm', // the VM
   'squashfs-tools', 'busybox-static', // the guest root filesystem
   'tmux', // the --shell console test
+  'qemu-user', // runs the doctor's i386/AArch32 test ELFs on the host (unit tests)
 ];
 
 const log = (m) => process.stderr.write(`setup: ${m}\n`);

@@ -4,6 +4,7 @@ import { defineCommand } from '../command.ts';
 import { renderFragment } from '../../kconfig/fragment.ts';
 import { ARCHS, DEFAULT_KERNEL, cmdlineFor, type Arch } from '../../policy/index.ts';
 import { renderPolicyDoc } from '../../policy/docs.ts';
+import { DOCTOR_DOC_PATH, renderDoctorDocs } from '../../doctor/docs.ts';
 import { writeFileAtomic } from '../../util/fs.ts';
 
 /** The command line file: a generated header, then the line itself (the only line not starting with #). */
@@ -23,6 +24,7 @@ export function generatedFiles(): { path: string; content: string }[] {
       { path: `config/kernel/cmdline.${arch}`, content: renderCmdlineFile(arch) },
     ]),
     { path: 'docs/policy.md', content: renderPolicyDoc() },
+    { path: DOCTOR_DOC_PATH, content: renderDoctorDocs() },
   ];
 }
 
@@ -31,7 +33,7 @@ export default defineCommand({
   summary: 'Regenerate the checked-in files derived from the policy (defconfigs, docs)',
   description: `
 Writes config/kernel/defconfig.<arch> and config/kernel/cmdline.<arch> (Linux ${DEFAULT_KERNEL}, gcc)
-and docs/policy.md from the policy. With --check nothing is written: exit 1 when a
+docs/policy.md and docs/doctor.md from the policy. With --check nothing is written: exit 1 when a
 file differs from what the policy generates (for CI).`,
   args: {
     check: { type: 'boolean', description: 'Only compare; exit 1 on drift' },
