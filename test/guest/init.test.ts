@@ -35,7 +35,7 @@ describe('capsem-init', () => {
     expect(s.indexOf('ip link set lo up && ip link set dummy0 up')).toBeLessThan(doctorAt);
     expect(s).not.toMatch(/&\s*$/m);
     expect(s.match(/ip link add/g)).toHaveLength(1);
-    expect(s).toContain(`capsem-doctor --send --timings ${TIMINGS_FILE}`);
+    expect(s).toContain(`capsem-doctor --send --timings ${TIMINGS_FILE} > "$out"`);
     // After the verdict: a shell only when asked, then reboot (QEMU -no-reboot ends the VM).
     expect(s.slice(doctorAt)).toMatch(/if \[ -n "\$\{capsem_shell:-\}" \]; then\n.*setsid cttyhack sh -l\nfi\nreboot -f/s);
   });
