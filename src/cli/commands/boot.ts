@@ -40,8 +40,8 @@ function builtKernel(arch: Arch, cwd: string): string {
 
 const ms = (n: number | undefined) => (n === undefined ? '?' : n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n} ms`);
 
-/** The doctor's verdict and the boot, as text: every non-pass check with its evidence. */
-export function describeBoot(r: BootResult): string {
+/** The doctor's verdict and the boot, as text: every non-pass check with its evidence (`allChecks`: passes too, one line each). */
+export function describeBoot(r: BootResult, allChecks = false): string {
   const t = r.timings;
   const lines = [
     r.healthy ? `guest ${r.arch}: HEALTHY` : `guest ${r.arch}: UNHEALTHY: ${r.reason ?? 'unknown'}`,
@@ -60,7 +60,10 @@ export function describeBoot(r: BootResult): string {
   if (rep) {
     lines.push(`  doctor    ${rep.summary.passed} passed, ${rep.summary.failed} failed, ${rep.summary.errors} errors (${rep.checks.length} checks, kernel ${rep.kernelRelease})`);
     for (const c of rep.checks) {
-      if (c.status === 'pass') continue;
+      if (c.status === 'pass') {
+        if (allChecks) lines.push(`    pass  ${c.name}`);
+        continue;
+      }
       lines.push(`    ${c.status.toUpperCase().padEnd(5)} ${c.name}${c.reason ? ` (${c.reason})` : ''}`);
       for (const e of c.evidence) lines.push(`          ${e}`);
     }
@@ -113,7 +116,7 @@ where KVM cannot run this guest; 130 interrupted (the VM is stopped).`,
     initramfs: { type: 'string', description: 'Initramfs (default: built by `rootfs`)', valueHint: 'IMAGE' },
     ...BOOT_ARGS,
     shell: { type: 'boolean', description: 'After the doctor, drop to a shell on the console (no timeout)' },
-    json: { type: 'boolean', description: 'Print the result as JSON on stdout (human text stays on stderr)' },
+    json: { type: 'boolean', description: 'Print the result as JSON on stdout (the text report goes to stderr)' },
     ...VARIANT_ARG,
   },
   examples: [
@@ -149,7 +152,8 @@ where KVM cannot run this guest; 130 interrupted (the VM is stopped).`,
       signal: io.signal,
       ...(args.console && !args.shell ? { onConsole: (t: string) => io.stderr(t) } : {}),
     });
-    io.stderr(describeBoot(result));
+    // The report is the output; with --json the JSON is, and the text goes to stderr.
+    (args.json ? io.stderr : io.stdout)(describeBoot(result));
     if (args.json) io.stdout(JSON.stringify(bootJson(result), null, 2) + '\n');
     return result.healthy ? 0 : 1;
   },

@@ -69,7 +69,7 @@ Exit codes: 0 built; 1 the image broke a guest rule; 2 a missing tool or input.`
   args: {
     arch: { type: 'string', description: 'Guest architecture', choices: ARCHS },
     out: { type: 'string', description: 'Copy rootfs.squashfs, initramfs.cpio.gz and manifest.json here', valueHint: 'DIR' },
-    json: { type: 'boolean', description: 'Print the manifest as JSON on stdout (human text stays on stderr)' },
+    json: { type: 'boolean', description: 'Print the manifest as JSON on stdout (the text report goes to stderr)' },
     ...VARIANT_ARG,
   },
   examples: ['capsem-kernel rootfs --arch x86_64', 'capsem-kernel rootfs --arch arm64 --out /tmp/guest --json'],
@@ -82,10 +82,10 @@ Exit codes: 0 built; 1 the image broke a guest rule; 2 a missing tool or input.`
       signal: io.signal,
       onProgress: (m) => io.stderr(`${m}\n`),
     });
-    io.stderr(describeImages(images, io));
+    (args.json ? io.stderr : io.stdout)(describeImages(images, io));
     if (args.out !== undefined) {
       const written = await exportImages(images, args.out);
-      io.stderr(`  copied     ${written.join(', ')}\n`);
+      (args.json ? io.stderr : io.stdout)(`  copied     ${written.join(', ')}\n`);
     }
     if (args.json) io.stdout(JSON.stringify(images.manifest, null, 2) + '\n');
     return 0;

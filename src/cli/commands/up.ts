@@ -117,7 +117,7 @@ cannot run the guest); 130 interrupted.`,
   args: {
     arch: { type: 'string', description: 'Guest architecture', choices: ARCHS, default: 'x86_64' },
     ...BOOT_ARGS,
-    json: { type: 'boolean', description: 'Print one JSON object on stdout (human text stays on stderr)' },
+    json: { type: 'boolean', description: 'Print one JSON object on stdout (the text report goes to stderr)' },
   },
   examples: ['capsem-kernel up', 'capsem-kernel up --arch arm64 --json'],
   async run({ args, io }) {
@@ -135,7 +135,7 @@ cannot run the guest); 130 interrupted.`,
       env: io.env,
     });
     const images = await buildRootfs({ arch, signal: io.signal, onProgress: (m) => io.stderr(`up: ${m}\n`) });
-    io.stderr(describeKernel(kernel, images));
+    (args.json ? io.stderr : io.stdout)(describeKernel(kernel, images));
     io.stderr(`up: booting ${arch}\n`);
     const result = await bootGuest({
       arch,
@@ -147,7 +147,7 @@ cannot run the guest); 130 interrupted.`,
       signal: io.signal,
       ...(args.console ? { onConsole: (t: string) => io.stderr(t) } : {}),
     });
-    io.stderr(describeBoot(result));
+    (args.json ? io.stderr : io.stdout)(describeBoot(result, true));
     if (args.json) io.stdout(JSON.stringify(upReport(kernel, images, result), null, 2) + '\n');
     return result.healthy ? 0 : 1;
   },
