@@ -149,6 +149,7 @@ function stepFor(ev: Evaluation, s: KSymbol, needs: 'y' | 'n', depth: number, se
       return { ...base, settable: false, how: `selected by ${active.map((r) => r.by).join(', ')}`, then };
     }
     if (st.visible !== 0) return { ...base, settable: true, how: `user-settable: set CONFIG_${name}=n`, then: [] };
+    if (s.probed) return { ...base, settable: false, how: probeHow(s), then: [] };
     const d = ev.defaultProp(s);
     const how = d ? `no visible prompt: its default (${at(d.prop)}) makes it ${value}` : `no visible prompt`;
     return { ...base, settable: false, how, then: [] };
@@ -174,6 +175,7 @@ function stepFor(ev: Evaluation, s: KSymbol, needs: 'y' | 'n', depth: number, se
     const then = unmet.flatMap((t) => termSteps(ev, t, true, depth + 1, seen));
     return { ...base, settable: false, how: `its prompt is hidden: needs ${unmet.map((t) => show(ev, t)).join(' && ') || show(ev, cond)}`, then };
   }
+  if (s.probed) return { ...base, settable: false, how: probeHow(s), then: [] };
   const names = selectors.map((r) => r.by);
   const how = names.length
     ? `no prompt: only a select turns it on (selectable by ${names.slice(0, 6).join(', ')}${names.length > 6 ? ', ...' : ''}; none active)`
@@ -182,6 +184,10 @@ function stepFor(ev: Evaluation, s: KSymbol, needs: 'y' | 'n', depth: number, se
 }
 
 const listOf = (s: Step | undefined): Step[] => (s ? [s] : []);
+
+function probeHow(s: KSymbol): string {
+  return `a compiler probe (${at(s.menus[0]!)}): the toolchain decides it, not the configuration`;
+}
 
 /** Steps that make `term` true (want=true) or false. */
 function termSteps(ev: Evaluation, term: Expr, want: boolean, depth: number, seen: Set<KSymbol>): Step[] {
@@ -345,6 +351,7 @@ function boolReason(ev: Evaluation, sym: KSymbol, e: Explanation, value: string,
     if (e.dependsOn?.value === 'n') {
       return `unmet dependency: depends on ${e.dependsOn.expr}; false: ${e.dependsOn.unmet.join(', ')} (${e.definitions[0]!.at})`;
     }
+    if (!prompt && sym.probed) return `${probeHow(sym)}: n with this toolchain`;
     if (!prompt) {
       return e.selectedBy.length
         ? `not user-settable (no prompt): only select turns it on, and no selector is active (${e.selectedBy.map((r) => r.by).slice(0, 5).join(', ')})`
@@ -364,6 +371,7 @@ function boolReason(ev: Evaluation, sym: KSymbol, e: Explanation, value: string,
     return st.dependsOn === 1 ? `limited to m: depends on ${e.dependsOn!.expr}` : "limited to m by its prompt's condition";
   }
   if (requested === 'm' && value === 'y') return sym.type === 'bool' ? 'a bool: m becomes y' : 'MODULES is off: m becomes y';
+  if (!prompt && sym.probed) return `${probeHow(sym)}: ${value} with this toolchain`;
   if (st.visible === 0) {
     if (implied.length) return `${hidden}${ignored}; implied by ${implied.map((r) => `${r.by} (${r.at})`).join(', ')}`;
     return `${hidden}${ignored}: ${byDefault}`;
@@ -382,6 +390,7 @@ function valueReason(ev: Evaluation, sym: KSymbol, e: Explanation, value: string
       : 'not written: no visible prompt and no default';
   }
   const byDefault = e.defaultApplied ? `default ${e.defaultApplied.value} (${e.defaultApplied.at})` : 'no default';
+  if (st.visible === 0 && sym.probed) return `${probeHow(sym)}: ${value} with this toolchain`;
   if (st.visible === 0) {
     const ignored = user !== undefined ? `; the input's ${user} is ignored` : '';
     return `not user-settable here (no visible prompt)${ignored}: ${byDefault}`;

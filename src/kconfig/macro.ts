@@ -31,7 +31,12 @@ interface Variable {
   value: string;
   flavor: 'recursive' | 'simple';
   expanding: number;
+  /** A simple variable whose value came from the toolchain (a shell call or a toolchain variable). */
+  probed: boolean;
 }
+
+/** Environment variables that describe the build, not the toolchain. */
+const NOT_TOOLCHAIN = new Set(['ARCH', 'SRCARCH', 'SUBARCH', 'srctree', 'KERNELVERSION']);
 
 const MAX_ARGS = 16;
 const SHELL_OUTPUT_MAX = 4095; // do_shell() reads into a 4096-byte buffer
@@ -40,6 +45,12 @@ export class Preprocessor {
   private readonly variables = new Map<string, Variable>();
   /** Environment variables that were referenced, with their values (auto.conf.cmd's list). */
   readonly usedEnv = new Map<string, string>();
+  /**
+   * Grows whenever an expansion consults the toolchain: $(shell,...), a toolchain
+   * environment variable (CC, LD, ...), or a variable computed from those. The
+   * parser compares it around an entry to know which symbols are compiler probes.
+   */
+  toolchainReads = 0;
 
   constructor(private readonly host: MacroHost) {}
 
@@ -63,12 +74,15 @@ export class Preprocessor {
     } else {
       kind = flavor === 'append' ? 'recursive' : flavor;
     }
+    const before = this.toolchainReads;
     const newValue = kind === 'simple' ? this.expandString(value) : value;
+    const probed = this.toolchainReads !== before;
     if (existing) {
       existing.flavor = kind;
       existing.value = append ? `${existing.value} ${newValue}` : newValue;
+      existing.probed = append ? existing.probed || probed : probed;
     } else {
-      this.variables.set(name, { value: newValue, flavor: kind, expanding: 0 });
+      this.variables.set(name, { value: newValue, flavor: kind, expanding: 0, probed });
     }
   }
 
@@ -162,6 +176,7 @@ export class Preprocessor {
       const value = this.host.env(name);
       if (value !== undefined) {
         this.usedEnv.set(name, value);
+        if (!NOT_TOOLCHAIN.has(name)) this.toolchainReads++;
         return value;
       }
     }
@@ -171,6 +186,7 @@ export class Preprocessor {
   private expandVariable(name: string, v: Variable, args: readonly string[]): string {
     if (args.length === 0 && v.expanding) this.fail(`Recursive variable '${name}' references itself (eventually)`);
     if (v.expanding > 1000) this.fail('Too deep recursive expansion');
+    if (v.probed) this.toolchainReads++;
     v.expanding++;
     try {
       return v.flavor === 'recursive' ? this.expandString(v.value, args) : v.value;
@@ -198,7 +214,14 @@ export class Preprocessor {
       },
     },
     lineno: { min: 0, max: 0, run: () => String(this.host.where().line) },
-    shell: { min: 1, max: 1, run: (a) => shellOutput(this.host.shell(a[0]!)) },
+    shell: {
+      min: 1,
+      max: 1,
+      run: (a) => {
+        this.toolchainReads++;
+        return shellOutput(this.host.shell(a[0]!));
+      },
+    },
     'warning-if': {
       min: 2,
       max: 2,

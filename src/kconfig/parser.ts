@@ -143,6 +143,7 @@ class Parser {
       isChoice: false,
       choice: undefined,
       optional: undefined,
+      probed: undefined,
       dirDep: undefined,
       revDep: undefined,
       implied: undefined,
@@ -358,7 +359,9 @@ class Parser {
     this.expect('EOL');
     const sym = this.lookup(name.text);
     const entry = this.addEntry(kind, sym);
+    const reads = this.pp.toolchainReads;
     this.configOptions();
+    if (this.pp.toolchainReads !== reads) sym.probed = true;
     if (kind === 'menuconfig') {
       if (entry.prompt) entry.prompt.kind = 'menu';
       else this.warn(entry.file, entry.line, 'menuconfig statement without prompt');

@@ -196,6 +196,31 @@ config S
     expect(t.usedEnv.get('ARCH')).toBe('arm64');
   });
 
+  it('marks symbols whose definition consults the toolchain as compiler probes', () => {
+    const t = tree(
+      `cc-name := $(shell,echo GCC)
+config CC_IS_GCC
+\tdef_bool $(shell,test)
+config USES_NAME
+\tstring
+\tdefault "$(cc-name)"
+config PLAIN
+\tstring
+\tdefault "$(SRCARCH)"
+config FROM_CC
+\tstring
+\tdefault "$(CC)"
+`,
+      { env: { SRCARCH: 'x86', CC: 'gcc' }, shell: () => 'y' },
+    );
+    expect(['CC_IS_GCC', 'USES_NAME', 'PLAIN', 'FROM_CC'].map((n) => [n, sym(t, n).probed === true])).toEqual([
+      ['CC_IS_GCC', true],
+      ['USES_NAME', true],
+      ['PLAIN', false],
+      ['FROM_CC', true],
+    ]);
+  });
+
   it('expands a word with $ and drops it when the expansion is empty', () => {
     const t = tree(`yes := y
 EMPTY :=

@@ -33,7 +33,8 @@ nobody asked for (candidates to switch off).
 The configuration is --config FILE (a final .config), or else allnoconfig plus
 the policy's fragment, computed here without running make. Compiler probes
 ($(cc-option,...)) run once per toolchain and are cached; a --config inside a
-configured build directory reuses that directory's toolchain settings.
+configured build directory reuses that directory's toolchain settings, and
+--toolchain clang learns clang's once from a configure-only make run.
 Exit codes: 0 explained; 1 --missing found requested lines that did not
 survive; 2 bad usage or input.`,
   args: {
