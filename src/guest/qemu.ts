@@ -69,6 +69,9 @@ export function qemuArgs(i: QemuInputs): string[] {
     '-m', `${i.memoryMiB ?? DEFAULT_MEMORY_MIB}M`,
     '-smp', '1',
     '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
+    // QEMU runs untrusted guest code: its own seccomp filter denies it obsolete
+    // syscalls, privilege changes, spawning processes and resource control.
+    '-sandbox', 'on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny',
     '-nic', 'none',
     '-kernel', i.kernel,
     '-initrd', i.initramfs,

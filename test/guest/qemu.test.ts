@@ -23,6 +23,7 @@ describe('qemuArgs', () => {
       expect(values(argv, '-initrd')).toEqual(['/i/initramfs.cpio.gz']);
       expect(values(argv, '-append')).toEqual(['console=ttyS0 ro']);
       expect(argv.some((a) => /virtio-net|e1000|-netdev/.test(a))).toBe(false);
+      expect(values(argv, '-sandbox')).toEqual(['on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny']);
     });
     it(`${arch}: the rootfs is one read-only virtio-blk disk`, () => {
       expect(values(argv, '-drive')).toEqual(['if=none,id=rootfs,file=/r/rootfs.squashfs,format=raw,readonly=on']);
