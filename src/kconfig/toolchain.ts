@@ -130,8 +130,6 @@ export interface ShellRunner {
   run(cmd: string): string;
   /** Persists new answers (no-op when nothing changed). */
   save(): void;
-  /** How many commands really ran (the rest came from the cache). */
-  readonly executed: number;
 }
 
 /**
@@ -139,19 +137,16 @@ export interface ShellRunner {
  * the toolchain's environment, in a scratch directory (cc-option makes
  * .tmp_$$ directories there). Answers are cached per environment.
  */
-export function cachedShell(env: Record<string, string>, opts: { cache?: boolean } = {}): ShellRunner {
+export function cachedShell(env: Record<string, string>): ShellRunner {
   const key = sha256(JSON.stringify(Object.entries(env).sort()));
   const file = join(cacheDir('kconfig-shell'), `${key.slice(0, 32)}.json`);
-  let answers: Record<string, string> = {};
-  if (opts.cache !== false) {
-    try {
-      answers = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
-    } catch {
-      answers = {};
-    }
+  let answers: Record<string, string>;
+  try {
+    answers = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  } catch {
+    answers = {}; // no cache yet, or a damaged one: the commands simply run again
   }
   let dirty = false;
-  let executed = 0;
   let scratch: string | undefined;
   const childEnv = { ...process.env, ...env, LC_COLLATE: 'C', LC_NUMERIC: 'C' };
   return {
@@ -166,7 +161,6 @@ export function cachedShell(env: Record<string, string>, opts: { cache?: boolean
         stdio: ['ignore', 'pipe', 'ignore'],
         maxBuffer: 1 << 20,
       });
-      executed++;
       const out = r.stdout ?? '';
       answers[cmd] = out;
       dirty = true;
@@ -175,15 +169,12 @@ export function cachedShell(env: Record<string, string>, opts: { cache?: boolean
     save() {
       if (scratch) rmSync(scratch, { recursive: true, force: true });
       scratch = undefined;
-      if (!dirty || opts.cache === false) return;
+      if (!dirty) return;
       mkdirSync(cacheDir('kconfig-shell'), { recursive: true });
       const tmp = `${file}.tmp-${process.pid}`;
       writeFileSync(tmp, JSON.stringify(answers));
       renameSync(tmp, file);
       dirty = false;
-    },
-    get executed() {
-      return executed;
     },
   };
 }
