@@ -126,8 +126,9 @@ function guestTree(arch: Arch, parts: Parts): TreeEntry[] {
   for (const applet of GUEST_APPLETS) entries.push({ type: 'symlink', path: `/bin/${applet}`, target: 'busybox' });
   entries.push({ type: 'file', path: NODE_PATH, mode: 0o755, from: parts.node.path });
   for (const lib of parts.libs.libs) entries.push({ type: 'file', path: lib.guestPath, mode: 0o755, from: lib.source });
-  if (parts.libs.interpreter && parts.libs.interpreter.path !== parts.libs.interpreter.target) {
-    entries.push({ type: 'symlink', path: parts.libs.interpreter.path, target: parts.libs.interpreter.target });
+  const interp = parts.libs.interpreter;
+  if (interp && !parts.libs.libs.some((l) => l.guestPath === interp.path)) {
+    entries.push({ type: 'symlink', path: interp.path, target: interp.target });
   }
   entries.push(
     { type: 'file', path: DOCTOR_BUNDLE_PATH, mode: 0o444, from: parts.doctor.path },

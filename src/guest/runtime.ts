@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import type { Arch } from '../policy/index.ts';
 import { EnvironmentError } from '../util/errors.ts';
 import { acquireLock, sha256File } from '../util/fs.ts';
@@ -210,6 +210,10 @@ export async function sharedLibsFor(
   if (!top.interpreter) return { libs: sorted };
   return {
     libs: sorted,
-    interpreter: { path: top.interpreter, target: `/lib/${triplet}/${basename(top.interpreter)}` },
+    // Relative, so the tree also resolves when mounted elsewhere (unsquashfs, qemu-user -L).
+    interpreter: {
+      path: top.interpreter,
+      target: relative(dirname(top.interpreter), `/lib/${triplet}/${basename(top.interpreter)}`),
+    },
   };
 }
