@@ -44,7 +44,10 @@ function machine(arch: Arch, accel: Accel): string[] {
   if (arch === 'x86_64') {
     // acpi=off: no ACPI tables (our kernel has no ACPI), so QEMU lists the
     // virtio-mmio devices on the kernel command line and boots through qboot.
-    const m = ['-M', 'microvm,acpi=off,x-option-roms=off,rtc=off,isa-serial=on'];
+    // rtc=on: x86 Linux reads the CMOS clock at boot whatever its config; with
+    // no RTC it polls a dead port, and the trivial-init boot took 3.3-3.9 s
+    // instead of 1.8-1.9 s (TCG, measured back to back).
+    const m = ['-M', 'microvm,acpi=off,x-option-roms=off,rtc=on,isa-serial=on'];
     return [...m, '-accel', accel, '-cpu', accel === 'kvm' ? 'host' : 'max'];
   }
   // pauth-impdef: a cheaper pointer-auth algorithm to emulate; the guest sees the same features.
