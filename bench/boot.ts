@@ -36,6 +36,7 @@ const n = Number(values.n);
 const log = (m: string) => process.stderr.write(`bench/boot: ${m}\n`);
 
 function stats(samples: number[]) {
+  if (samples.length === 0) return null;
   const s = [...samples].sort((a, b) => a - b);
   const at = (q: number) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!;
   return { median: s.length % 2 ? s[(s.length - 1) / 2]! : Math.round((s[s.length / 2 - 1]! + s[s.length / 2]!) / 2), p90: at(0.9), min: s[0]!, max: s.at(-1)!, samples };
@@ -147,8 +148,8 @@ try {
     ...(debian
       ? {
           targets: {
-            verdictFasterThanDebianTrivialInit: verdict.median < stats(debianTrivial).median,
-            trivialInitAtMostQuarterOfDebian: stats(oursTrivial).median * 4 <= stats(debianTrivial).median,
+            verdictFasterThanDebianTrivialInit: verdict!.median < stats(debianTrivial)!.median,
+            trivialInitAtMostQuarterOfDebian: stats(oursTrivial)!.median * 4 <= stats(debianTrivial)!.median,
           },
         }
       : {}),

@@ -6,15 +6,16 @@ import type { BootTiming } from '../doctor/types.ts';
 // (taken just before sending) pins the guest clock to the host's: kernel start
 // on the host's clock = verdict arrival - that mark.
 
+/** Each phase is there when the marks it needs arrived. */
 export interface BootPhases {
-  /** QEMU process start -> guest kernel start (QEMU set-up, loading kernel and initramfs). */
-  qemuToKernel: number;
-  /** Guest kernel start -> /init runs. */
-  kernelToInit: number;
-  /** /init -> the doctor starts (root, switch_root, network). */
-  initToDoctor: number;
-  /** The doctor, including node's cold start, until it sends. */
-  doctor: number;
+  /** QEMU process start -> guest kernel start (QEMU set-up, firmware, kernel decompression). Needs the doctor's mark. */
+  qemuToKernel?: number;
+  /** Guest kernel start -> /init runs (guest clock). */
+  kernelToInit?: number;
+  /** /init -> the doctor starts: root, switch_root, network (guest clock). */
+  initToDoctor?: number;
+  /** The doctor, node's cold start included, until it sends. Needs the doctor's mark. */
+  doctor?: number;
 }
 
 export interface BootTimings {
@@ -45,13 +46,18 @@ export function bootTimings(
   out.msToVerdict = ms(host.verdictAt - host.spawnAt);
   const at = (stage: string) => guest.find((t) => t.stage === stage)?.ms;
   const init = at('init');
+  const doctor = at('doctor');
   const doctorIdx = guest.findIndex((t) => t.stage === 'doctor');
   const sent = doctorIdx >= 0 ? guest.slice(doctorIdx + 1).at(-1)?.ms : undefined;
-  const doctor = at('doctor');
-  if (init === undefined || doctor === undefined || sent === undefined) return out;
-  const kernelStart = host.verdictAt - sent;
-  const qemuToKernel = kernelStart - host.spawnAt;
-  out.msToInit = ms(qemuToKernel + init);
-  out.phases = { qemuToKernel: ms(qemuToKernel), kernelToInit: ms(init), initToDoctor: ms(doctor - init), doctor: ms(sent - doctor) };
+  const phases: BootPhases = {};
+  if (init !== undefined) phases.kernelToInit = ms(init);
+  if (init !== undefined && doctor !== undefined) phases.initToDoctor = ms(doctor - init);
+  if (sent !== undefined && doctor !== undefined) {
+    const qemuToKernel = host.verdictAt - sent - host.spawnAt;
+    phases.qemuToKernel = ms(qemuToKernel);
+    phases.doctor = ms(sent - doctor);
+    if (init !== undefined) out.msToInit = ms(qemuToKernel + init);
+  }
+  if (Object.keys(phases).length) out.phases = phases;
   return out;
 }

@@ -47,15 +47,16 @@ export function describeBoot(r: BootResult, allChecks = false): string {
     r.healthy ? `guest ${r.arch}: HEALTHY` : `guest ${r.arch}: UNHEALTHY: ${r.reason ?? 'unknown'}`,
     `  accel     ${r.accel.accel} (${r.accel.reason})`,
   ];
-  if (t.phases) {
-    const p = t.phases;
-    lines.push(
-      `  boot      QEMU start -> kernel ${ms(p.qemuToKernel)} -> init ${ms(p.kernelToInit)} -> doctor ${ms(p.initToDoctor)} -> verdict ${ms(p.doctor)}` +
-        ` (to init ${ms(t.msToInit)}, to verdict ${ms(t.msToVerdict)})`,
-    );
-  } else {
-    lines.push(`  boot      to verdict ${ms(t.msToVerdict)}, VM ran ${ms(t.msToExit)}`);
-  }
+  const p = t.phases ?? {};
+  const steps = [
+    ['QEMU start', undefined],
+    ['kernel', p.qemuToKernel],
+    ['init', p.kernelToInit],
+    ['doctor', p.initToDoctor],
+    ['verdict', p.doctor],
+  ] as const;
+  const chain = steps.map(([name, d], i) => (i === 0 ? name : `-> ${name} ${ms(d)}`)).join(' ');
+  lines.push(`  boot      ${chain} (to init ${ms(t.msToInit)}, to verdict ${ms(t.msToVerdict)}; VM ran ${ms(t.msToExit)})`);
   const rep = r.report;
   if (rep) {
     lines.push(`  doctor    ${rep.summary.passed} passed, ${rep.summary.failed} failed, ${rep.summary.errors} errors (${rep.checks.length} checks, kernel ${rep.kernelRelease})`);
