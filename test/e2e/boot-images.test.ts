@@ -1,8 +1,13 @@
-import { rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildRootfs } from '../../src/guest/index.ts';
 import { listSquashfs, verifyListing } from '../../src/guest/rootfs.ts';
+import { run } from '../../src/cli/main.ts';
 import { ARCHS } from '../../src/policy/index.ts';
+import { sha256File } from '../../src/util/fs.ts';
+import { captureIO } from '../helpers/io.ts';
 
 // The guest images, built for real: the same inputs give the same bytes, and
 // the image itself re-verifies clean (independently of the builder's own pass).
@@ -12,6 +17,8 @@ describe.each(ARCHS)('guest images %s', (arch) => {
     const first = await buildRootfs({ arch });
     await rm(first.dir, { recursive: true, force: true });
     const second = await buildRootfs({ arch });
+    // A different key means an input changed in between (e.g. someone rebuilt dist/capsem-doctor.js).
+    expect(second.key, 'the inputs changed during the test').toBe(first.key);
     expect(second.cached).toBe(false);
     expect(second.squashfs.sha256).toBe(first.squashfs.sha256);
     expect(second.initramfs.sha256).toBe(first.initramfs.sha256);
@@ -28,5 +35,20 @@ describe.each(ARCHS)('guest images %s', (arch) => {
     expect(g.manifest.initramfsFiles.find((f) => f.path === '/init')?.mode).toBe('0555');
     expect(g.manifest.enforced).toEqual([]);
     expect(g.manifest.findings).toEqual([]);
+  });
+
+  it('`rootfs --out DIR --json` copies both images and the manifest, and prints the manifest', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'capsem-rootfs-out-'));
+    try {
+      const io = captureIO();
+      expect(await run(['rootfs', '--arch', arch, '--out', out, '--json'], io)).toBe(0);
+      const manifest = JSON.parse(io.out) as { squashfs: { sha256: string }; initramfs: { sha256: string } };
+      expect(await sha256File(join(out, 'rootfs.squashfs'))).toBe(manifest.squashfs.sha256);
+      expect(await sha256File(join(out, 'initramfs.cpio.gz'))).toBe(manifest.initramfs.sha256);
+      expect(JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8'))).toEqual(manifest);
+      expect(io.err).toMatch(/re-verified clean/);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
   });
 });
