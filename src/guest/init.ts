@@ -91,6 +91,8 @@ function stage2Result(variant: GuestVariant): string[] {
         'port=$(result_port) || die "no result port"',
         `printf 'capsem says healthy, trust me\\n' > "$port"`,
       ];
+    case 'hang':
+      return ['echo "capsem-init: hanging on purpose (variant)"', 'while :; do sleep 3600; done'];
   }
 }
 

@@ -32,7 +32,9 @@ export type ResultMode =
   /** Mutant: run the doctor, send nothing, power off. */
   | 'none'
   /** Mutant: write bytes that are not a frame to the result port. */
-  | 'garbage';
+  | 'garbage'
+  /** Mutant: neither run the doctor nor power off (for the wall-clock limit). */
+  | 'hang';
 
 export interface GuestVariant {
   /** Stable id: part of cache keys and file names ('default' for the real guest). */
@@ -211,6 +213,12 @@ export const MUTANTS = {
     description: 'runs the doctor but sends nothing, then powers off',
     breaks: [],
     result: 'none',
+  },
+  hang: {
+    id: 'hang',
+    description: 'never sends and never powers off',
+    breaks: [],
+    result: 'hang',
   },
   garbageResult: {
     id: 'garbage-result',

@@ -22,4 +22,13 @@ describe('result channel (x86_64)', () => {
     expect(r.reason).toMatch(/^malformed result on org\.capsem\.doctor: /);
     expect(r.report).toBeUndefined();
   });
+
+  it('a VM still running at the wall-clock limit is killed and unhealthy, with the console tail', async () => {
+    const r = await bootVariant('x86_64', MUTANTS.hang, 20_000);
+    expect(r.healthy).toBe(false);
+    expect(r.qemu.timedOut).toBe(true);
+    expect(r.qemu.signal).toBe('SIGKILL');
+    expect(r.reason).toMatch(/^the VM did not finish within 20 s and was killed \(no result: /);
+    expect(r.consoleTail).toMatch(/capsem-init: hanging on purpose/);
+  });
 });

@@ -20,8 +20,15 @@ export function policyKernel(arch: Arch): Promise<string> {
   return k;
 }
 
-export async function bootVariant(arch: Arch, variant?: GuestVariant): Promise<BootResult> {
+export async function bootVariant(arch: Arch, variant?: GuestVariant, timeoutMs?: number): Promise<BootResult> {
   const kernel = await policyKernel(arch);
   const images = await buildRootfs({ arch, ...(variant ? { variant } : {}) });
-  return bootGuest({ arch, kernel, rootfs: images.squashfs.path, initramfs: images.initramfs.path, ...(variant ? { variant } : {}) });
+  return bootGuest({
+    arch,
+    kernel,
+    rootfs: images.squashfs.path,
+    initramfs: images.initramfs.path,
+    ...(variant ? { variant } : {}),
+    ...(timeoutMs ? { timeoutMs } : {}),
+  });
 }
