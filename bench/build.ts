@@ -23,6 +23,7 @@ const FLIP = ['CONFIG_PRINTK_TIME=y', 'CONFIG_LOG_BUF_SHIFT=16', 'CONFIG_TMPFS_X
 function figures(m: Manifest) {
   return {
     seconds: m.buildSeconds,
+    incremental: m.incremental,
     objectsCompiled: m.objectsCompiled,
     imageBytes: m.image.sizeBytes,
     imageMiB: Math.round((m.image.sizeBytes / 1048576) * 100) / 100,

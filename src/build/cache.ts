@@ -69,15 +69,15 @@ export function cachePaths(cacheRoot: string, key: string, format: ImageFormat):
 }
 
 /**
- * The progress bar's total: the most objects any cached build of the same arch
- * and kernel compiled (an incremental re-run compiles fewer; a clean one all).
+ * The progress bar's total: the most objects any clean cached build of the
+ * same arch and kernel compiled.
  */
 export async function estimateObjects(cacheRoot: string, arch: Arch, kernel: KernelVersion): Promise<number | undefined> {
   const builds = join(cacheRoot, 'builds');
   let most: number | undefined;
   for (const key of await readdir(builds).catch(() => [] as string[])) {
     const m = await readManifest(join(builds, key, 'manifest.json'));
-    if (m && m.arch === arch && m.kernelVersion === kernel) most = Math.max(most ?? 0, m.objectsCompiled);
+    if (m && !m.incremental && m.arch === arch && m.kernelVersion === kernel) most = Math.max(most ?? 0, m.objectsCompiled);
   }
   return most || undefined;
 }

@@ -35,8 +35,8 @@ export interface BuildOptions extends ConfigureOptions {
   force?: boolean;
 }
 
-/** An estimate for the very first build, before any manifest says better (6.12 allnoconfig + policy). */
-const FIRST_BUILD_OBJECTS = 1100;
+/** The progress total before any clean build's manifest says better (measured on 6.12 + policy: x86_64 956, arm64 837). */
+const FIRST_BUILD_OBJECTS = 950;
 
 export interface ConfigureResult {
   arch: Configured['target']['arch'];
@@ -165,6 +165,7 @@ async function compile(c: Configured, opts: BuildOptions): Promise<Manifest> {
   const total = (await estimateObjects(c.cacheRoot, target.arch, target.kernel)) ?? FIRST_BUILD_OBJECTS;
   const meter = c.toolchain.ccache ? await startCcacheMeter(c.makeEnv, paths.ccacheLog) : undefined;
   const jobs = opts.jobs ?? availableParallelism();
+  const incremental = await stat(join(paths.obj, 'init', 'main.o')).then(() => true, () => false);
   let compiled = 0;
   let lastReport = 0;
   c.progress('compile', `make -j${jobs} ${format}`, { done: 0, total });
@@ -207,6 +208,7 @@ async function compile(c: Configured, opts: BuildOptions): Promise<Manifest> {
     toolchain: { name: c.toolchain.name, version: c.toolchain.version, banner: c.toolchain.banner },
     reproducible: c.reproducible,
     buildSeconds,
+    incremental,
     objectsCompiled: compiled,
     cached: false,
     cacheKey: c.key,

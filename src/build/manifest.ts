@@ -7,7 +7,7 @@ import type { CcacheStats } from './ccache.ts';
 // atomically, so a directory holding a manifest holds a finished build.
 
 /** Bumped when the manifest's shape changes; an older cached manifest is rebuilt, never misread. */
-export const MANIFEST_VERSION = 1;
+export const MANIFEST_VERSION = 2;
 
 export type ImageFormat = 'bzImage' | 'Image';
 
@@ -43,7 +43,9 @@ export interface Manifest {
   reproducible: { timestamp: string; user: string; host: string; version: string };
   /** Wall-clock seconds of the build that produced the image (not of a cache hit). */
   buildSeconds: number;
-  /** Objects compiled (CC/AS lines in the make log): the next build's progress estimate. */
+  /** The O= tree already held compiled objects (--force, or a re-run after Ctrl-C): not a clean-build figure. */
+  incremental: boolean;
+  /** Objects compiled (CC/AS lines in the make log); a clean build's count is the next build's progress estimate. */
   objectsCompiled: number;
   /** True when this call returned a cached build without running make. */
   cached: boolean;
