@@ -21,12 +21,19 @@ function stats(hits: number, misses: number): CcacheStats {
   return { hits, misses, hitRate: total ? Math.round((hits / total) * 1000) / 1000 : 0 };
 }
 
-/** Counts the results in a stats log (`# file` headers, one counter per line). */
+/**
+ * Counts the results in a stats log (`# file` headers, one counter per line).
+ * Kbuild's compiler probes ($(cc-option) on /dev/null or stdin) are left out:
+ * they would make a build that compiled nothing look like a 100% hit rate.
+ */
 export function parseStatsLog(text: string): CcacheStats {
   let hits = 0;
   let misses = 0;
+  let probe = false;
   for (const line of text.split('\n')) {
-    if (HIT.has(line)) hits++;
+    if (line.startsWith('#')) probe = /^#\s*(\/dev\/null)?$/.test(line);
+    else if (probe) continue;
+    else if (HIT.has(line)) hits++;
     else if (line === 'cache_miss') misses++;
   }
   return stats(hits, misses);
