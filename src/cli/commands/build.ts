@@ -91,7 +91,10 @@ when installed (CCACHE_* settings are honoured; CCACHE_DISABLE=1 turns it off).
 The output dir gets the image, the final config, the fragment, make.log and
 manifest.json. A build whose inputs did not change comes from the build cache
 (under $CAPSEM_CACHE_DIR or ~/.cache/capsem-kernel/builds) in about a second.
-Builds are reproducible: KBUILD_BUILD_TIMESTAMP is the source's date.
+For reproducible images KBUILD_BUILD_TIMESTAMP is the source's date and
+KBUILD_BUILD_USER/HOST/VERSION are fixed (bench/reproducible.ts checks it).
+A --source DIR is used in place and keyed by its file listing (path, size and
+mtime of every file), so any edit rebuilds.
 
 Exit codes: 0 built; 1 the policy did not hold (a casualty or an audit failure,
 nothing compiled) or make failed (log tail printed); 2 bad usage or input
@@ -108,7 +111,7 @@ outside tests.`,
     sha256: { type: 'string', description: 'Expected sha256 of --source TARBALL, checked before unpacking', valueHint: 'HEX' },
     out: { type: 'string', description: 'Output dir (default: out/<arch>)', valueHint: 'DIR' },
     jobs: { type: 'string', short: 'j', description: 'Parallel make jobs (default: all cores)', valueHint: 'N' },
-    force: { type: 'boolean', description: 'Rebuild even when the build cache has this exact build' },
+    force: { type: 'boolean', description: 'Rebuild even when the build cache has this exact build (incremental in its build tree)' },
     'configure-only': { type: 'boolean', description: 'Stop after the survival check and the audit (seconds, nothing compiled)' },
     json: { type: 'boolean', description: 'Print the manifest as JSON on stdout (human text stays on stderr)' },
     'unsafe-extra-fragment': {
