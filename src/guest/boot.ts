@@ -60,7 +60,11 @@ export const DEFAULT_TIMEOUT_MS = 180_000;
 const TAIL_BYTES = 4096;
 const TAIL_LINES = 30;
 
-/** Printable console text: control characters other than newline and tab dropped. */
+/**
+ * Printable console text, last lines only: escape sequences and control
+ * characters other than newline and tab are dropped, so guest output printed
+ * in a report cannot drive the user's terminal.
+ */
 export function consoleTailOf(raw: string, lines = TAIL_LINES): string {
   // eslint-disable-next-line no-control-regex
   const clean = raw.replace(/\r/g, '').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');

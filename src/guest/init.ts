@@ -19,9 +19,6 @@ export const TIMINGS_FILE = '/run/capsem/timings';
 /** Kernel parameter (unknown to the kernel, so handed to init as an environment variable) that asks for a console shell. */
 export const SHELL_PARAM = 'capsem_shell=1';
 
-/** The stages capsem-init marks, in order. */
-export const INIT_STAGES = ['init', 'rootfs', 'capsem-init', 'network', 'doctor'] as const;
-
 /** Directories of the initramfs that stage 1 uses as mount points. */
 export const INITRAMFS_MOUNTPOINTS = ['/proc', '/sys', '/dev', '/lower', '/rw', '/copy', '/newroot'] as const;
 /** Directories of the squashfs that stage 1 moves its mounts onto. */
