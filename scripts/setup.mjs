@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 const APT_PACKAGES = [
   'linux-source-6.12', 'linux-source-6.1', // kernel sources we build and verify the policy against
   'linux-config-6.12', // Debian's own configs: real-world audit input
-  'make', 'gcc', 'bc', 'flex', 'bison', 'libelf-dev', 'libssl-dev', 'cpio', 'xz-utils', 'zstd', 'kmod', 'rsync', 'perl',
+  'make', 'gcc', 'bc', 'flex', 'bison', 'libelf-dev', 'libssl-dev', 'cpio', 'xz-utils', 'zstd', 'lz4', 'kmod', 'rsync', 'perl',
   'gcc-aarch64-linux-gnu', 'libc6-dev-arm64-cross', // arm64 cross build + arm64 runtime libs for the guest's node
   'ccache', // variant rebuilds recompile only what changed
   'qemu-system-x86', 'qemu-system-arm', // the VM

@@ -3,6 +3,7 @@
 // Exit codes: 0 healthy, 1 a check failed or errored, 2 usage/input/environment.
 
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type CheckName, GUEST } from '../policy/index.ts';
 import { encodeFrame } from './channel.ts';
@@ -180,6 +181,17 @@ function run(argv: string[], io: DoctorIO): number {
     }
   }
   if (values.send) {
+    // A last mark on the guest clock, taken as the frame leaves: the host pins
+    // its own clock to it and so splits QEMU start -> kernel -> init -> doctor.
+    let uptime = NaN;
+    try {
+      uptime = Number(readFileSync(join(dirs.proc ?? '/proc', 'uptime'), 'utf8').split(' ')[0]);
+    } catch {
+      // No mark: the host then reports guest-clock phases only.
+    }
+    if (Number.isFinite(uptime)) {
+      report = { ...report, bootTimings: [...(report.bootTimings ?? []), { stage: 'doctor-sent', ms: Math.round(uptime * 1000) }] };
+    }
     const port = findResultPort(env);
     try {
       writeFileSync(guestPathMapper(dirs)(port), encodeFrame(report));
