@@ -258,7 +258,17 @@ export async function configure(
   const requested = effectiveRequests(prep.requested);
   prep.progress('survival', `${requested.length} requested lines vs the final .config`);
   const index = await scanKconfig(prep.source.tree, srcArchFor(target.arch));
-  const casualties = checkSurvival(requested, config.values, (s) => index.definitions.has(s) || config.values.has(s));
+  let casualties = checkSurvival(requested, config.values, (s) => index.definitions.has(s) || config.values.has(s));
+  // Unsafe test kernels: a weakening line may knock out policy lines that depend on
+  // what it weakened (IA32_EMULATION=y forces COMPAT=y). Those are expected and land
+  // in the manifest's unsafe reasons; the extra fragment's own lines must still survive.
+  const hasExtra = requested.some((r) => r.origin.kind === 'extra');
+  if (hasExtra && opts.allowAuditFailures) {
+    for (const c of casualties.filter((c) => c.origin.kind !== 'extra')) {
+      prep.unsafeReasons.push(`CONFIG_${c.symbol}: requested ${c.requested}, final ${c.final ?? 'absent (n)'} (knocked out by the extra fragment)`);
+    }
+    casualties = casualties.filter((c) => c.origin.kind === 'extra');
+  }
   if (casualties.length) {
     const reasoner = opts.reasoner ?? simpleCasualtyReason;
     const ctx = { index, final: config.values, kernel: target.kernel, knownRename: policyRename(target.kernel) };
