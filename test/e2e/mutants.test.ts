@@ -37,7 +37,13 @@ async function weakenedKernel(arch: Arch): Promise<string> {
   return manifest.image.path;
 }
 
-describe.each(ARCHS)('mutation suite (%s)', (arch) => {
+// x86_64 by default: one weakened kernel (as issue 4 asks) keeps a cold CI run inside its budget.
+// CAPSEM_MUTANT_ARCHS=x86_64,arm64 runs the arm64 mutants too (one more kernel build, 17 more boots).
+const MUTANT_ARCHS = (process.env.CAPSEM_MUTANT_ARCHS ?? 'x86_64')
+  .split(',')
+  .filter((a): a is Arch => (ARCHS as readonly string[]).includes(a));
+
+describe.each(MUTANT_ARCHS)('mutation suite (%s)', (arch) => {
   it('the weakened kernel fails exactly its weakened checks', async () => {
     const kernel = await weakenedKernel(arch);
     const images = await buildRootfs({ arch });
