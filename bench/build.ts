@@ -18,7 +18,7 @@ if (!isArch(values.arch!)) throw new Error('--arch must be x86_64 or arm64');
 const arch: Arch = values.arch;
 
 // Five options the policy leaves alone, each touching a few files: the kind of tweak a variant makes.
-const FLIP = ['CONFIG_PRINTK_TIME=y', 'CONFIG_LOG_BUF_SHIFT=16', 'CONFIG_TMPFS_XATTR=y', 'CONFIG_CRC32_BIT=y', 'CONFIG_RD_BZIP2=y'];
+const FLIP = ['CONFIG_PRINTK_TIME=y', 'CONFIG_LOG_BUF_SHIFT=16', 'CONFIG_CRC32_BIT=y', 'CONFIG_RD_BZIP2=y', 'CONFIG_PRINTK_CALLER=y'];
 
 function figures(m: Manifest) {
   return {
