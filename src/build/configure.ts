@@ -1,31 +1,20 @@
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { auditConfig, type AuditReport } from '../audit/index.ts';
 import { parseDotConfig, type DotConfig } from '../kconfig/dotconfig.ts';
 import { renderFragment, requestedOptions } from '../kconfig/fragment.ts';
-import {
-  DEFAULT_KERNEL,
-  FEATURES,
-  KERNELS,
-  RULES,
-  symbolFor,
-  type Arch,
-  type KernelVersion,
-  type SymbolByVersion,
-  type Target,
-  type Toolchain,
-} from '../policy/index.ts';
+import { loadKconfigTree, type KconfigTree } from '../kconfig/tree.ts';
+import { DEFAULT_KERNEL, type Arch, type KernelVersion, type Target, type Toolchain } from '../policy/index.ts';
 import { InputError, UsageError } from '../util/errors.ts';
 import { sha256 } from '../util/fs.ts';
 import { cacheRoot } from '../util/paths.ts';
 import { cacheKey, cachePaths, type CachePaths } from './cache.ts';
-import { simpleCasualtyReason, type CasualtyReasoner } from './casualty-reason.ts';
 import { tryCapture } from './host.ts';
-import { scanKconfig, srcArchFor } from './kconfig-index.ts';
 import { runMake } from './make.ts';
 import type { ImageFormat } from './manifest.ts';
 import { buildTimestamp, resolveSource, type KernelSource } from './source.ts';
-import { checkSurvival, effectiveRequests, type Casualty, type RequestedOption } from './survival.ts';
+import { checkSurvival, effectiveRequests, isDefinedIn, withReasons, type Casualty, type RequestedOption } from './survival.ts';
 import { resolveToolchain, type ToolchainInfo } from './toolchain.ts';
 
 // From options to a configured, checked kernel tree: resolve the source and
@@ -205,23 +194,18 @@ export async function prepare(opts: ConfigureOptions): Promise<Prepared> {
   return { target, source, toolchain, fragment, requested, reproducible, key, paths, cacheRoot: root, makeEnv, makeArgs, unsafeReasons, startedAt, progress };
 }
 
-/** The policy's other spelling of a symbol (a rename between kernel versions), for casualty messages. */
-function policyRename(kernel: KernelVersion): (symbol: string) => string | undefined {
-  const symbols: SymbolByVersion[] = [
-    ...RULES.flatMap((r) => (r.kind === 'kconfig' ? [r.symbol, ...(r.requires ?? []).map((q) => q.symbol)] : [])),
-    ...FEATURES.flatMap((f) => f.options.map((o) => o.symbol)),
-  ];
-  return (symbol) => {
-    for (const s of symbols) {
-      const here = symbolFor(s, kernel);
-      if (!('name' in here) || here.name !== symbol) continue;
-      for (const other of KERNELS) {
-        const there = symbolFor(s, other);
-        if ('name' in there && there.name !== symbol) return `${there.name} (Linux ${other})`;
-      }
-    }
-    return undefined;
-  };
+/**
+ * The Kconfig engine's view of the source tree. The O= tree's recorded toolchain
+ * environment exists once a build ran there (olddefconfig alone does not write it);
+ * otherwise the engine derives a gcc one, its probes cached per toolchain.
+ */
+function loadTree(prep: Prepared): KconfigTree {
+  const recorded = join(prep.paths.obj, 'include/config/auto.conf.cmd');
+  return loadKconfigTree({
+    srcDir: prep.source.tree,
+    arch: prep.target.arch,
+    ...(existsSync(recorded) ? { toolchainConfig: recorded } : {}),
+  });
 }
 
 export interface Configured extends Prepared {
@@ -238,7 +222,7 @@ export interface Configured extends Prepared {
  */
 export async function configure(
   prep: Prepared,
-  opts: { signal?: AbortSignal; allowAuditFailures?: boolean; reasoner?: CasualtyReasoner },
+  opts: { signal?: AbortSignal; allowAuditFailures?: boolean },
 ): Promise<Configured> {
   const { paths, makeArgs, makeEnv, target } = prep;
   await mkdir(paths.obj, { recursive: true });
@@ -257,8 +241,11 @@ export async function configure(
 
   const requested = effectiveRequests(prep.requested);
   prep.progress('survival', `${requested.length} requested lines vs the final .config`);
-  const index = await scanKconfig(prep.source.tree, srcArchFor(target.arch));
-  let casualties = checkSurvival(requested, config.values, (s) => index.definitions.has(s) || config.values.has(s));
+  // Most requested symbols are in the final .config, which proves they exist; the
+  // engine's tree (a second or so to parse) loads only for the rest and for reasons.
+  let tree: KconfigTree | undefined;
+  const engineTree = () => (tree ??= loadTree(prep));
+  let casualties = checkSurvival(requested, config.values, (s) => config.values.has(s) || isDefinedIn(engineTree(), s));
   // Unsafe test kernels: a weakening line may knock out policy lines that depend on
   // what it weakened (IA32_EMULATION=y forces COMPAT=y). Those are expected and land
   // in the manifest's unsafe reasons; the extra fragment's own lines must still survive.
@@ -269,11 +256,7 @@ export async function configure(
     }
     casualties = casualties.filter((c) => c.origin.kind === 'extra');
   }
-  if (casualties.length) {
-    const reasoner = opts.reasoner ?? simpleCasualtyReason;
-    const ctx = { index, final: config.values, kernel: target.kernel, knownRename: policyRename(target.kernel) };
-    throw new CasualtiesError(casualties.map((c) => ({ ...c, reason: reasoner(c, ctx) })));
-  }
+  if (casualties.length) throw new CasualtiesError(withReasons(casualties, engineTree(), config.values));
 
   prep.progress('audit', 'policy rules vs the final .config');
   const audit = auditConfig({ config, target });

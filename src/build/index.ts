@@ -1,11 +1,11 @@
 import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { kernelArch } from '../kconfig/toolchain.ts';
 import { InterruptedError } from '../util/errors.ts';
 import { LockedError, acquireLock, sha256, sha256File } from '../util/fs.ts';
 import { estimateObjects, type CachePaths } from './cache.ts';
 import { startCcacheMeter } from './ccache.ts';
-import { srcArchFor } from './kconfig-index.ts';
 import {
   IMAGE_FORMAT,
   auditFailures,
@@ -189,7 +189,7 @@ async function compile(c: Configured, opts: BuildOptions): Promise<Manifest> {
   const ccache = meter ? await meter.finish() : undefined;
 
   c.progress('artifacts', `copying ${format} into the cache`);
-  const built = join(paths.obj, 'arch', srcArchFor(target.arch), 'boot', format);
+  const built = join(paths.obj, 'arch', kernelArch(target.arch).SRCARCH, 'boot', format);
   await copyAtomic(built, paths.image);
   await copyAtomic(join(paths.obj, '.config'), paths.config);
   const kernelRelease = (await readFile(join(paths.obj, 'include', 'config', 'kernel.release'), 'utf8').catch(() => c.kernelRelease)).trim();

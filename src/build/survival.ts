@@ -1,6 +1,10 @@
 // The survival check: Kconfig silently drops a requested line whose symbol does
 // not exist or whose dependencies are unmet. We compare every requested line with
-// the final .config and refuse to compile when anything did not survive.
+// the final .config and refuse to compile when anything did not survive; the
+// Kconfig engine (src/kconfig) says whether a symbol exists and why each line died.
+
+import { explainCasualty } from '../kconfig/explain.ts';
+import type { KconfigTree } from '../kconfig/tree.ts';
 
 /** Where a requested line came from: a policy rule, a required feature, or a test-only extra fragment. */
 export interface Origin {
@@ -63,4 +67,18 @@ export function checkSurvival(
     else if (!sameValue(r.value, got)) casualties.push({ ...base, kind: 'changed' });
   }
   return casualties;
+}
+
+/** Whether the tree has a `config SYM` entry (a name only referenced in expressions has no menu). */
+export function isDefinedIn(tree: KconfigTree, symbol: string): boolean {
+  return (tree.symbols.get(symbol)?.menus.length ?? 0) > 0;
+}
+
+/** Each casualty with the engine's one-line reason; `final` is evaluated once for all of them. */
+export function withReasons(
+  casualties: readonly Casualty[],
+  tree: KconfigTree,
+  final: ReadonlyMap<string, string>,
+): (Casualty & { reason: string })[] {
+  return casualties.map((c) => ({ ...c, reason: explainCasualty({ tree, finalConfig: final, symbol: c.symbol, requested: c.requested }) }));
 }

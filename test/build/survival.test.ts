@@ -2,12 +2,13 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { simpleCasualtyReason } from '../../src/build/casualty-reason.ts';
-import { scanKconfig, type KconfigIndex } from '../../src/build/kconfig-index.ts';
-import { checkSurvival, type RequestedOption } from '../../src/build/survival.ts';
+import { checkSurvival, isDefinedIn, withReasons, type RequestedOption } from '../../src/build/survival.ts';
+import { type KconfigTree, loadKconfigTree } from '../../src/kconfig/tree.ts';
 
-// A tiny kernel tree: each behaviour the survival check must explain has one symbol here.
+// A tiny kernel tree read by the real Kconfig engine: each behaviour the survival
+// check must explain has one symbol here. Linux 6.12, so the policy's renames apply.
 const TREE: Record<string, string> = {
+  Makefile: 'VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\nEXTRAVERSION =\n',
   Kconfig: `
 source "arch/$(SRCARCH)/Kconfig"
 config NET
@@ -22,25 +23,22 @@ config CRYPTO_LIB
 config BIG_FEATURE
 	bool "big"
 	select CRYPTO_LIB
-config STACKPROT
-	bool "stack protector"
-	depends on $(cc-option,-fstack-protector)
+config CC_HAS_STACKPROT
+	def_bool $(shell,$(CC) -fstack-protector probe)
 config EXPERT
 	bool "expert mode"
-config KALLSYMS
-	bool "kallsyms" if EXPERT
-	default y
-config NEW_NAME
-	bool "renamed"
+	depends on ONLY_REFERENCED
 config LOG_SHIFT
 	int "log shift"
+	default 17
+config HIDDEN_SHIFT
+	int "hidden shift" if EXPERT
 	default 17
 if NET
 config IN_IF
 	bool "inside an if block"
 	help
 	  depends on NOTHING
-	  select NET_HELP_TEXT
 endif
 choice
 	prompt "mode"
@@ -64,24 +62,43 @@ interface Case {
 
 const CASES: { survives: Case[]; fails: Case[] } = {
   survives: [
-    { name: 'prompt shown when EXPERT=y', requested: 'EXPERT=y KALLSYMS=n', final: 'EXPERT=y', casualties: {} },
     { name: 'y kept', requested: 'NET=y INET=y', final: 'NET=y INET=y', casualties: {} },
     { name: 'n absent from .config is n', requested: 'INET=n', final: '', casualties: {} },
     { name: 'numbers compare by value', requested: 'LOG_SHIFT=0x11', final: 'LOG_SHIFT=17', casualties: {} },
     { name: 'a later line overrides an earlier one', requested: 'NET=y NET=n', final: '', casualties: {} },
   ],
   fails: [
-    { name: 'misspelled symbol', requested: 'INETT=y', final: '', casualties: { INETT: /unknown symbol: no `config INETT`.*did you mean INET\?/ } },
-    { name: 'another arch\'s symbol, even =n', requested: 'ARM_ONLY=n', final: '', casualties: { ARM_ONLY: /unknown symbol.*for x86/ } },
-    { name: 'renamed symbol', requested: 'OLD_NAME=y', final: '', casualties: { OLD_NAME: /the policy knows it as NEW_NAME/ } },
-    { name: 'unmet dependency', requested: 'INET=y', final: '', casualties: { INET: /unmet dependency: depends on NET; false: NET \[NET=n\]/ } },
-    { name: 'unmet dependency from an if block (help text ignored)', requested: 'IN_IF=y', final: '', casualties: { IN_IF: /unmet dependency: depends on NET; false: NET/ } },
-    { name: 'forced by select', requested: 'CRYPTO_LIB=n', final: 'BIG_FEATURE=y CRYPTO_LIB=y', casualties: { CRYPTO_LIB: /forced by select: selected by BIG_FEATURE=y \(Kconfig:\d+\)/ } },
-    { name: 'no prompt, nobody selects it', requested: 'VIRTIO=y', final: '', casualties: { VIRTIO: /not user-settable \(no prompt\)/ } },
-    { name: 'compiler test in depends on', requested: 'STACKPROT=y', final: '', casualties: { STACKPROT: /\$\(cc-option,-fstack-protector\) \[a toolchain test, probably false\]/ } },
-    { name: 'prompt hidden behind if EXPERT: the default wins', requested: 'KALLSYMS=n', final: 'KALLSYMS=y', casualties: { KALLSYMS: /prompt hidden \(only shown if EXPERT; false: EXPERT \[EXPERT=n\]\), so its default applies/ } },
-    { name: 'choice', requested: 'MODE_B=y', final: 'MODE_A=y', casualties: { MODE_B: /an option of the choice at Kconfig:\d+/ } },
-    { name: 'string/number changed', requested: 'LOG_SHIFT=12', final: 'LOG_SHIFT=17', casualties: { LOG_SHIFT: /Kconfig changed it/ } },
+    { name: 'misspelled symbol', requested: 'INETT=y', final: '', casualties: { INETT: /^unknown symbol: no `config INETT` in Linux 6\.12 x86_64$/ } },
+    { name: "another arch's symbol, even =n", requested: 'ARM_ONLY=n', final: '', casualties: { ARM_ONLY: /^unknown symbol: no `config ARM_ONLY` in Linux 6\.12 x86_64$/ } },
+    { name: 'a name only referenced in an expression', requested: 'ONLY_REFERENCED=n', final: '', casualties: { ONLY_REFERENCED: /^unknown symbol/ } },
+    {
+      name: 'renamed symbol (the policy knows both names)',
+      requested: 'RETPOLINE=y',
+      final: '',
+      casualties: { RETPOLINE: /^unknown symbol: no `config RETPOLINE` in Linux 6\.12 x86_64; the policy knows it as MITIGATION_RETPOLINE here$/ },
+    },
+    {
+      name: 'unmet dependency (names the false term)',
+      requested: 'INET=y',
+      final: '',
+      casualties: { INET: /^unmet dependency: depends on NET \[=n\]; false: NET \[=n\] \(Kconfig:\d+\); to fix: .*CONFIG_NET=y/ },
+    },
+    { name: 'unmet dependency from an if block (help text ignored)', requested: 'IN_IF=y', final: '', casualties: { IN_IF: /^unmet dependency: depends on NET \[=n\]; false: NET \[=n\]/ } },
+    {
+      name: 'forced by select',
+      requested: 'CRYPTO_LIB=n',
+      final: 'BIG_FEATURE=y CRYPTO_LIB=y',
+      casualties: { CRYPTO_LIB: /^forced by select from BIG_FEATURE \(Kconfig:\d+\); to fix: .*CONFIG_BIG_FEATURE=n$/ },
+    },
+    { name: 'no prompt, nobody selects it', requested: 'VIRTIO=y', final: '', casualties: { VIRTIO: /^not user-settable \(no prompt\)/ } },
+    { name: 'compiler probe', requested: 'CC_HAS_STACKPROT=y', final: '', casualties: { CC_HAS_STACKPROT: /^a compiler probe \(Kconfig:\d+\): the toolchain decides it.*: n with this toolchain$/ } },
+    { name: 'choice', requested: 'MODE_B=y', final: 'MODE_A=y', casualties: { MODE_B: /^an option of the choice at Kconfig:\d+: MODE_A is chosen instead$/ } },
+    {
+      name: 'number behind a hidden prompt: the default wins',
+      requested: 'HIDDEN_SHIFT=12',
+      final: 'HIDDEN_SHIFT=17',
+      casualties: { HIDDEN_SHIFT: /^not user-settable here \(no visible prompt\).*: default 17 \(Kconfig:\d+\)$/ },
+    },
   ],
 };
 
@@ -90,14 +107,15 @@ function parseLines(s: string): [string, string][] {
 }
 
 let dir: string;
-let index: KconfigIndex;
+let tree: KconfigTree;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'capsem-survival-'));
   for (const [path, text] of Object.entries(TREE)) {
     await mkdir(join(dir, path, '..'), { recursive: true });
     await writeFile(join(dir, path), text);
   }
-  index = await scanKconfig(dir, 'x86');
+  // Explicit environment and shell: no compiler runs; the probe answers n.
+  tree = loadKconfigTree({ srcDir: dir, arch: 'x86_64', env: { SRCARCH: 'x86', CC: 'gcc', srctree: dir }, shell: () => 'n' });
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -108,12 +126,11 @@ function run(c: Case) {
     origin: { kind: 'rule', id: `case-${i}` },
   }));
   const final = new Map(parseLines(c.final));
-  const found = checkSurvival(requested, final, (s) => index.definitions.has(s) || final.has(s));
-  const ctx = { index, final, kernel: '6.12', knownRename: (s: string) => (s === 'OLD_NAME' ? 'NEW_NAME' : undefined) };
-  return Object.fromEntries(found.map((x) => [x.symbol, simpleCasualtyReason(x, ctx)]));
+  const found = checkSurvival(requested, final, (s) => final.has(s) || isDefinedIn(tree, s));
+  return Object.fromEntries(withReasons(found, tree, final).map((x) => [x.symbol, x.reason]));
 }
 
-describe('survival check', () => {
+describe('survival check with the Kconfig engine', () => {
   it('has passing and failing cases', () => {
     expect(CASES.survives.length).toBeGreaterThan(0);
     expect(CASES.fails.length).toBeGreaterThan(0);
@@ -126,9 +143,10 @@ describe('survival check', () => {
       for (const [sym, re] of Object.entries(c.casualties)) expect(reasons[sym]).toMatch(re);
     });
   }
-  it('the index follows source with $(SRCARCH): the other arch is invisible', () => {
-    expect(index.definitions.has('X86_ONLY')).toBe(true);
-    expect(index.definitions.has('ARM_ONLY')).toBe(false);
-    expect(index.selectors.has('NET_HELP_TEXT')).toBe(false);
+  it('a symbol is defined iff it has a config entry for this arch', () => {
+    expect(isDefinedIn(tree, 'X86_ONLY')).toBe(true);
+    expect(isDefinedIn(tree, 'ARM_ONLY')).toBe(false);
+    expect(tree.symbols.has('ONLY_REFERENCED')).toBe(true);
+    expect(isDefinedIn(tree, 'ONLY_REFERENCED')).toBe(false);
   });
 });
