@@ -246,7 +246,7 @@ export function explainSymbol(ev: Evaluation, name: string, requested?: string):
   };
   if (!sym || !sym.menus.length || sym.type === 'unknown') {
     const e: Explanation = { ...head, defined: false, definitions: [], selectedBy: [], impliedBy: [], chain: [], reason: '' };
-    e.reason = unknownReason(e);
+    e.reason = unknownReason(e, tree);
     return e;
   }
   const st = ev.state(sym);
@@ -310,12 +310,42 @@ function wanted(sym: KSymbol, current: string, requested: string | undefined): '
   return requested === 'n' ? 'n' : current === 'n' ? 'y' : undefined;
 }
 
-function unknownReason(e: Explanation): string {
+function unknownReason(e: Explanation, tree: KconfigTree): string {
   const where = `Linux ${e.kernel}${e.arch ? ` ${e.arch}` : ''}`;
   let s = `unknown symbol: no \`config ${e.symbol}\` in ${where}`;
   if (e.policyName?.name) s += `; the policy knows it as ${e.policyName.name} here`;
-  if (e.policyName?.absent) s += `; the policy says: ${e.policyName.absent}`;
+  else if (e.policyName?.absent) s += `; the policy says: ${e.policyName.absent}`;
+  else {
+    const near = nearestDefined(e.symbol, tree);
+    if (near) s += `; did you mean ${near}?`;
+  }
   return s;
+}
+
+/** A defined symbol at most two edits away: a typo, not a different option. */
+function nearestDefined(name: string, tree: KconfigTree): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const [other, sym] of tree.symbols) {
+    if (sym.menus.length === 0 || Math.abs(other.length - name.length) >= bestDistance) continue;
+    const d = editDistance(name, other, bestDistance);
+    if (d < bestDistance) [best, bestDistance] = [other, d];
+  }
+  return best;
+}
+
+/** Levenshtein distance, giving up (returning `limit`) once every path exceeds it. */
+function editDistance(a: string, b: string, limit: number): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    if (Math.min(...cur) >= limit) return limit;
+    prev = cur;
+  }
+  return prev[b.length]!;
 }
 
 /** The one-line why. */

@@ -68,7 +68,7 @@ const CASES: { survives: Case[]; fails: Case[] } = {
     { name: 'a later line overrides an earlier one', requested: 'NET=y NET=n', final: '', casualties: {} },
   ],
   fails: [
-    { name: 'misspelled symbol', requested: 'INETT=y', final: '', casualties: { INETT: /^unknown symbol: no `config INETT` in Linux 6\.12 x86_64$/ } },
+    { name: 'misspelled symbol', requested: 'INETT=y', final: '', casualties: { INETT: /^unknown symbol: no `config INETT` in Linux 6\.12 x86_64; did you mean INET\?$/ } },
     { name: "another arch's symbol, even =n", requested: 'ARM_ONLY=n', final: '', casualties: { ARM_ONLY: /^unknown symbol: no `config ARM_ONLY` in Linux 6\.12 x86_64$/ } },
     { name: 'a name only referenced in an expression', requested: 'ONLY_REFERENCED=n', final: '', casualties: { ONLY_REFERENCED: /^unknown symbol/ } },
     {
