@@ -14,3 +14,14 @@ describe('cli root', () => {
     expect(io.err.trim().split('\n')).toHaveLength(1);
   });
 });
+
+describe('command registry', () => {
+  it('each verb loads a command of that name whose summary matches the root help', async () => {
+    const { COMMANDS } = await import('../src/cli/main.ts');
+    for (const [verb, entry] of Object.entries(COMMANDS)) {
+      const cmd = await entry.load();
+      expect(cmd.name).toBe(verb);
+      expect(entry.summary).toBe(cmd.summary);
+    }
+  });
+});

@@ -1,48 +1,51 @@
 import { type ArgsSpec, type Command, type IO, parseCommandArgs, renderHelp } from './command.ts';
 import { EXIT, UsageError, describeError, exitCodeFor } from '../util/errors.ts';
 
+const lazy = (load: () => Promise<{ default: unknown }>) => async () => (await load()).default as Command<ArgsSpec>;
+
 // The root maps verbs to lazy imports, so start-up loads only the command that runs.
-// Sorted; each entry's file is src/cli/commands/<verb>.ts.
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Command<ArgsSpec>> }> = {
+// Sorted; each entry's file is src/cli/commands/<verb>.ts. The summary is repeated
+// here so `--help` need not load every command; a test keeps the two equal.
+export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command<ArgsSpec>> }> = {
   audit: {
     summary: 'Check a kernel .config and boot command line against the policy',
-    load: async () => (await import('./commands/audit.ts')).default as unknown as Command<ArgsSpec>,
+    load: lazy(() => import('./commands/audit.ts')),
   },
   boot: {
     summary: 'Boot a kernel + rootfs under QEMU and collect the doctor verdict',
-    load: async () => (await import('./commands/boot.ts')).default as unknown as Command<ArgsSpec>,
+    load: lazy(() => import('./commands/boot.ts')),
   },
   build: {
     summary: 'Build the hardened kernel: allnoconfig + policy, survival check, compile (cached)',
-    load: async () => (await import('./commands/build.ts')).default as unknown as Command<ArgsSpec>,
+    load: lazy(() => import('./commands/build.ts')),
   },
   cmdline: {
     summary: 'Print the boot command line the policy requires',
-    load: async () => (await import('./commands/cmdline.ts')).default as unknown as Command<ArgsSpec>,
+    load: lazy(() => import('./commands/cmdline.ts')),
   },
   defconfig: {
     summary: 'Print the kernel config fragment generated from the policy',
-    load: async () => (await import('./commands/defconfig.ts')).default as unknown as Command<ArgsSpec>,
+    load: lazy(() => import('./commands/defconfig.ts')),
   },
   explain: {
     summary: 'Say why a Kconfig symbol has the value it has',
-    load: async () => (await import('./commands/explain.ts')).default as unknown as Command<ArgsSpec>,
+    load: lazy(() => import('./commands/explain.ts')),
   },
   generate: {
     summary: 'Regenerate the checked-in files derived from the policy (defconfigs, docs)',
-    load: async () => (await import('./commands/generate.ts')).default as unknown as Command<ArgsSpec>,
+    load: lazy(() => import('./commands/generate.ts')),
   },
   policy: {
     summary: 'List the policy: rules, waivers, required features, doctor checks',
-    load: async () => (await import('./commands/policy.ts')).default as unknown as Command<ArgsSpec>,
+    load: lazy(() => import('./commands/policy.ts')),
   },
   rootfs: {
     summary: 'Build the guest squashfs root and initramfs (cached)',
-    load: async () => (await import('./commands/rootfs.ts')).default as unknown as Command<ArgsSpec>,
+    load: lazy(() => import('./commands/rootfs.ts')),
   },
   up: {
     summary: 'The whole job: build, rootfs, boot, doctor, report (exit 0 only when healthy)',
-    load: async () => (await import('./commands/up.ts')).default as unknown as Command<ArgsSpec>,
+    load: lazy(() => import('./commands/up.ts')),
   },
 };
 
