@@ -22,6 +22,8 @@ export interface KernelWeakening {
   breaks: readonly CheckName[];
 }
 
+const LOCKDOWN_OFF = ['# CONFIG_LOCK_DOWN_KERNEL_FORCE_CONFIDENTIALITY is not set', 'CONFIG_LOCK_DOWN_KERNEL_FORCE_NONE=y'];
+
 export const KERNEL_WEAKENINGS: readonly KernelWeakening[] = [
   { what: 'loadable modules', lines: both(['CONFIG_MODULES=y']), breaks: ['test_no_kernel_modules'] },
   { what: 'debugfs', lines: both(['CONFIG_DEBUG_FS=y']), breaks: ['test_no_debugfs'] },
@@ -30,7 +32,9 @@ export const KERNEL_WEAKENINGS: readonly KernelWeakening[] = [
   { what: 'kallsyms', lines: both(['CONFIG_KALLSYMS=y']), breaks: ['test_no_kallsyms'] },
   { what: '/dev/mem', lines: both(['CONFIG_DEVMEM=y']), breaks: ['test_no_dev_mem'] },
   { what: '/dev/port', lines: both(['CONFIG_DEVPORT=y']), breaks: ['test_no_dev_port'] },
-  { what: '/proc/kcore', lines: both(['CONFIG_PROC_KCORE=y']), breaks: ['test_no_proc_kcore'] },
+  // The policy's forced lockdown (confidentiality) makes /proc/kcore unopenable (EPERM) and hides
+  // hibernation: both would still pass. These mutants need lockdown off to show their checks fail.
+  { what: '/proc/kcore', lines: both(['CONFIG_PROC_KCORE=y', ...LOCKDOWN_OFF]), breaks: ['test_no_proc_kcore'] },
   { what: 'io_uring', lines: both(['CONFIG_IO_URING=y']), breaks: ['test_no_io_uring'] },
   { what: 'BPF syscall', lines: both(['CONFIG_BPF_SYSCALL=y']), breaks: ['test_no_bpf_syscall'] },
   { what: 'userfaultfd', lines: both(['CONFIG_USERFAULTFD=y']), breaks: ['test_no_userfaultfd'] },
@@ -41,7 +45,7 @@ export const KERNEL_WEAKENINGS: readonly KernelWeakening[] = [
     breaks: ['test_no_32bit_exec'],
   },
   { what: 'magic SysRq', lines: both(['CONFIG_MAGIC_SYSRQ=y']), breaks: ['test_no_sysrq_trigger'] },
-  { what: 'hibernation', lines: both(['CONFIG_SWAP=y', 'CONFIG_HIBERNATION=y']), breaks: ['test_no_hibernation'] },
+  { what: 'hibernation', lines: both(['CONFIG_SWAP=y', 'CONFIG_HIBERNATION=y', ...LOCKDOWN_OFF]), breaks: ['test_no_hibernation'] },
   { what: 'unrestricted dmesg', lines: both(['# CONFIG_SECURITY_DMESG_RESTRICT is not set']), breaks: ['test_dmesg_restricted'] },
   { what: 'seccomp', lines: both(['# CONFIG_SECCOMP is not set', '# CONFIG_SECCOMP_FILTER is not set']), breaks: ['test_seccomp_available'] },
   // The command line still asks for kernel.yama.ptrace_scope=3: only the read-back can tell.
