@@ -163,7 +163,8 @@ export async function prepare(opts: ConfigureOptions): Promise<Prepared> {
   const requested: RequestedOption[] = requestedOptions(target).map(({ symbol, value, origin }) => ({ symbol, value, origin }));
   const unsafeReasons: string[] = [];
   if (extra) {
-    fragment += `\n# TEST ONLY (--unsafe-extra-fragment ${extra.config.file}): applied after the policy\n${extra.text.trimEnd()}\n`;
+    // Named by content, not path: the build cache key must not change with where the file lives.
+    fragment += `\n# TEST ONLY (--unsafe-extra-fragment, sha256 ${sha256(extra.text)}): applied after the policy\n${extra.text.trimEnd()}\n`;
     requested.push(...extraRequests(extra.config));
     unsafeReasons.push(`extra fragment ${extra.config.file} (sha256 ${sha256(extra.text)})`);
   }
