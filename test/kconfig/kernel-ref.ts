@@ -4,23 +4,15 @@
 
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Arch } from '../../src/policy/index.ts';
 import { kernelArch } from '../../src/kconfig/toolchain.ts';
 import { sha256 } from '../../src/util/fs.ts';
-import { cacheDir, cacheRoot } from '../../src/util/paths.ts';
+import { cacheDir } from '../../src/util/paths.ts';
+import { kernelSource } from '../helpers/kernel-source.ts';
 
-/** The unpacked Debian linux-source tree for a series (6.1, 6.12), if present. */
-export function kernelSource(series: string): string | undefined {
-  const root = join(cacheRoot(), 'sources');
-  if (!existsSync(root)) return undefined;
-  for (const sha of readdirSync(root)) {
-    const tree = join(root, sha, `linux-source-${series}`);
-    if (existsSync(join(tree, 'Makefile'))) return tree;
-  }
-  return undefined;
-}
+export { kernelSource };
 
 /** Whether `make` can configure for `arch` here (the cross compiler exists). */
 export function canConfigure(arch: Arch): boolean {

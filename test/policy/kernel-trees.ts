@@ -2,24 +2,15 @@
 // present (the build stage unpacks them under the cache). Tests that need them
 // skip with a message saying how to get them.
 
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Arch, KernelVersion } from '../../src/policy/index.ts';
-import { cacheRoot } from '../../src/util/paths.ts';
+import { kernelArch } from '../../src/kconfig/toolchain.ts';
+import { kernelSource } from '../helpers/kernel-source.ts';
 
 export const NO_TREE_HINT = 'kernel source tree not unpacked (run `capsem-kernel build` once, or see GUIDE: linux-source-6.x)';
 
-export function kernelTree(kernel: KernelVersion): string | undefined {
-  const root = join(cacheRoot(), 'sources');
-  if (!existsSync(root)) return undefined;
-  for (const sha of readdirSync(root)) {
-    const tree = join(root, sha, `linux-source-${kernel}`);
-    if (existsSync(join(tree, 'Makefile'))) return tree;
-  }
-  return undefined;
-}
-
-export const KERNEL_ARCH_DIR: Record<Arch, string> = { x86_64: 'x86', arm64: 'arm64' };
+export const kernelTree = (kernel: KernelVersion): string | undefined => kernelSource(kernel);
 
 function* kconfigFiles(dir: string, skip: (p: string) => boolean): Generator<string> {
   for (const name of readdirSync(dir)) {
@@ -47,7 +38,7 @@ const scanned = new Map<string, Set<string>>();
 
 function scan(tree: string, arch: Arch): Set<string> {
   const archRoot = join(tree, 'arch');
-  const own = join(archRoot, KERNEL_ARCH_DIR[arch]);
+  const own = join(archRoot, kernelArch(arch).SRCARCH);
   const skip = (p: string) =>
     (p.startsWith(archRoot + '/') && p !== own && !p.startsWith(own + '/') && !/\/arch\/Kconfig[^/]*$/.test(p)) ||
     p.endsWith('/.git') ||
