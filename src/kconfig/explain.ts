@@ -6,10 +6,10 @@
 
 import {
   FEATURES,
-  isKernelVersion,
-  type KernelVersion,
+  parseKernelSeries,
   RULES,
   symbolFor,
+  symbolNames,
   type SymbolByVersion,
 } from '../policy/index.ts';
 import { conjuncts, disjuncts, type Expr, printExpr, tidy, type Tristate, triName } from './expr.ts';
@@ -77,7 +77,8 @@ const show = (ev: Evaluation, e: Expr | undefined) => printExpr(tidy(e), labelle
 
 /** The policy's spelling of a symbol for `kernel`, when `name` is its spelling in another version (or the spec's). */
 export function policyName(name: string, kernel: string): { name?: string; absent?: string } | undefined {
-  if (!isKernelVersion(kernel)) return undefined;
+  const series = parseKernelSeries(kernel);
+  if (!series) return undefined;
   const all: { symbol: SymbolByVersion; specName?: string }[] = [];
   for (const r of RULES) {
     if (r.kind !== 'kconfig') continue;
@@ -86,9 +87,8 @@ export function policyName(name: string, kernel: string): { name?: string; absen
   }
   for (const f of FEATURES) for (const o of f.options) all.push({ symbol: o.symbol });
   for (const { symbol, specName } of all) {
-    const names = typeof symbol === 'string' ? [symbol] : Object.values(symbol).filter((v): v is string => typeof v === 'string');
-    if (!names.includes(name) && specName !== name) continue;
-    const here = symbolFor(symbol, kernel as KernelVersion);
+    if (!symbolNames(symbol).includes(name) && specName !== name) continue;
+    const here = symbolFor(symbol, series);
     if ('absent' in here) return { absent: here.absent };
     if (here.name !== name) return { name: here.name };
   }

@@ -10,6 +10,25 @@ export const KERNELS = ['6.1', '6.12'] as const;
 export type KernelVersion = (typeof KERNELS)[number];
 export const DEFAULT_KERNEL: KernelVersion = '6.12';
 
+/**
+ * Any kernel series, major.minor (5.10, 6.6, 6.18): what a .config can say it is.
+ * Symbol names resolve for every series through version ranges; KERNELS are the
+ * ones whose Kconfig trees the names were checked against.
+ */
+export type KernelSeries = `${number}.${number}`;
+
+export function parseKernelSeries(s: string): KernelSeries | undefined {
+  const m = /^(\d+)\.(\d+)$/.exec(s);
+  return m ? `${Number(m[1])}.${Number(m[2])}` : undefined;
+}
+
+/** Orders series numerically (6.9 < 6.12), for sorting and range checks. */
+export function compareSeries(a: KernelSeries, b: KernelSeries): number {
+  const [am, an] = a.split('.').map(Number) as [number, number];
+  const [bm, bn] = b.split('.').map(Number) as [number, number];
+  return am - bm || an - bn;
+}
+
 export const TOOLCHAINS = ['gcc', 'clang'] as const;
 export type Toolchain = (typeof TOOLCHAINS)[number];
 
@@ -29,6 +48,9 @@ export interface Target {
   kernel: KernelVersion;
   toolchain: Toolchain;
 }
+
+/** What a .config can be audited for: any series the symbol ranges cover, verified or not. */
+export type SeriesTarget = Omit<Target, 'kernel'> & { kernel: KernelSeries };
 
 /** Sections follow the spec's headings, plus what we add beyond it. */
 export const SECTIONS = {
@@ -53,15 +75,30 @@ export interface Unexpressible {
 }
 
 /**
- * The real Kconfig symbol (without CONFIG_) per kernel version. A plain
- * string means the same name everywhere we support.
+ * One stretch of a symbol's history: its name (or why it has none) from the
+ * `from` release on, up to the next span's `from`. The oldest span has no
+ * `from`: it also covers every older release.
  */
-export type SymbolByVersion = string | { readonly [K in KernelVersion]: string | Unexpressible };
+export type SymbolSpan = { readonly from?: KernelSeries } & ({ readonly name: string } | Unexpressible);
+
+/**
+ * The real Kconfig symbol (without CONFIG_) over kernel history. A plain string
+ * means the same name in every release; otherwise spans, oldest first, each
+ * starting at the release that renamed, added or removed it, e.g.
+ * `[{ name: 'RETPOLINE' }, { from: '6.9', name: 'MITIGATION_RETPOLINE' }]`.
+ */
+export type SymbolByVersion = string | readonly SymbolSpan[];
+
+/** Releases from `from` (inclusive) up to `before` (exclusive); an omitted bound is open. */
+export interface KernelRange {
+  from?: KernelSeries;
+  before?: KernelSeries;
+}
 
 /** A condition under which a waiver holds. Omitted fields match anything. */
 export interface Condition {
   arch?: Arch;
-  kernel?: KernelVersion;
+  kernel?: KernelRange;
   toolchain?: Toolchain;
 }
 
@@ -170,22 +207,51 @@ export function appliesToArch(x: { archs?: readonly Arch[] }, arch: Arch): boole
   return !x.archs || x.archs.includes(arch);
 }
 
-export function matches(cond: Condition | undefined, t: Partial<Target>): boolean {
+export function inRange(range: KernelRange, kernel: KernelSeries): boolean {
+  return (
+    (range.from === undefined || compareSeries(kernel, range.from) >= 0) &&
+    (range.before === undefined || compareSeries(kernel, range.before) < 0)
+  );
+}
+
+export function rangeText(range: KernelRange): string {
+  if (range.from && range.before) return `Linux ${range.from} to before ${range.before}`;
+  if (range.from) return `Linux ${range.from} and later`;
+  return range.before ? `before Linux ${range.before}` : 'every Linux';
+}
+
+export function matches(cond: Condition | undefined, t: Partial<SeriesTarget>): boolean {
   if (!cond) return true;
   return (
     (cond.arch === undefined || t.arch === undefined || cond.arch === t.arch) &&
-    (cond.kernel === undefined || t.kernel === undefined || cond.kernel === t.kernel) &&
+    (cond.kernel === undefined || t.kernel === undefined || inRange(cond.kernel, t.kernel)) &&
     (cond.toolchain === undefined || t.toolchain === undefined || cond.toolchain === t.toolchain)
   );
 }
 
-export function symbolFor(
-  symbol: SymbolByVersion,
-  kernel: KernelVersion,
-): { name: string } | { absent: string } {
+/** A waiver condition in words, e.g. "x86_64, Linux 6.6 and later, gcc". */
+export function conditionText(c: Condition | undefined): string {
+  if (!c) return 'always';
+  return [c.arch, c.kernel && rangeText(c.kernel), c.toolchain].filter(Boolean).join(', ');
+}
+
+/** The span of `symbol`'s history that `kernel` falls in. */
+export function symbolSpan(symbol: SymbolByVersion, kernel: KernelSeries): SymbolSpan {
   if (typeof symbol === 'string') return { name: symbol };
-  const s = symbol[kernel];
-  return typeof s === 'string' ? { name: s } : s;
+  let span = symbol[0]!;
+  for (const s of symbol) if (s.from === undefined || compareSeries(kernel, s.from) >= 0) span = s;
+  return span;
+}
+
+export function symbolFor(symbol: SymbolByVersion, kernel: KernelSeries): { name: string } | { absent: string } {
+  const s = symbolSpan(symbol, kernel);
+  return 'name' in s ? { name: s.name } : { absent: s.absent };
+}
+
+/** Every name the symbol has had, oldest first. */
+export function symbolNames(symbol: SymbolByVersion): string[] {
+  if (typeof symbol === 'string') return [symbol];
+  return [...new Set(symbol.flatMap((s) => ('name' in s ? [s.name] : [])))];
 }
 
 export type Resolution =
@@ -194,7 +260,7 @@ export type Resolution =
   | { status: 'not-applicable'; reason: string };
 
 /** How one rule stands for one target: enforced, waived (with why) or not applicable (with why). */
-export function resolveRule(rule: Rule, t: Target): Resolution {
+export function resolveRule(rule: Rule, t: SeriesTarget): Resolution {
   if (!appliesToArch(rule, t.arch)) {
     return { status: 'not-applicable', reason: `only for ${rule.archs!.join(', ')}` };
   }

@@ -1,12 +1,13 @@
 import { CHECKS } from './checks.ts';
 import {
   ARCHS,
+  conditionText,
   KERNELS,
   SECTIONS,
-  type Condition,
   type Rule,
   type Section,
   type SymbolByVersion,
+  type SymbolSpan,
   TOOLCHAINS,
 } from './define.ts';
 import { FEATURES } from './features.ts';
@@ -18,12 +19,18 @@ import { RULES } from './rules.ts';
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const code = (s: string) => `\`${s}\``;
 
+/** Each span of a symbol's history as "from 6.9: `NAME`" (the oldest: "before 6.9"); `absent` renders an absent span. */
+function spansText(spans: readonly SymbolSpan[], absent: (s: { absent: string }) => string): string {
+  return spans
+    .map((s, i) => {
+      const when = s.from ? `from ${s.from}` : spans[i + 1] ? `before ${spans[i + 1]!.from}` : 'always';
+      return `${when}: ${'name' in s ? code(s.name) : absent(s)}`;
+    })
+    .join('<br>');
+}
+
 function symbolText(sym: SymbolByVersion): string {
-  if (typeof sym === 'string') return code(sym);
-  return KERNELS.map((k) => {
-    const s = sym[k];
-    return `${k}: ${typeof s === 'string' ? code(s) : 'absent'}`;
-  }).join('<br>');
+  return typeof sym === 'string' ? code(sym) : spansText(sym, () => 'absent');
 }
 
 function subject(rule: Rule): string {
@@ -50,12 +57,6 @@ function valueText(rule: Rule): string {
     case 'guest':
       return '';
   }
-}
-
-function conditionText(c: Condition | undefined): string {
-  if (!c) return 'always';
-  const parts = [c.arch, c.kernel && `Linux ${c.kernel}`, c.toolchain].filter(Boolean);
-  return parts.join(', ');
 }
 
 function verification(rule: Rule): string {
@@ -98,16 +99,10 @@ export function renderPolicyDoc(): string {
       out.push(`| ${code(r.id)} | ${other} | needs the ${r.toolchain} toolchain |`);
     }
   }
-  out.push('', '## Renamed and absent symbols', '', '| Rule | Spec name | Per kernel |', '|---|---|---|');
+  out.push('', '## Renamed and absent symbols', '', '| Rule | Spec name | By kernel version |', '|---|---|---|');
   for (const r of RULES) {
     if (r.kind !== 'kconfig' || (typeof r.symbol === 'string' && !r.specName)) continue;
-    const per =
-      typeof r.symbol === 'string'
-        ? code(r.symbol)
-        : KERNELS.map((k) => {
-            const s = (r.symbol as Exclude<SymbolByVersion, string>)[k];
-            return `${k}: ${typeof s === 'string' ? code(s) : `absent (${s.absent})`}`;
-          }).join('<br>');
+    const per = typeof r.symbol === 'string' ? code(r.symbol) : spansText(r.symbol, (s) => `absent (${s.absent})`);
     out.push(`| ${code(r.id)} | ${r.specName ? code(r.specName) : ''} | ${cell(per)} |`);
   }
   out.push('', '## Required features', '', 'What the VM needs to boot and run the guest; requested as loudly as the hardening.', '', '| Feature | Arch | Options | Why |', '|---|---|---|---|');

@@ -31,7 +31,7 @@ const FEATURE_TABLE = defineFeatures([
   {
     id: 'base-full', title: 'Full-size core data structures',
     why: 'With EXPERT, 6.1 allnoconfig turns BASE_FULL off, i.e. BASE_SMALL (PID limit 4096, tiny hash tables). 6.12 has an opt-in BASE_SMALL instead.',
-    options: [{ symbol: { '6.1': 'BASE_FULL', '6.12': { absent: 'replaced by an opt-in BASE_SMALL (default n)' } }, value: 'y' }],
+    options: [{ symbol: [{ name: 'BASE_FULL' }, { from: '6.9', absent: 'removed in 6.9, replaced by an opt-in BASE_SMALL (default n)' }], value: 'y' }],
   },
   {
     id: 'console-output', title: 'Kernel log and TTYs',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ARCHS, FEATURES, KERNELS, RULES, appliesToArch, symbolFor, type SymbolByVersion } from '../../src/policy/index.ts';
+import { ARCHS, FEATURES, KERNELS, RULES, appliesToArch, symbolFor, symbolNames, type SymbolByVersion } from '../../src/policy/index.ts';
 import { NO_TREE_HINT, kconfigSymbols, kernelTree } from './kernel-trees.ts';
 
 // Policy metadata checked against the kernel: every symbol the policy names for
@@ -37,7 +37,7 @@ describe.each(KERNELS)('Kconfig symbols of Linux %s', (kernel) => {
       for (const rule of RULES) {
         if (rule.kind !== 'kconfig' || !appliesToArch(rule, arch)) continue;
         const here = symbolFor(rule.symbol, kernel);
-        const others = typeof rule.symbol === 'string' ? [] : Object.values(rule.symbol).filter((v) => typeof v === 'string');
+        const others = symbolNames(rule.symbol);
         for (const name of new Set([rule.specName, ...others])) {
           if (name && !('name' in here && here.name === name) && known.has(name)) wrong.push(`${rule.id}: ${name} exists in ${kernel}`);
         }

@@ -77,8 +77,11 @@ describe('policy', () => {
     const bySpec = Object.fromEntries(RULES.flatMap((r) => (r.kind === 'kconfig' && r.specName ? [[r.specName, r]] : [])));
     expect(bySpec.NET_VENDOR_VIRTIO?.symbol).toBe('VIRTIO_NET');
     expect(bySpec.SLAB_FREELIST_RANDOMIZE?.symbol).toBe('SLAB_FREELIST_RANDOM');
-    expect(bySpec.PAGE_TABLE_ISOLATION?.symbol).toEqual({ '6.1': 'PAGE_TABLE_ISOLATION', '6.12': 'MITIGATION_PAGE_TABLE_ISOLATION' });
-    expect(bySpec.RETPOLINE?.symbol).toEqual({ '6.1': 'RETPOLINE', '6.12': 'MITIGATION_RETPOLINE' });
+    expect(bySpec.PAGE_TABLE_ISOLATION?.symbol).toEqual([
+      { name: 'PAGE_TABLE_ISOLATION' },
+      { from: '6.9', name: 'MITIGATION_PAGE_TABLE_ISOLATION' },
+    ]);
+    expect(bySpec.RETPOLINE?.symbol).toEqual([{ name: 'RETPOLINE' }, { from: '6.9', name: 'MITIGATION_RETPOLINE' }]);
   });
 });
 

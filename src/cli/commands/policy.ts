@@ -1,6 +1,7 @@
 import { defineCommand } from '../command.ts';
 import {
   CHECKS,
+  conditionText,
   DEFAULT_KERNEL,
   FEATURES,
   RULES,
@@ -55,7 +56,7 @@ rule also shows how it resolves for that target (enforced, waived, not applicabl
         const how = r.checks?.length ? r.checks.join(', ') : 'host audit';
         out.push(`  ${status}${r.id.padEnd(36)} ${`${subject(r, target?.kernel ?? DEFAULT_KERNEL)}`.padEnd(40)} ${value.padEnd(6)} ${how}`.trimEnd());
         if (res && res.status !== 'enforced') out.push(`  ${''.padEnd(15)}  ${res.reason}`);
-        else if (!res) for (const w of r.waivers ?? []) out.push(`      waived${w.when ? ` (${Object.values(w.when).join(', ')})` : ''}: ${w.reason}`);
+        else if (!res) for (const w of r.waivers ?? []) out.push(`      waived${w.when ? ` (${conditionText(w.when)})` : ''}: ${w.reason}`);
       }
       out.push('');
     }

@@ -53,10 +53,7 @@ export const ARCH_HARDENING = defineRules([
   },
   {
     id: 'arm64-harden-branch-predictor', kind: 'kconfig', section: 'arch-hardening', source: 'spec', archs: ['arm64'],
-    title: 'Branch predictor hardening', specName: 'HARDEN_BRANCH_PREDICTOR', symbol: {
-      '6.1': HARDEN_BP_GONE,
-      '6.12': HARDEN_BP_GONE,
-    },
+    title: 'Branch predictor hardening', specName: 'HARDEN_BRANCH_PREDICTOR', symbol: [{ name: 'HARDEN_BRANCH_PREDICTOR' }, { from: '5.10', ...HARDEN_BP_GONE }],
     value: 'y',
     rationale:
       'Flushes branch predictor on context switch. The symbol no longer exists: since 5.10 the arm64 Spectre-v2 ' +
@@ -66,7 +63,7 @@ export const ARCH_HARDENING = defineRules([
   {
     id: 'x86-page-table-isolation', kind: 'kconfig', section: 'arch-hardening', source: 'spec', archs: ['x86_64'],
     title: 'Page Table Isolation (KPTI)', specName: 'PAGE_TABLE_ISOLATION',
-    symbol: { '6.1': 'PAGE_TABLE_ISOLATION', '6.12': 'MITIGATION_PAGE_TABLE_ISOLATION' }, value: 'y',
+    symbol: [{ name: 'PAGE_TABLE_ISOLATION' }, { from: '6.9', name: 'MITIGATION_PAGE_TABLE_ISOLATION' }], value: 'y',
     rationale:
       'Meltdown mitigation; separate kernel/user page tables. Renamed MITIGATION_PAGE_TABLE_ISOLATION in 6.9; ' +
       'lives under the CPU_MITIGATIONS menu, which allnoconfig switches off.',
@@ -76,7 +73,7 @@ export const ARCH_HARDENING = defineRules([
   {
     id: 'x86-retpoline', kind: 'kconfig', section: 'arch-hardening', source: 'spec', archs: ['x86_64'],
     title: 'Retpoline', specName: 'RETPOLINE',
-    symbol: { '6.1': 'RETPOLINE', '6.12': 'MITIGATION_RETPOLINE' }, value: 'y',
+    symbol: [{ name: 'RETPOLINE' }, { from: '6.9', name: 'MITIGATION_RETPOLINE' }], value: 'y',
     rationale: 'Spectre v2 mitigation; replaces indirect branches. Renamed MITIGATION_RETPOLINE in 6.9.',
     requires: [{ symbol: 'CPU_MITIGATIONS', value: 'y' }],
     checks: ['test_cpu_vulnerabilities_mitigated'],

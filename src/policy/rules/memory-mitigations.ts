@@ -23,7 +23,7 @@ export const MEMORY_MITIGATIONS = defineRules([
   {
     id: 'no-slub-tiny', kind: 'kconfig', section: 'memory-mitigations', source: 'capsem',
     title: 'SLUB allocator',
-    symbol: { '6.1': { absent: 'SLUB_TINY was added in 6.2' }, '6.12': 'SLUB_TINY' }, value: 'n',
+    symbol: [{ absent: 'SLUB_TINY was added in 6.2' }, { from: '6.2', name: 'SLUB_TINY' }], value: 'n',
     rationale: 'SLUB_TINY (a memory-saving SLUB) drops per-cache hardening: RANDOM_KMALLOC_CACHES and SLAB_BUCKETS depend on !SLUB_TINY.',
     unobservable: COMPILE_TIME,
   },
