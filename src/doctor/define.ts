@@ -117,9 +117,11 @@ export function rulesToVerify(check: string, target: Target): { verify: Rule[]; 
   return { verify, waived };
 }
 
+/** Every check needs `self`: nothing a confined doctor sees can be trusted. */
 export function defineCheck<const R extends string>(def: CheckDefinition<R>): Check<R> {
   const spec = CHECKS.find((c) => c.name === def.name)!;
-  return { ...def, proves: spec.proves, rules: rulesNaming(def.name).map((r) => r.id) };
+  const needs: NeedId[] = ['self', ...def.needs.filter((n) => n !== 'self')];
+  return { ...def, needs, proves: spec.proves, rules: rulesNaming(def.name).map((r) => r.id) };
 }
 
 // ---- evidence wording ----------------------------------------------------------
@@ -137,4 +139,17 @@ export function quote(text: string, max = 200): string {
 
 export function octal(mode: number): string {
   return '0' + mode.toString(8).padStart(3, '0');
+}
+
+/**
+ * An observed set against the exact set the policy allows: evidence names
+ * what was read, what was expected, and every extra and missing element.
+ */
+export function compareSets(what: string, seen: readonly string[], expected: readonly string[]): { same: boolean; evidence: string[] } {
+  const extra = seen.filter((x) => !expected.includes(x));
+  const missing = expected.filter((x) => !seen.includes(x));
+  const evidence = [`${what}: [${seen.join(', ')}] (policy: exactly ${expected.join(', ')})`];
+  if (extra.length) evidence.push(`not allowed: ${extra.join(', ')}`);
+  if (missing.length) evidence.push(`missing: ${missing.join(', ')}`);
+  return { same: extra.length === 0 && missing.length === 0, evidence };
 }

@@ -126,25 +126,51 @@ export function cmdlineParam(check: CheckName): Body<CmdlineReason> {
   };
 }
 
-interface ProcessEntry {
+export interface ProcessEntry {
   pid: string;
   comm: string;
   /** The executable's path (readlink /proc/PID/exe), or the errno code (kernel threads: ENOENT). */
   exe: { ok: true; value: string } | { ok: false; code: string };
+  /** PF_KTHREAD in the flags of /proc/PID/stat: a kernel thread, whatever its name. */
+  kthread: boolean;
 }
 
-/** Every process's comm and exe, read once per run for all the process checks. */
-function processTable(ctx: CheckContext): ProcessEntry[] {
-  const pids = must(ctx.list('/proc'), '/proc').filter((n) => /^\d+$/.test(n));
-  if (!pids.includes(String(ctx.pid))) implausible(`/proc does not list the doctor's own pid ${ctx.pid}`);
-  const table: ProcessEntry[] = [];
-  for (const pid of pids) {
-    const comm = ctx.text(`/proc/${pid}/comm`);
-    // ENOENT/ESRCH: the process ended while we looked.
-    if (!comm.ok && (comm.code === 'ENOENT' || comm.code === 'ESRCH')) continue;
-    table.push({ pid, comm: must(comm, `/proc/${pid}/comm`).replace(/\n$/, ''), exe: ctx.readlink(`/proc/${pid}/exe`) });
-  }
-  return table;
+/** include/linux/sched.h: set on every kernel thread, never on a user process. */
+const PF_KTHREAD = 0x00200000;
+
+/** The flags field (9th) of /proc/PID/stat; comm (field 2) may hold spaces and parentheses, so count from the last ')'. */
+function statFlags(stat: string, path: string): number {
+  const flags = stat.slice(stat.lastIndexOf(')') + 1).trim().split(/\s+/)[6];
+  if (flags === undefined || !/^\d+$/.test(flags)) implausible(`${path}: no flags field in ${quote(stat)}`);
+  return Number(flags);
+}
+
+/** Every process's comm, exe and kernel-thread flag, read once per run for all the process checks. */
+export function processTable(ctx: CheckContext): ProcessEntry[] {
+  return ctx.memo('processes', () => {
+    const pids = must(ctx.list('/proc'), '/proc').filter((n) => /^\d+$/.test(n));
+    if (!pids.includes(String(ctx.pid))) implausible(`/proc does not list the doctor's own pid ${ctx.pid}`);
+    const table: ProcessEntry[] = [];
+    for (const pid of pids) {
+      const comm = ctx.text(`/proc/${pid}/comm`);
+      const stat = ctx.text(`/proc/${pid}/stat`);
+      // ENOENT/ESRCH: the process ended while we looked.
+      const gone = (g: typeof comm) => !g.ok && (g.code === 'ENOENT' || g.code === 'ESRCH');
+      if (gone(comm) || gone(stat)) continue;
+      table.push({
+        pid,
+        comm: must(comm, `/proc/${pid}/comm`).replace(/\n$/, ''),
+        exe: ctx.readlink(`/proc/${pid}/exe`),
+        kthread: (statFlags(must(stat, `/proc/${pid}/stat`), `/proc/${pid}/stat`) & PF_KTHREAD) !== 0,
+      });
+    }
+    return table;
+  });
+}
+
+/** "pid N: comm "x", exe /y" for evidence. */
+export function describeProcess({ pid, comm, exe }: ProcessEntry): string {
+  return `pid ${pid}: comm ${JSON.stringify(comm)}, exe ${exe.ok ? exe.value : describeMiss('exe', exe.code)}`;
 }
 
 /** No process whose comm or executable's name is one of GUEST.forbiddenProcesses[key]. */
@@ -154,13 +180,11 @@ export function processAbsent(key: keyof typeof GUEST.forbiddenProcesses): Body<
     needs: ['procfs'],
     reasons: { 'process-running': `a process named ${names.join(' or ')} is running` },
     run(ctx) {
-      const table = ctx.memo('processes', () => processTable(ctx));
+      const table = processTable(ctx);
       const found: string[] = [];
-      for (const { pid, comm, exe } of table) {
-        const exeName = exe.ok ? exe.value.replace(/ \(deleted\)$/, '').split('/').at(-1)! : undefined;
-        if (names.includes(comm) || (exeName !== undefined && names.includes(exeName))) {
-          found.push(`pid ${pid}: comm ${JSON.stringify(comm)}, exe ${exe.ok ? exe.value : describeMiss('exe', exe.code)}`);
-        }
+      for (const p of table) {
+        const exeName = p.exe.ok ? p.exe.value.replace(/ \(deleted\)$/, '').split('/').at(-1)! : undefined;
+        if (names.includes(p.comm) || (exeName !== undefined && names.includes(exeName))) found.push(describeProcess(p));
       }
       const evidence = [`scanned ${table.length} processes in /proc for ${names.join(', ')}`, ...found];
       return found.length ? fail('process-running', evidence) : pass(evidence);

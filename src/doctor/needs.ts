@@ -4,7 +4,7 @@
 // does not hold turns every check that needs it into an error, never a pass.
 
 import { ProbeError, errnoName } from './env.ts';
-import type { CheckContext } from './define.ts';
+import { type CheckContext, quote } from './define.ts';
 import { ELF_EXIT_CODE, ISA_BY_ARCH, exitElf } from './elf.ts';
 import { mountAt, parseMounts } from './mounts.ts';
 
@@ -16,7 +16,7 @@ export const MAGIC = {
   ramfs: 0x858458f6,
 } as const;
 
-export type NeedId = 'procfs' | 'sysfs' | 'devtmpfs' | 'probe' | 'exec';
+export type NeedId = 'procfs' | 'self' | 'sysfs' | 'devtmpfs' | 'probe' | 'exec';
 
 export interface NeedProof {
   ok: boolean;
@@ -35,6 +35,32 @@ export interface Need {
 
 function hex(n: number): string {
   return '0x' + n.toString(16);
+}
+
+/**
+ * The doctor itself is unconfined: a seccomp filter could answer ENOSYS for
+ * anything, NoNewPrivs or a reduced capability set could make a present
+ * feature look absent (EPERM), and a user namespace could show a private view.
+ */
+function proveSelf(ctx: CheckContext): NeedProof {
+  const status = ctx.text('/proc/self/status');
+  if (!status.ok) return { ok: false, evidence: [`/proc/self/status: ${status.code}`] };
+  const field = (key: string) => new RegExp(`^${key}:\\s+(\\S+)$`, 'm').exec(status.value)?.[1];
+  const [seccomp, noNewPrivs, capEff] = [field('Seccomp'), field('NoNewPrivs'), field('CapEff')];
+  const last = ctx.text('/proc/sys/kernel/cap_last_cap');
+  const lastCap = last.ok ? Number(last.value.trim()) : NaN;
+  const full = Number.isInteger(lastCap) ? (1n << BigInt(lastCap + 1)) - 1n : undefined;
+  const capsFull = full !== undefined && capEff !== undefined && /^[0-9a-f]+$/i.test(capEff) && BigInt('0x' + capEff) === full;
+  // Without SECCOMP the line is absent and no filter can exist; without USER_NS uid_map is, and only the initial namespace exists.
+  const seccompOk = seccomp === undefined || seccomp === '0';
+  const uidMap = ctx.text('/proc/self/uid_map');
+  const initialNs = uidMap.ok ? uidMap.value.trim().split(/\s+/).join(' ') === '0 0 4294967295' : uidMap.code === 'ENOENT';
+  const evidence = [
+    `/proc/self/status: Seccomp ${seccomp ?? 'absent (no SECCOMP in the kernel)'}, NoNewPrivs ${noNewPrivs ?? 'absent'}, ` +
+      `CapEff ${capEff ?? 'absent'} (policy: Seccomp 0, NoNewPrivs 0, CapEff ${full === undefined ? `full; cap_last_cap ${last.ok ? quote(last.value) : last.code}` : full.toString(16).padStart(16, '0')})`,
+    `/proc/self/uid_map: ${uidMap.ok ? quote(uidMap.value) : uidMap.code === 'ENOENT' ? 'absent (no USER_NS: only the initial namespace)' : uidMap.code} (policy: "0 0 4294967295", the initial user namespace)`,
+  ];
+  return { ok: seccompOk && noNewPrivs === '0' && capsFull && initialNs, evidence };
 }
 
 function statfsIs(ctx: CheckContext, path: string, name: string, magics: readonly number[]): NeedProof {
@@ -57,6 +83,12 @@ export const NEEDS: Record<NeedId, Need> = {
     proves: '/proc is a mounted procfs (statfs magic)',
     requires: [],
     prove: (ctx) => statfsIs(ctx, '/proc', 'procfs', [MAGIC.proc]),
+  },
+  self: {
+    reason: 'doctor-confined',
+    proves: 'the doctor runs unconfined (Seccomp 0, NoNewPrivs 0, every capability effective, the initial user namespace): a filter cannot pass for a missing feature',
+    requires: ['procfs'],
+    prove: proveSelf,
   },
   sysfs: {
     reason: 'sys-not-sysfs',

@@ -4,13 +4,16 @@
 
 import { CHECKS, type CheckName } from '../policy/index.ts';
 import type { Check } from './define.ts';
+import testBlockDevices from './checks/test_block_devices.ts';
 import testCpuVulnerabilitiesMitigated from './checks/test_cpu_vulnerabilities_mitigated.ts';
 import testDmesgRestricted from './checks/test_dmesg_restricted.ts';
+import testFilesystemsAllowlist from './checks/test_filesystems_allowlist.ts';
 import testGuestBinaryNotWritable from './checks/test_guest_binary_not_writable.ts';
 import testInitOnAlloc from './checks/test_init_on_alloc.ts';
 import testKernelCmdlineHardening from './checks/test_kernel_cmdline_hardening.ts';
 import testKernelCmdlineHasRo from './checks/test_kernel_cmdline_has_ro.ts';
 import testKernelCmdlineRoot from './checks/test_kernel_cmdline_root.ts';
+import testMountTable from './checks/test_mount_table.ts';
 import testNo32bitExec from './checks/test_no_32bit_exec.ts';
 import testNoBpfSyscall from './checks/test_no_bpf_syscall.ts';
 import testNoCron from './checks/test_no_cron.ts';
@@ -42,19 +45,24 @@ import testNoWireless from './checks/test_no_wireless.ts';
 import testOverlayConfigured from './checks/test_overlay_configured.ts';
 import testPageAllocShuffle from './checks/test_page_alloc_shuffle.ts';
 import testProcModulesEmpty from './checks/test_proc_modules_empty.ts';
+import testProcessAllowlist from './checks/test_process_allowlist.ts';
 import testSeccompAvailable from './checks/test_seccomp_available.ts';
 import testSlabNomerge from './checks/test_slab_nomerge.ts';
 import testSquashfsIsImmutable from './checks/test_squashfs_is_immutable.ts';
 import testSysctlHardening from './checks/test_sysctl_hardening.ts';
+import testVirtioDevices from './checks/test_virtio_devices.ts';
 
 export const REGISTRY: Record<CheckName, Check> = {
+  test_block_devices: testBlockDevices,
   test_cpu_vulnerabilities_mitigated: testCpuVulnerabilitiesMitigated,
   test_dmesg_restricted: testDmesgRestricted,
+  test_filesystems_allowlist: testFilesystemsAllowlist,
   test_guest_binary_not_writable: testGuestBinaryNotWritable,
   test_init_on_alloc: testInitOnAlloc,
   test_kernel_cmdline_hardening: testKernelCmdlineHardening,
   test_kernel_cmdline_has_ro: testKernelCmdlineHasRo,
   test_kernel_cmdline_root: testKernelCmdlineRoot,
+  test_mount_table: testMountTable,
   test_no_32bit_exec: testNo32bitExec,
   test_no_bpf_syscall: testNoBpfSyscall,
   test_no_cron: testNoCron,
@@ -86,10 +94,12 @@ export const REGISTRY: Record<CheckName, Check> = {
   test_overlay_configured: testOverlayConfigured,
   test_page_alloc_shuffle: testPageAllocShuffle,
   test_proc_modules_empty: testProcModulesEmpty,
+  test_process_allowlist: testProcessAllowlist,
   test_seccomp_available: testSeccompAvailable,
   test_slab_nomerge: testSlabNomerge,
   test_squashfs_is_immutable: testSquashfsIsImmutable,
   test_sysctl_hardening: testSysctlHardening,
+  test_virtio_devices: testVirtioDevices,
 };
 
 /** All checks in the policy's order (the spec's table first). */

@@ -29,26 +29,47 @@ export const INIT_APPLETS = ['sh', 'mount', 'umount', 'mkdir', 'cp', 'cat', 'chm
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
+const { lower: LOWER, rw: RW } = GUEST.overlayLayers;
+
+/** The contract's mount at `mountpoint` (the doctor compares /proc/mounts with the same table). */
+function contractMount(mountpoint: string): (typeof GUEST.mounts)[number] {
+  return GUEST.mounts.find((m) => m.mountpoint === mountpoint)!;
+}
+
+/** `mount` for the contract's entry at `final`, made at `at` (its stage-1 path before switch_root). */
+function mountLine(final: string, at = final): string {
+  const m = contractMount(final);
+  const opts = [...(m.mode ? [`mode=${m.mode}`] : []), ...m.flags];
+  return `mount -t ${m.fstype}${opts.length ? ` -o ${opts.join(',')}` : ''} ${m.source} ${at}`;
+}
+
 function stage1Root(variant: GuestVariant): string[] {
-  const overlay = (lower: string) => [
-    'mount -t tmpfs -o mode=0755 tmpfs /rw || die "cannot mount the tmpfs for the overlay"',
-    'mkdir -p /rw/upper /rw/work',
-    `mount -t overlay -o lowerdir=${lower},upperdir=/rw/upper,workdir=/rw/work overlay /newroot || die "cannot mount the overlay"`,
+  // `lowerdir` is the overlay's option; its first layer is the one moved into the new root.
+  const overlay = (lowerdir: string, lower = lowerdir.split(':')[0]!) => [
+    `${mountLine(RW.final, RW.stage1)} || die "cannot mount the tmpfs for the overlay"`,
+    `mkdir -p ${RW.stage1}/upper ${RW.stage1}/work`,
+    `mount -t overlay -o lowerdir=${lowerdir},upperdir=${RW.stage1}/upper,workdir=${RW.stage1}/work overlay /newroot || die "cannot mount the overlay"`,
     // Keep the layers visible in the new root (the doctor proves what / is made of).
-    `mount --move ${lower} /newroot/mnt/lower && mount --move /rw /newroot/mnt/rw || die "cannot move the overlay layers"`,
+    `mount --move ${lower} /newroot${LOWER.final} && mount --move ${RW.stage1} /newroot${RW.final} || die "cannot move the overlay layers"`,
   ];
   switch (variant.root ?? 'overlay') {
     case 'overlay':
       return [
-        `mount -t squashfs -o ro ${GUEST.rootDevice} /lower || die "cannot mount ${GUEST.rootDevice} as squashfs"`,
-        ...overlay('/lower'),
+        `${mountLine(LOWER.final, LOWER.stage1)} || die "cannot mount ${GUEST.rootDevice} as squashfs"`,
+        ...overlay(LOWER.stage1),
       ];
     case 'squashfs-only':
-      return [`mount -t squashfs -o ro ${GUEST.rootDevice} /newroot || die "cannot mount ${GUEST.rootDevice} as squashfs"`];
+      return [`${mountLine(LOWER.final, '/newroot')} || die "cannot mount ${GUEST.rootDevice} as squashfs"`];
+    case 'overlay-second-lower':
+      return [
+        `${mountLine(LOWER.final, LOWER.stage1)} || die "cannot mount ${GUEST.rootDevice} as squashfs"`,
+        'mkdir -p /extra && mount -t tmpfs tmpfs /extra || die "cannot mount the second lower layer"',
+        ...overlay(`${LOWER.stage1}:/extra`),
+      ];
     case 'overlay-on-tmpfs':
       return [
-        `mount -t squashfs -o ro ${GUEST.rootDevice} /lower || die "cannot mount ${GUEST.rootDevice} as squashfs"`,
-        'mount -t tmpfs -o mode=0755 tmpfs /copy && cp -a /lower/. /copy/ && umount /lower || die "cannot copy the root to tmpfs"',
+        `${mountLine(LOWER.final, LOWER.stage1)} || die "cannot mount ${GUEST.rootDevice} as squashfs"`,
+        `mount -t tmpfs -o mode=0755 tmpfs /copy && cp -a ${LOWER.stage1}/. /copy/ && umount ${LOWER.stage1} || die "cannot copy the root to tmpfs"`,
         ...overlay('/copy'),
       ];
   }
@@ -58,6 +79,9 @@ function stage2BeforeDoctor(variant: GuestVariant): string[] {
   const lines: string[] = [];
   // A read-only root still needs a writable /tmp (the doctor writes scratch files), so only the overlay check differs.
   if (variant.root === 'squashfs-only') lines.push('mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp || die "cannot mount /tmp"');
+  if (variant.swapNics) {
+    lines.push('ip link set lo down && ip link set dummy0 down && ip link set lo name capsem-tmp && ip link set dummy0 name lo && ip link set capsem-tmp name dummy0 && ip link set lo up && ip link set dummy0 up || die "cannot swap lo and dummy0"');
+  }
   for (const nic of variant.extraNics ?? []) {
     lines.push(`ip link add ${q(nic)} type dummy && ip link set ${q(nic)} up || die "cannot add ${nic}"`);
   }
@@ -124,9 +148,7 @@ export function initScript(variant: GuestVariant): string {
     '',
     'if [ "$0" = /init ]; then',
     '  # Stage 1: the initramfs.',
-    '  mount -t proc -o nosuid,nodev,noexec proc /proc',
-    '  mount -t sysfs -o nosuid,nodev,noexec sysfs /sys',
-    '  mount -t devtmpfs -o nosuid,noexec devtmpfs /dev',
+    ...['/proc', '/sys', '/dev'].map((m) => `  ${mountLine(m)}`),
     '  mark init',
     ...stage1Root(variant).map((l) => `  ${l}`),
     '  mark rootfs',
@@ -138,7 +160,7 @@ export function initScript(variant: GuestVariant): string {
     '',
     '# Stage 2: the new root.',
     'mark capsem-init',
-    'mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run || die "cannot mount /run"',
+    `${mountLine('/run')} || die "cannot mount /run"`,
     'mkdir -p /run/capsem',
     '# The dummy driver makes dummy0 itself (numdummies=1); create it only if it did not.',
     '[ -e /sys/class/net/dummy0 ] || ip link add dummy0 type dummy || die "cannot create dummy0"',

@@ -23,7 +23,9 @@ export type RootLayout =
   /** Mutant: switch_root straight into the read-only squashfs (no overlay). */
   | 'squashfs-only'
   /** Mutant: the lower layer is a tmpfs copy of the squashfs, which is then unmounted. */
-  | 'overlay-on-tmpfs';
+  | 'overlay-on-tmpfs'
+  /** Mutant: the real overlay with a second, hidden lower layer (a tmpfs left outside the new root). */
+  | 'overlay-second-lower';
 
 /** What capsem-init does with the doctor's verdict. */
 export type ResultMode =
@@ -53,6 +55,8 @@ export interface GuestVariant {
   extraProcesses?: readonly string[];
   /** Extra dummy NICs created next to dummy0. */
   extraNics?: readonly string[];
+  /** Swap the names of lo and dummy0: the allowed names on the wrong kinds of NIC. */
+  swapNics?: boolean;
   result?: ResultMode;
   // --- boot command line ---
   cmdline?: { drop?: readonly string[]; append?: readonly string[] };
@@ -92,6 +96,7 @@ export function composeVariants(...variants: GuestVariant[]): GuestVariant {
   const capsemBinaryMode = last((v) => v.capsemBinaryMode);
   const root = last((v) => v.root);
   const result = last((v) => v.result);
+  const swapNics = last((v) => v.swapNics);
   if (extraFiles) out.extraFiles = extraFiles;
   if (extraProcesses) out.extraProcesses = extraProcesses;
   if (extraNics) out.extraNics = extraNics;
@@ -99,6 +104,7 @@ export function composeVariants(...variants: GuestVariant[]): GuestVariant {
   if (capsemBinaryMode !== undefined) out.capsemBinaryMode = capsemBinaryMode;
   if (root) out.root = root;
   if (result) out.result = result;
+  if (swapNics) out.swapNics = swapNics;
   return out;
 }
 
@@ -110,6 +116,7 @@ export function buildInputsOf(v: GuestVariant): object {
     root: v.root ?? 'overlay',
     extraProcesses: v.extraProcesses ?? [],
     extraNics: v.extraNics ?? [],
+    swapNics: v.swapNics ?? false,
     result: v.result ?? 'send',
   };
 }
@@ -147,22 +154,28 @@ export const MUTANTS = {
     breaks: ['test_guest_binary_not_writable'],
     capsemBinaryMode: 0o755,
   },
+  worker: {
+    id: 'worker',
+    description: 'a long-running process with an unremarkable name (worker)',
+    breaks: ['test_process_allowlist'],
+    extraProcesses: ['worker'],
+  },
   sshd: {
     id: 'sshd',
     description: 'a process named sshd running before the doctor',
-    breaks: ['test_no_sshd'],
+    breaks: ['test_no_sshd', 'test_process_allowlist'],
     extraProcesses: ['sshd'],
   },
   cron: {
     id: 'cron',
     description: 'a process named cron running before the doctor',
-    breaks: ['test_no_cron'],
+    breaks: ['test_no_cron', 'test_process_allowlist'],
     extraProcesses: ['cron'],
   },
   systemd: {
     id: 'systemd',
     description: 'a process named systemd running before the doctor',
-    breaks: ['test_no_systemd'],
+    breaks: ['test_no_systemd', 'test_process_allowlist'],
     extraProcesses: ['systemd'],
   },
   extraNic: {
@@ -171,18 +184,30 @@ export const MUTANTS = {
     breaks: ['test_no_real_nics'],
     extraNics: ['dummy1'],
   },
+  swappedNics: {
+    id: 'swapped-nics',
+    description: 'lo and dummy0 swap names: the allowed names on the wrong kinds',
+    breaks: ['test_no_real_nics'],
+    swapNics: true,
+  },
   rootNotOverlay: {
     id: 'root-not-overlay',
     description: 'root is the squashfs itself, no overlay',
-    breaks: ['test_overlay_configured'],
+    breaks: ['test_overlay_configured', 'test_mount_table'],
     root: 'squashfs-only',
   },
   lowerNotSquashfs: {
     id: 'lower-not-squashfs',
     description: 'overlay lower layer is a tmpfs copy; /dev/vda unmounted',
     // With /dev/vda unmounted there is no read-only layer to hold the capsem binaries either.
-    breaks: ['test_squashfs_is_immutable', 'test_guest_binary_not_writable'],
+    breaks: ['test_squashfs_is_immutable', 'test_guest_binary_not_writable', 'test_overlay_configured', 'test_mount_table'],
     root: 'overlay-on-tmpfs',
+  },
+  secondLower: {
+    id: 'second-lower',
+    description: 'the overlay has a second lowerdir (a tmpfs outside the new root)',
+    breaks: ['test_overlay_configured'],
+    root: 'overlay-second-lower',
   },
   cmdlineNoRo: {
     id: 'cmdline-no-ro',

@@ -47,6 +47,12 @@ export const CHECKS = defineChecks([
   { name: 'test_kernel_cmdline_root', source: 'capsem', proves: 'the last root= value on /proc/cmdline is /dev/vda' },
   { name: 'test_kernel_cmdline_hardening', source: 'capsem', proves: 'every hardening parameter the policy adds beyond the spec (init_on_free, mitigations, sysctl.*, ...) holds on /proc/cmdline, last value winning' },
   { name: 'test_sysctl_hardening', source: 'capsem', proves: 'every sysctl.<name>=<value> of the policy\'s command line reads back from /proc/sys/<name> with that value' },
+  // --- allowlists: exactly what the policy allows, every extra or missing element named ---
+  { name: 'test_filesystems_allowlist', source: 'capsem', proves: '/proc/filesystems is exactly the policy\'s set of filesystem types (no 9p, cifs, nfs, debugfs, ... built in)' },
+  { name: 'test_mount_table', source: 'capsem', proves: '/proc/mounts is exactly what capsem-init mounts: type, source, mount point and flags (ro lower layer, nosuid/nodev/noexec where init sets them), nothing stacked, nothing else' },
+  { name: 'test_process_allowlist', source: 'capsem', proves: 'every process is the init, the doctor, its probe, or a kernel thread (PF_KTHREAD, no exe); any other fails by pid, comm, exe and cmdline' },
+  { name: 'test_block_devices', source: 'capsem', proves: '/sys/block is exactly vda, and vda is read-only' },
+  { name: 'test_virtio_devices', source: 'capsem', proves: 'the virtio device ids in /sys/bus/virtio/devices are exactly the launcher\'s set for the arch (one virtio-blk, one virtio-serial)' },
 ]);
 
 export type CheckName = (typeof CHECKS)[number]['name'];

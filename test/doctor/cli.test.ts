@@ -104,11 +104,11 @@ describe('capsem-doctor command line', () => {
 
   it('--send writes one valid frame to the port named org.capsem.doctor', () => {
     const r = run('--root', healthy.root, '--only', 'test_no_usb', '--send');
-    // The fixture's /sys is not sysfs: the check errors, and the verdict is still sent.
+    // Without statfs facts the fixture's /proc is not procfs (every check needs it, through self): the check errors, and the verdict is still sent.
     expect(r.code).toBe(1);
     expect(r.err).toBe('capsem-doctor: report sent to /dev/vport0p1\n');
     const decoded = decodeFrame(readFileSync(`${healthy.root}/dev/vport0p1`));
-    expect(decoded.ok && decoded.report.checks.map((c) => [c.name, c.status, c.reason])).toEqual([['test_no_usb', 'error', 'sys-not-sysfs']]);
+    expect(decoded.ok && decoded.report.checks.map((c) => [c.name, c.status, c.reason])).toEqual([['test_no_usb', 'error', 'proc-not-procfs']]);
   });
 
   it('--send without the port: exit 2', () => {

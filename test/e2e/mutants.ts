@@ -59,7 +59,10 @@ export const KERNEL_WEAKENINGS: readonly KernelWeakening[] = [
     breaks: ['test_no_wireless'],
   },
   { what: 'SCSI and ATA', lines: both(['CONFIG_SCSI=y', 'CONFIG_ATA=y']), breaks: ['test_no_scsi_ata'] },
-  { what: 'NFS', lines: both(['CONFIG_NETWORK_FILESYSTEMS=y', 'CONFIG_NFS_FS=y']), breaks: ['test_no_nfs'] },
+  // NFS (and debugfs, and BPF's bpf fs) are also filesystem types beyond the policy's set.
+  { what: 'NFS', lines: both(['CONFIG_NETWORK_FILESYSTEMS=y', 'CONFIG_NFS_FS=y']), breaks: ['test_no_nfs', 'test_filesystems_allowlist'] },
+  // Eight loop devices appear in /sys/block at boot (BLK_DEV_LOOP_MIN_COUNT).
+  { what: 'loop block devices', lines: both(['CONFIG_BLK_DEV_LOOP=y']), breaks: ['test_block_devices'] },
   { what: 'IP multicast', lines: both(['CONFIG_IP_MULTICAST=y']), breaks: ['test_no_multicast'] },
 ];
 
@@ -90,14 +93,21 @@ export const GUEST_MUTANTS: readonly GuestMutant[] = [
   { variant: MUTANTS.setuidFile, breaks: both(['test_no_setuid_binaries']) },
   { variant: MUTANTS.setgidFile, breaks: both(['test_no_setgid_binaries']) },
   { variant: MUTANTS.writableCapsemBinary, breaks: both(['test_guest_binary_not_writable']) },
-  { variant: MUTANTS.sshd, breaks: both(['test_no_sshd']) },
-  { variant: MUTANTS.cron, breaks: both(['test_no_cron']) },
-  { variant: MUTANTS.systemd, breaks: both(['test_no_systemd']) },
+  // The spec's names are a subset of the process allowlist: each also fails it.
+  { variant: MUTANTS.worker, breaks: both(['test_process_allowlist']) },
+  { variant: MUTANTS.sshd, breaks: both(['test_no_sshd', 'test_process_allowlist']) },
+  { variant: MUTANTS.cron, breaks: both(['test_no_cron', 'test_process_allowlist']) },
+  { variant: MUTANTS.systemd, breaks: both(['test_no_systemd', 'test_process_allowlist']) },
   { variant: MUTANTS.extraNic, breaks: both(['test_no_real_nics']) },
-  // The squashfs at / is still immutable, and the binaries are on it: only the overlay check fails.
-  { variant: MUTANTS.rootNotOverlay, breaks: both(['test_overlay_configured']) },
+  { variant: MUTANTS.swappedNics, breaks: both(['test_no_real_nics']) },
+  // The squashfs at / is still immutable, and the binaries are on it: the overlay and the mount table fail.
+  { variant: MUTANTS.rootNotOverlay, breaks: both(['test_overlay_configured', 'test_mount_table']) },
   // The tmpfs copy is writable, so the binaries are no longer on a read-only layer either.
-  { variant: MUTANTS.lowerNotSquashfs, breaks: both(['test_squashfs_is_immutable', 'test_guest_binary_not_writable']) },
+  {
+    variant: MUTANTS.lowerNotSquashfs,
+    breaks: both(['test_squashfs_is_immutable', 'test_guest_binary_not_writable', 'test_overlay_configured', 'test_mount_table']),
+  },
+  { variant: MUTANTS.secondLower, breaks: both(['test_overlay_configured']) },
   { variant: MUTANTS.cmdlineNoRo, breaks: both(['test_kernel_cmdline_has_ro']) },
   { variant: MUTANTS.cmdlineInitOnAllocOff, breaks: both(['test_init_on_alloc']) },
   { variant: MUTANTS.cmdlineNoSlabNomerge, breaks: both(['test_slab_nomerge']) },
@@ -122,6 +132,12 @@ export const GUEST_MUTANTS: readonly GuestMutant[] = [
 
 /** Checks no mutant can make fail on an arch, and why (their failing fixtures are in test/doctor/checks/). */
 export const NOT_SHOWN_BY_A_MUTANT: Partial<Record<CheckName, { archs: readonly Arch[]; why: string }>> = {
+  test_virtio_devices: {
+    archs: ARCHS,
+    why:
+      'the guest cannot add a virtio device and the kernel only binds what QEMU attaches: a mutant needs a QEMU ' +
+      'device hook in the launcher (e.g. -device virtio-rng-device, id 4)',
+  },
   test_proc_modules_empty: {
     archs: ARCHS,
     why:

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { initScript, TIMINGS_FILE } from '../../src/guest/init.ts';
+import { GUEST } from '../../src/policy/index.ts';
 import { DEFAULT_VARIANT, MUTANTS } from '../../src/guest/variant.ts';
 
 const busybox = (args: string[], input?: string) => execFileSync('/bin/busybox', args, { encoding: 'utf8', ...(input ? { input } : {}) });
@@ -27,6 +28,16 @@ describe('capsem-init', () => {
     expect(s).toContain('mount -t squashfs -o ro /dev/vda /lower');
     expect(s).toContain('mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work overlay /newroot');
     expect(s).toContain('exec switch_root /newroot /usr/local/bin/capsem-init');
+  });
+
+  it('the real guest: every mount of the contract (GUEST.mounts), with its flags, and no other', () => {
+    const s = initScript(DEFAULT_VARIANT);
+    const made = [...s.matchAll(/mount -t (\S+)(?: -o (\S+))? (\S+) (\S+)/g)].map((m) => ({ fstype: m[1], options: m[2] ?? '', source: m[3] }));
+    expect(made.map((m) => m.fstype).sort()).toEqual(GUEST.mounts.map((m) => m.fstype).sort());
+    for (const m of GUEST.mounts) {
+      const seen = made.filter((x) => x.fstype === m.fstype && x.source === m.source);
+      expect(seen.some((x) => m.flags.every((f) => x.options.split(',').includes(f))), `${m.mountpoint} ${m.flags.join(',')}`).toBe(true);
+    }
   });
 
   it('the real guest: lo and dummy0 only, then the doctor first, and nothing runs in the background', () => {

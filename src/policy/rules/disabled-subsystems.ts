@@ -27,7 +27,7 @@ export const DISABLED_SUBSYSTEMS = defineRules([
     id: 'no-debugfs', kind: 'kconfig', section: 'disabled-subsystems', source: 'spec',
     title: 'debugfs', symbol: 'DEBUG_FS', value: 'n',
     rationale: 'Kernel debug info leak vector.',
-    checks: ['test_no_debugfs'],
+    checks: ['test_no_debugfs', 'test_filesystems_allowlist'],
   },
   {
     id: 'no-kallsyms', kind: 'kconfig', section: 'disabled-subsystems', source: 'spec',
@@ -178,25 +178,25 @@ export const DISABLED_SUBSYSTEMS = defineRules([
     id: 'no-nfs', kind: 'kconfig', section: 'disabled-subsystems', source: 'spec',
     title: 'NFS', symbol: 'NFS_FS', value: 'n',
     rationale: 'No remote filesystems.',
-    checks: ['test_no_nfs'],
+    checks: ['test_no_nfs', 'test_filesystems_allowlist'],
   },
   {
     id: 'no-network-filesystems', kind: 'kconfig', section: 'disabled-subsystems', source: 'spec',
     title: 'NFS', symbol: 'NETWORK_FILESYSTEMS', value: 'n',
     rationale: 'No remote filesystems (the whole menu: NFS, CIFS, 9p, Ceph, ...).',
-    checks: ['test_no_nfs'],
+    checks: ['test_no_nfs', 'test_filesystems_allowlist'],
   },
   {
     id: 'no-scsi', kind: 'kconfig', section: 'disabled-subsystems', source: 'spec',
     title: 'SCSI/ATA', symbol: 'SCSI', value: 'n',
     rationale: 'VirtIO only; no legacy block drivers.',
-    checks: ['test_no_scsi_ata'],
+    checks: ['test_no_scsi_ata', 'test_block_devices'],
   },
   {
     id: 'no-ata', kind: 'kconfig', section: 'disabled-subsystems', source: 'spec',
     title: 'SCSI/ATA', symbol: 'ATA', value: 'n',
     rationale: 'VirtIO only; no legacy block drivers.',
-    checks: ['test_no_scsi_ata'],
+    checks: ['test_no_scsi_ata', 'test_block_devices'],
   },
   {
     id: 'no-ethernet', kind: 'kconfig', section: 'disabled-subsystems', source: 'spec',
@@ -211,7 +211,7 @@ export const DISABLED_SUBSYSTEMS = defineRules([
       'Air-gapped; only dummy NIC. The spec names NET_VENDOR_VIRTIO, which never existed in any kernel: the ' +
       'virtio NIC driver is VIRTIO_NET (drivers/net/Kconfig), outside the ETHERNET vendor menus, so ETHERNET=n ' +
       'alone does not remove it.',
-    checks: ['test_no_real_nics'],
+    checks: ['test_no_real_nics', 'test_virtio_devices'],
   },
   {
     id: 'no-proc-kcore', kind: 'kconfig', section: 'disabled-subsystems', source: 'spec',

@@ -9,7 +9,7 @@ const rootLine = (line: string) => ({
 testCheck(check, {
   pass: [
     { name: 'overlay at / with lowerdir and upperdir' },
-    { name: 'several lower layers', patch: rootLine('overlay / overlay rw,lowerdir=/a:/b,upperdir=/rw/upper,workdir=/rw/work 0 0') },
+    { name: 'extra overlay options', patch: rootLine('overlay / overlay rw,relatime,lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work,uuid=null 0 0') },
   ],
   fail: [
     { name: 'root is squashfs', patch: rootLine('/dev/vda / squashfs ro 0 0'), reason: 'root-not-overlay' },
@@ -24,9 +24,26 @@ testCheck(check, {
     { name: 'xlowerdir= is not lowerdir=', patch: rootLine('overlay / overlay rw,xlowerdir=/a,upperdir=/u,workdir=/w 0 0'), reason: 'no-lowerdir' },
     { name: 'empty upperdir=', patch: rootLine('overlay / overlay rw,lowerdir=/a,upperdir=,workdir=/w 0 0'), reason: 'no-upperdir' },
     { name: 'upperdir only inside a path', patch: rootLine('overlay / overlay rw,lowerdir=/upperdir=/x,workdir=/w 0 0'), reason: 'no-upperdir' },
+    // A second, hidden lower layer: files in it show through the root.
+    { name: 'a second lowerdir', patch: rootLine('overlay / overlay rw,lowerdir=/lower:/extra,upperdir=/rw/upper,workdir=/rw/work 0 0'), reason: 'not-one-lowerdir', evidence: '2 layer(s)' },
+    { name: 'the lower layer is another directory', patch: rootLine('overlay / overlay rw,lowerdir=/copy,upperdir=/rw/upper,workdir=/rw/work 0 0'), reason: 'not-one-lowerdir' },
+    {
+      name: 'the lower layer moved there is a tmpfs copy',
+      patch: { files: { '/proc/mounts': mountsText([...HEALTHY_MOUNTS.filter((l) => !l.startsWith('/dev/vda')), 'tmpfs /mnt/lower tmpfs rw 0 0']) } },
+      reason: 'lower-not-the-squashfs',
+      evidence: '/mnt/lower: tmpfs on /mnt/lower type tmpfs',
+    },
+    { name: 'upperdir outside the tmpfs', patch: rootLine('overlay / overlay rw,lowerdir=/lower,upperdir=/upper,workdir=/rw/work 0 0'), reason: 'upper-not-on-tmpfs' },
+    {
+      name: 'the layers mount is not tmpfs',
+      patch: { files: { '/proc/mounts': mountsText([...HEALTHY_MOUNTS.filter((l) => !l.startsWith('tmpfs /mnt/rw')), '/dev/vdb /mnt/rw ext4 rw 0 0']) } },
+      reason: 'upper-not-on-tmpfs',
+    },
+    { name: 'the upper directory is on another filesystem', patch: { devs: { '/mnt/rw/upper': 99 } }, reason: 'upper-not-on-tmpfs', evidence: 'st_dev 99' },
   ],
   error: [
     { name: '/proc/mounts unreadable', patch: { errors: { '/proc/mounts': 'EIO' } }, reason: 'unreadable' },
+    { name: 'the upper directory cannot be stat-ed', patch: { errors: { '/mnt/rw/upper': 'EACCES' } }, reason: 'unreadable' },
     { name: 'nothing mounted at /', patch: { files: { '/proc/mounts': mountsText(HEALTHY_MOUNTS.filter((l) => !l.startsWith('overlay /'))) } }, reason: 'implausible' },
   ],
 });

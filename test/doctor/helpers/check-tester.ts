@@ -11,7 +11,7 @@ import { NEEDS, type NeedId, needClosure } from '../../../src/doctor/needs.ts';
 import { runDoctor } from '../../../src/doctor/runner.ts';
 import type { CheckResult } from '../../../src/doctor/types.ts';
 import { type FixturePatch, fakeEnv } from './fake-guest.ts';
-import { EXT4_MAGIC, guestWith } from './healthy-guest.ts';
+import { DOCTOR_PID, EXT4_MAGIC, guestWith, selfStatus } from './healthy-guest.ts';
 
 export interface PassCase {
   name: string;
@@ -35,6 +35,7 @@ export interface CheckCases {
 /** How to break each need, as a change to the healthy guest. */
 export const BREAK_NEED: Record<NeedId, FixturePatch> = {
   procfs: { statfs: { '/proc': EXT4_MAGIC } },
+  self: { files: { [`/proc/${DOCTOR_PID}/status`]: selfStatus(DOCTOR_PID, { seccomp: '2' }) } },
   sysfs: { statfs: { '/sys': EXT4_MAGIC } },
   devtmpfs: { statfs: { '/dev': EXT4_MAGIC } },
   probe: { getpid: 1 },

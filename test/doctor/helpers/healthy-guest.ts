@@ -29,7 +29,8 @@ export function mountsText(lines: readonly string[] = MOUNTS): Node {
 }
 export const HEALTHY_MOUNTS: readonly string[] = MOUNTS;
 
-const FILESYSTEMS = ['nodev\tsysfs', 'nodev\ttmpfs', 'nodev\tproc', 'nodev\tdevtmpfs', 'nodev\toverlay', '\tsquashfs'];
+// The policy kernel's list, in its order (block-device filesystems have no "nodev").
+const FILESYSTEMS = GUEST.filesystems.map((f) => (f === 'squashfs' ? `\t${f}` : `nodev\t${f}`));
 export function filesystemsText(extra: readonly string[] = []): Node {
   return file([...FILESYSTEMS, ...extra].join('\n') + '\n');
 }
@@ -67,23 +68,45 @@ export function policySysctls(arch: Arch): Record<string, Node> {
   return out;
 }
 
-function processes(doctorPid: number): Record<string, Node> {
-  const proc = (pid: number, comm: string, exe?: string): Record<string, Node> => ({
-    [`/proc/${pid}/comm`]: file(comm + '\n'),
-    ...(exe ? { [`/proc/${pid}/exe`]: link(exe) } : {}),
-    [`/proc/${pid}/status`]: file(`Name:\t${comm}\nPid:\t${pid}\nSeccomp:\t0\nSeccomp_filters:\t0\n`),
-  });
+/** PF_KTHREAD and PF_FORKNOEXEC|PF_RANDOMIZE: the flags of /proc/PID/stat for a kernel thread and a user process. */
+export const KTHREAD_FLAGS = 0x00208040;
+const USER_FLAGS = 0x00400100;
+
+/** A process as /proc shows it: comm, stat (with its flags), cmdline, and exe unless a kernel thread (`exe` null). */
+export function processNode(pid: number, comm: string, exe: string | null = '/bin/busybox', argv: readonly string[] = exe ? [exe] : [], flags = exe ? USER_FLAGS : KTHREAD_FLAGS): Record<string, Node> {
   return {
-    ...proc(1, 'capsem-init', '/bin/busybox'),
-    ...proc(2, 'kthreadd'),
-    ...proc(doctorPid, 'node', '/usr/bin/node'),
-    '/proc/self': link(String(doctorPid)),
+    [`/proc/${pid}/comm`]: file(comm + '\n'),
+    [`/proc/${pid}/stat`]: file(`${pid} (${comm}) S 0 ${pid} ${pid} 0 -1 ${flags} 0 0 0 0 1 0\n`),
+    [`/proc/${pid}/cmdline`]: file(argv.map((a) => a + '\0').join('')),
+    ...(exe ? { [`/proc/${pid}/exe`]: link(exe) } : {}),
   };
 }
 
-/** A process named `comm` (exe defaults to busybox, as capsem-init's mutants run scripts). */
-export function processNode(pid: number, comm: string, exe = '/bin/busybox'): Record<string, Node> {
-  return { [`/proc/${pid}/comm`]: file(comm + '\n'), [`/proc/${pid}/exe`]: link(exe) };
+/** A NIC in /sys/class/net: its ARPHRD type and ifindex (iflink = ifindex: no peer), no device link. */
+export function nicNode(name: string, ifindex: number, type: number, iflink = ifindex): Record<string, Node> {
+  const d = `/sys/class/net/${name}`;
+  return { [`${d}/type`]: file(`${type}\n`), [`${d}/ifindex`]: file(`${ifindex}\n`), [`${d}/iflink`]: file(`${iflink}\n`) };
+}
+
+/** 41 capabilities (CAP_CHECKPOINT_RESTORE = 40 is the last in 6.12): all effective. */
+export const FULL_CAPS = '000001ffffffffff';
+
+export function selfStatus(pid: number, o: { seccomp?: string; noNewPrivs?: string; capEff?: string } = {}): Node {
+  return file(
+    `Name:\tnode\nPid:\t${pid}\nCapEff:\t${o.capEff ?? FULL_CAPS}\nNoNewPrivs:\t${o.noNewPrivs ?? '0'}\n` +
+      `Seccomp:\t${o.seccomp ?? '0'}\nSeccomp_filters:\t${o.seccomp && o.seccomp !== '0' ? '1' : '0'}\n`,
+  );
+}
+
+function processes(doctorPid: number): Record<string, Node> {
+  return {
+    ...processNode(1, 'capsem-init', '/bin/busybox', ['/bin/sh', `${GUEST.capsemBinDir}/capsem-init`]),
+    ...processNode(2, 'kthreadd', null),
+    ...processNode(17, 'kworker/0:1', null),
+    ...processNode(doctorPid, 'node', '/usr/bin/node', ['/usr/bin/node', '/usr/lib/capsem/capsem-doctor.mjs', '--send']),
+    [`/proc/${doctorPid}/status`]: selfStatus(doctorPid),
+    '/proc/self': link(String(doctorPid)),
+  };
 }
 
 /** `doctorPid`: the pid the doctor runs as (a fixture on disk checked in-process needs process.pid). */
@@ -114,6 +137,7 @@ export function healthyGuest(arch: Arch = 'x86_64', doctorPid = DOCTOR_PID): Fix
       '/proc/version': file('Linux version 6.12.38 (root@capsem) (gcc (Debian 12.2.0-14) 12.2.0, GNU ld 2.40) #1 SMP\n'),
       '/proc/sys/kernel/osrelease': file('6.12.38\n'),
       '/proc/sys/kernel/dmesg_restrict': file('1\n'),
+      '/proc/sys/kernel/cap_last_cap': file('40\n'),
       ...policySysctls(arch),
       '/proc/sys/kernel/hostname': file('capsem\n'),
       '/proc/sys/net/ipv4/ip_forward': file('0\n'),
@@ -123,8 +147,10 @@ export function healthyGuest(arch: Arch = 'x86_64', doctorPid = DOCTOR_PID): Fix
       ...processes(doctorPid),
       // --- /sys ---
       ...Object.fromEntries(['null', 'zero', 'full', 'random', 'urandom', 'kmsg'].map((n) => [`/sys/class/mem/${n}/dev`, file('1:3\n')])),
-      '/sys/class/net/lo/mtu': file('65536\n'),
-      '/sys/class/net/dummy0/mtu': file('1500\n'),
+      ...nicNode('lo', 1, GUEST.nicTypes.lo),
+      ...nicNode('dummy0', 2, GUEST.nicTypes.dummy0),
+      '/sys/block/vda/ro': file('1\n'),
+      ...Object.fromEntries(GUEST.virtioDevices[arch].map((id, i) => [`/sys/bus/virtio/devices/virtio${i}/device`, file(id + '\n')])),
       '/sys/class/tty/console/dev': file('5:1\n'),
       '/sys/class/virtio-ports/vport0p1/name': file(`${GUEST.resultPort}\n`),
       '/sys/class/virtio-ports/vport0p2/name': file('org.qemu.guest_agent.0\n'),

@@ -18,7 +18,7 @@ export function processTests(names: readonly string[]): CheckCases {
       { name: `exe is a deleted ${first}`, patch: { files: processNode(303, 'x', `/usr/sbin/${first} (deleted)`) }, reason: 'process-running' },
     ],
     error: [
-      { name: '/proc does not list the doctor itself', patch: { files: { [`/proc/${DOCTOR_PID}`]: null } }, reason: 'implausible' },
+      { name: '/proc does not list the doctor itself', patch: { pid: DOCTOR_PID + 1 }, reason: 'implausible' },
       { name: 'a comm unreadable', patch: { errors: { '/proc/1/comm': 'EIO' } }, reason: 'unreadable' },
     ],
   };
