@@ -11,6 +11,7 @@ export default defineConfig({
           include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
           exclude: ['test/e2e/**'],
           testTimeout: 30_000,
+          globalSetup: ['test/setup/kernel-trees.ts'],
         },
       },
       {
@@ -19,6 +20,7 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 60 * 60_000,
           hookTimeout: 60 * 60_000,
+          globalSetup: ['test/setup/kernel-trees.ts'],
           // Kernel builds and VMs already use every core: run e2e files one at a time.
           pool: 'forks',
           poolOptions: { forks: { singleFork: true } },

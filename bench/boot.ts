@@ -19,7 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { buildKernel } from '../src/build/index.ts';
 import { gzipCpio } from '../src/guest/cpio.ts';
-import { bootGuest, buildRootfs, readHostFacts, decideAccel, type BootResult } from '../src/guest/index.ts';
+import { bootGuest, buildRootfs, readHostFacts, decideAccel, manifestIdentity, type BootResult } from '../src/guest/index.ts';
 import { QEMU_BINARY, bootCmdline, qemuArgs } from '../src/guest/qemu.ts';
 import { aptDownload, fetchBusybox } from '../src/guest/runtime.ts';
 import { type Arch, cmdlineFor, isArch } from '../src/policy/index.ts';
@@ -80,7 +80,7 @@ async function trivialInitramfs(dir: string): Promise<string> {
 
 /** One trivial-init boot with the guest's exact QEMU command line: host ms from spawn to exit. */
 async function trivialBoot(kernel: string, initramfs: string, rootfs: string, accel: 'kvm' | 'tcg', sock: string): Promise<number> {
-  const args = qemuArgs({ arch, accel, kernel, initramfs, rootfs, cmdline: bootCmdline(arch, cmdlineFor(arch)), resultSocket: sock });
+  const args = qemuArgs({ arch, accel, kernel, initramfs, rootfs, cmdline: bootCmdline(arch, cmdlineFor(arch), '0'.repeat(32)), resultSocket: sock });
   const t0 = performance.now();
   const child = spawn(QEMU_BINARY[arch], args, { stdio: 'ignore' });
   const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
@@ -98,7 +98,14 @@ try {
   const images = await buildRootfs({ arch });
   const boots: BootResult[] = [];
   for (let i = 0; i < n; i++) {
-    const r = await bootGuest({ arch, kernel: kernel.image.path, rootfs: images.squashfs.path, initramfs: images.initramfs.path, accel: accel.accel });
+    const r = await bootGuest({
+      arch,
+      kernel: kernel.image.path,
+      identity: manifestIdentity(join(dir, 'kernel', 'manifest.json'), kernel),
+      rootfs: images.squashfs.path,
+      initramfs: images.initramfs.path,
+      accel: accel.accel,
+    });
     if (!r.healthy) throw new Error(`boot ${i + 1} unhealthy: ${r.reason}\n${r.consoleTail}`);
     log(`boot ${i + 1}/${n}: verdict at ${r.timings.msToVerdict} ms`);
     boots.push(r);

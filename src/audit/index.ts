@@ -1,20 +1,33 @@
-import { configValue, type DotConfig } from '../kconfig/dotconfig.ts';
+import { configValue, type DotConfig, type ReadWarning } from '../kconfig/dotconfig.ts';
+import type { Evaluation } from '../kconfig/evaluate.ts';
+import { explainSymbol } from '../kconfig/explain.ts';
 import {
+  cmdlineContract,
+  contractViolations,
   cmdlineValue,
   cmdlineVerdict,
   parseCmdline,
+  compareSeries,
+  KERNELS,
+  type KernelVersion,
   resolveRule,
   RULES,
   type Rule,
   type RuleId,
   type Section,
-  type Target,
+  type SeriesTarget,
+  symbolFor,
+  type SymbolByVersion,
 } from '../policy/index.ts';
 
 // Every rule evaluated against one final .config (and optionally one boot
 // command line) for one target. Pure: reading files and formatting live elsewhere.
+// With the kernel's Kconfig tree, the rules judge what kbuild will build from the
+// file (olddefconfig), not the file's text: a deleted `# CONFIG_X is not set`
+// line gives X its default, which may be y.
 
-export type AuditStatus = 'pass' | 'fail' | 'waived' | 'not-applicable';
+/** `unverified`: the text alone cannot say (a forbidden option with no line: kbuild gives it its default). */
+export type AuditStatus = 'pass' | 'fail' | 'waived' | 'not-applicable' | 'unverified';
 
 export interface AuditResult {
   rule: RuleId;
@@ -28,23 +41,51 @@ export interface AuditResult {
   status: AuditStatus;
   /** 1-based line of the symbol in the audited file, when it is there. */
   line?: number;
-  /** Why it is waived or not applicable. */
+  /** Evaluated audits, when kbuild's value differs from the file's: what the file says ('absent' without a line). */
+  file?: string;
+  /** ... and where kbuild's value comes from (e.g. "default y (mm/Kconfig:123)"). */
+  kbuild?: string;
+  /** The symbol's name for this kernel rests on version ranges that no verified Kconfig tree brackets. */
+  nameUnverified?: true;
+  /** Why it is waived, not applicable or unverified. */
   reason?: string;
   link?: string;
   rationale: string;
 }
 
+/** What the kconfig rules were judged on. */
+export type AuditBasis =
+  | { kind: 'evaluated'; kernel: string; differ: number }
+  | { kind: 'text'; why: string };
+
 export interface AuditReport {
-  target: Target;
+  target: SeriesTarget;
   file: string;
   /** The command line audited, when one was given. */
   cmdline?: string;
+  basis: AuditBasis;
+  /** Set when the kernel is not a verified version: the nearest verified ones and the rules whose names they do not bracket. */
+  versions?: { nearest: KernelVersion[]; namesUnverified: RuleId[] };
+  /** Lines the reader read differently from how they look, or ignored (as kbuild's conf does). */
+  readWarnings: ReadWarning[];
   results: AuditResult[];
-  summary: { pass: number; fail: number; waived: number; notApplicable: number };
+  summary: { pass: number; fail: number; waived: number; notApplicable: number; unverified: number };
 }
 
-export function auditConfig(input: { config: DotConfig; cmdline?: string; target: Target }): AuditReport {
-  const { config, target } = input;
+export interface AuditInput {
+  config: DotConfig;
+  cmdline?: string;
+  target: SeriesTarget;
+  /** The file evaluated by the Kconfig engine (olddefconfig) with the tree for target's kernel and arch. */
+  evaluation?: Evaluation;
+  /** Text-only audits: why there is no evaluation. */
+  noTree?: string;
+}
+
+export function auditConfig(input: AuditInput): AuditReport {
+  const { config, target, evaluation } = input;
+  const built = evaluation?.values();
+  const nearest = nearestVerified(target.kernel);
   const cmdline = input.cmdline === undefined ? undefined : parseCmdline(input.cmdline);
   const results = RULES.map((rule): AuditResult => {
     const base = { rule: rule.id, section: rule.section, title: rule.title, kind: rule.kind, rationale: rule.rationale };
@@ -56,10 +97,22 @@ export function auditConfig(input: { config: DotConfig; cmdline?: string; target
     switch (rule.kind) {
       case 'kconfig': {
         const symbol = res.symbol!;
-        const actual = configValue(config, symbol);
         const line = config.lines.get(symbol);
-        const at = { ...base, symbol, ...(line === undefined ? {} : { line }), expected, actual };
+        const written = config.values.get(symbol);
+        const actual = built ? (built.get(symbol) ?? 'n') : configValue(config, symbol);
+        const differs = built !== undefined && actual !== (written ?? 'n');
+        const at = {
+          ...base, symbol, ...(line === undefined ? {} : { line }), expected, actual,
+          ...(differs ? { file: written ?? 'absent', kbuild: explainSymbol(evaluation!, symbol).reason } : {}),
+          ...(!evaluation && !namesAgree(rule.symbol, target.kernel, nearest) ? { nameUnverified: true as const } : {}),
+        };
         if (res.status === 'waived') return { ...at, status: 'waived', reason: res.reason, ...link(res.link) };
+        if (!built && written === undefined && rule.value === 'n') {
+          return {
+            ...at, status: 'unverified',
+            reason: `no line for CONFIG_${symbol}: kbuild gives it its default, which only the kernel tree knows (audited the text only: ${input.noTree})`,
+          };
+        }
         return { ...at, status: sameValue(actual, rule.value) ? 'pass' : 'fail' };
       }
       case 'cmdline': {
@@ -76,6 +129,18 @@ export function auditConfig(input: { config: DotConfig; cmdline?: string; target
         const { holds, actual } = cmdlineVerdict(rule, cmdline, target.arch);
         return { ...base, symbol: rule.param, expected, actual, status: holds ? 'pass' : 'fail' };
       }
+      case 'cmdline-contract': {
+        if (res.status === 'waived') return { ...base, expected, actual: '-', status: 'waived', reason: res.reason, ...link(res.link) };
+        if (!cmdline) {
+          return { ...base, expected, actual: '-', status: 'not-applicable', reason: 'no command line given (--cmdline or --cmdline-file)' };
+        }
+        // An audited line need not carry the launcher's tokens; it may, and nothing else.
+        const violations = contractViolations(cmdline, cmdlineContract(target.arch, target.kernel, { booted: false }));
+        return {
+          ...base, expected, actual: violations.length ? violations.map((v) => v.text).join('; ') : 'exactly the contract',
+          status: violations.length ? 'fail' : 'pass',
+        };
+      }
       case 'guest': {
         const by = rule.checks?.length ? `capsem-doctor ${rule.checks.join(', ')}` : 'capsem-doctor';
         return {
@@ -86,19 +151,53 @@ export function auditConfig(input: { config: DotConfig; cmdline?: string; target
       }
     }
   });
-  const summary = { pass: 0, fail: 0, waived: 0, notApplicable: 0 };
+  const summary = { pass: 0, fail: 0, waived: 0, notApplicable: 0, unverified: 0 };
   for (const r of results) {
     if (r.status === 'not-applicable') summary.notApplicable++;
     else summary[r.status]++;
   }
-  return { target, file: config.file, ...(input.cmdline !== undefined ? { cmdline: input.cmdline } : {}), results, summary };
+  const basis: AuditBasis = evaluation
+    ? { kind: 'evaluated', kernel: evaluation.tree.version, differ: results.filter((r) => r.kbuild !== undefined).length }
+    : { kind: 'text', why: input.noTree ?? 'no kernel tree given' };
+  const verified = (KERNELS as readonly string[]).includes(target.kernel);
+  return {
+    target,
+    file: config.file,
+    ...(input.cmdline !== undefined ? { cmdline: input.cmdline } : {}),
+    basis,
+    ...(verified ? {} : { versions: { nearest, namesUnverified: results.filter((r) => r.nameUnverified).map((r) => r.rule) } }),
+    readWarnings: config.warnings,
+    results,
+    summary,
+  };
+}
+
+/** The verified kernel itself, or the closest verified ones below and above it. */
+export function nearestVerified(kernel: SeriesTarget['kernel']): KernelVersion[] {
+  const sorted = [...KERNELS].sort(compareSeries);
+  if (sorted.includes(kernel as KernelVersion)) return [kernel as KernelVersion];
+  const below = sorted.filter((k) => compareSeries(k, kernel) < 0).at(-1);
+  const above = sorted.find((k) => compareSeries(k, kernel) > 0);
+  return [below, above].filter((k): k is KernelVersion => k !== undefined);
+}
+
+/**
+ * Whether `kernel`'s name for a symbol is backed by verified trees: it is one of
+ * them, or it lies between two that resolve the symbol the same way (names do not
+ * vanish and come back). Outside the verified versions nothing brackets a name.
+ */
+function namesAgree(symbol: SymbolByVersion, kernel: SeriesTarget['kernel'], nearest: readonly KernelVersion[]): boolean {
+  if (nearest.length === 1 && nearest[0] === kernel) return true;
+  if (nearest.length < 2) return false;
+  const here = JSON.stringify(symbolFor(symbol, kernel));
+  return nearest.every((k) => JSON.stringify(symbolFor(symbol, k)) === here);
 }
 
 function link(l: string | undefined): { link?: string } {
   return l ? { link: l } : {};
 }
 
-function expectedText(rule: Rule, target: Target): string {
+function expectedText(rule: Rule, target: SeriesTarget): string {
   switch (rule.kind) {
     case 'kconfig':
       return rule.value;
@@ -106,6 +205,7 @@ function expectedText(rule: Rule, target: Target): string {
       const v = cmdlineValue(rule, target.arch);
       return v === true ? rule.param : `${rule.param}=${v}`;
     }
+    case 'cmdline-contract':
     case 'guest':
       return rule.title;
   }

@@ -11,7 +11,7 @@ import { readManifest, type ImageFormat } from './manifest.ts';
 // ccache or -j (they change speed, not output).
 
 /** Bump when the build recipe (make invocations, environment) changes what comes out. */
-export const RECIPE_VERSION = 1;
+export const RECIPE_VERSION = 2; // 2: the release names the config digest (LOCALVERSION)
 
 export interface CacheInputs {
   sourceSha256: string;

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { auditConfig, type AuditReport } from '../audit/index.ts';
 import { parseDotConfig, type DotConfig } from '../kconfig/dotconfig.ts';
 import { renderFragment, requestedOptions } from '../kconfig/fragment.ts';
+import { releaseDigest } from '../kconfig/release.ts';
 import { loadKconfigTree, type KconfigTree } from '../kconfig/tree.ts';
 import { DEFAULT_KERNEL, type Arch, type KernelVersion, type Target, type Toolchain } from '../policy/index.ts';
 import { InputError, UsageError } from '../util/errors.ts';
@@ -214,7 +215,10 @@ export interface Configured extends Prepared {
   configSha256: string;
   audit: AuditReport;
   kernelRelease: string;
+  /** The config digest the release names (`<version>-capsem-<digest>`). */
+  releaseDigest: string;
 }
+
 
 /**
  * allnoconfig + fragment, olddefconfig, survival check, audit — in the cache
@@ -263,6 +267,16 @@ export async function configure(
   const audit = auditConfig({ config, target });
   if (audit.summary.fail > 0 && !opts.allowAuditFailures) throw new AuditFailedError(audit);
 
-  const release = await tryCapture('make', ['-s', '--no-print-directory', ...makeArgs, 'kernelrelease'], makeEnv);
-  return { ...prep, config, configSha256: sha256(configText), audit, kernelRelease: release?.trim() || target.kernel };
+  const digest = releaseDigest(configText);
+  const namedArgs = [...makeArgs, `LOCALVERSION=-capsem-${digest}`];
+  const release = await tryCapture('make', ['-s', '--no-print-directory', ...namedArgs, 'kernelrelease'], makeEnv);
+  return {
+    ...prep,
+    makeArgs: namedArgs,
+    config,
+    configSha256: sha256(configText),
+    audit,
+    kernelRelease: release?.trim() || `${target.kernel}-capsem-${digest}`,
+    releaseDigest: digest,
+  };
 }

@@ -6,6 +6,7 @@ import { InterruptedError } from '../util/errors.ts';
 import { LockedError, acquireLock, sha256, sha256File } from '../util/fs.ts';
 import { estimateObjects, type CachePaths } from './cache.ts';
 import { startCcacheMeter } from './ccache.ts';
+import { RELEASE_DIGEST_RECIPE } from '../kconfig/release.ts';
 import {
   IMAGE_FORMAT,
   auditFailures,
@@ -23,7 +24,9 @@ import { MANIFEST_VERSION, readManifest, writeManifest, type Manifest } from './
 
 export { AuditFailedError, CasualtiesError, type BuildProgress, type BuildStage, type ConfigureOptions } from './configure.ts';
 export { MakeFailedError } from './make.ts';
-export type { Manifest } from './manifest.ts';
+export { type Manifest, manifestForImage } from './manifest.ts';
+export { IMAGE_FORMAT } from './configure.ts';
+export { releaseDigest } from '../kconfig/release.ts';
 export type { Casualty } from './survival.ts';
 
 export interface BuildOptions extends ConfigureOptions {
@@ -199,6 +202,7 @@ async function compile(c: Configured, opts: BuildOptions): Promise<Manifest> {
     arch: summary.arch,
     kernelVersion: summary.kernelVersion,
     kernelRelease,
+    releaseDigest: { digest: c.releaseDigest, recipe: RELEASE_DIGEST_RECIPE },
     source: summary.source,
     fragmentSha256: summary.fragmentSha256,
     configSha256: summary.configSha256,

@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Arch, KernelVersion, Toolchain } from '../policy/index.ts';
-import { writeFileAtomic } from '../util/fs.ts';
+import { sha256File, writeFileAtomic } from '../util/fs.ts';
 import type { CcacheStats } from './ccache.ts';
 
 // manifest.json: what was built, from what, with what. Written last and
 // atomically, so a directory holding a manifest holds a finished build.
 
 /** Bumped when the manifest's shape changes; an older cached manifest is rebuilt, never misread. */
-export const MANIFEST_VERSION = 2;
+export const MANIFEST_VERSION = 3;
 
 export type ImageFormat = 'bzImage' | 'Image';
 
@@ -15,8 +16,10 @@ export interface Manifest {
   manifestVersion: typeof MANIFEST_VERSION;
   arch: Arch;
   kernelVersion: KernelVersion;
-  /** `make kernelrelease`, e.g. 6.12.57 */
+  /** `make kernelrelease`, e.g. 6.12.57-capsem-0123456789ab: what `uname -r` says in the guest. */
   kernelRelease: string;
+  /** The config digest in the release, and how it is computed (so anyone can recompute it from the .config). */
+  releaseDigest: { digest: string; recipe: string };
   source: {
     kind: 'tarball' | 'dir';
     path: string;
@@ -76,4 +79,17 @@ export async function readManifest(path: string): Promise<Manifest | undefined> 
 
 export async function writeManifest(path: string, m: Manifest): Promise<void> {
   await writeFileAtomic(path, JSON.stringify(m, null, 2) + '\n');
+}
+
+/**
+ * The manifest that names `image`: manifest.json beside it whose image sha256 is
+ * the file's. Undefined when there is none (a kernel capsem did not build, or one
+ * changed after its build).
+ */
+export async function manifestForImage(image: string): Promise<{ path: string; manifest: Manifest } | undefined> {
+  const path = join(dirname(image), 'manifest.json');
+  const manifest = await readManifest(path);
+  if (!manifest) return undefined;
+  const actual = await sha256File(image).catch(() => undefined);
+  return actual === manifest.image.sha256 ? { path, manifest } : undefined;
 }

@@ -9,7 +9,7 @@
 // the check statuses), so a truncated, corrupted or forged verdict is rejected.
 
 import { createHash } from 'node:crypto';
-import type { CheckStatus, DoctorReport } from './types.ts';
+import { type CheckStatus, type DoctorReport, REPORT_SCHEMA } from './types.ts';
 
 export const FRAME_MAGIC = 'CAPSEM-RESULT v1';
 const HEADER = /^CAPSEM-RESULT v1 (\d{1,9}) ([0-9a-f]{64})$/;
@@ -57,7 +57,12 @@ export function decodeFrame(buf: Buffer): { ok: true; report: DoctorReport } | {
   if (!h.ok) return h;
   const payload = buf.subarray(h.headerBytes);
   if (payload.length < h.length) return { ok: false, reason: `truncated payload: ${payload.length} of ${h.length} bytes` };
-  if (payload.length > h.length) return { ok: false, reason: `${payload.length - h.length} bytes after the payload` };
+  if (payload.length > h.length) {
+    // One boot, one verdict: a second frame is an attempt to replace the first.
+    const rest = payload.subarray(h.length);
+    if (rest.subarray(0, FRAME_MAGIC.length).toString('latin1') === FRAME_MAGIC) return { ok: false, reason: 'a second frame on the same boot' };
+    return { ok: false, reason: `${payload.length - h.length} bytes after the payload` };
+  }
   if (createHash('sha256').update(payload).digest('hex') !== h.sha256) return { ok: false, reason: 'payload sha256 mismatch' };
   let json: unknown;
   try {
@@ -102,10 +107,11 @@ export function validateReport(x: unknown): string[] {
     x,
     'report',
     {
-      schema: { test: (v) => v === 'capsem-doctor/1', what: "'capsem-doctor/1'" },
+      schema: { test: (v) => v === REPORT_SCHEMA, what: `'${REPORT_SCHEMA}'` },
       healthy: { test: (v) => typeof v === 'boolean', what: 'a boolean' },
       arch: { test: isStr, what: 'a string' },
       kernelRelease: { test: isStr, what: 'a string' },
+      boot: { test: isObj, what: 'an object' },
       checks: { test: Array.isArray, what: 'an array' },
       summary: { test: isObj, what: 'an object' },
       ms: { test: isMs, what: 'a duration' },
@@ -131,6 +137,20 @@ export function validateReport(x: unknown): string[] {
       out,
     ),
   );
+  if (shape(
+    r.boot,
+    'boot',
+    {
+      nonce: { test: (v) => v === null || isStr(v), what: 'a string or null' },
+      cmdline: { test: isStr, what: 'a string' },
+      kernelVersion: { test: isStr, what: 'a string' },
+      bootId: { test: isStr, what: 'a string' },
+      target: { test: isObj, what: 'an object' },
+    },
+    out,
+  ) && isObj(r.boot.target)) {
+    shape(r.boot.target, 'boot.target', { arch: { test: isStr, what: 'a string' }, kernel: { test: isStr, what: 'a string' }, toolchain: { test: isStr, what: 'a string' } }, out);
+  }
   shape(
     r.summary,
     'summary',

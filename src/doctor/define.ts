@@ -3,7 +3,7 @@
 // and `run`. The rules it verifies and what it proves are read from the
 // policy, never restated here.
 
-import { type Arch, CHECKS, type CheckName, RULES, type Rule, type Target, appliesToArch, resolveRule } from '../policy/index.ts';
+import { type Arch, CHECKS, type CheckName, DEFAULT_KERNEL, RULES, type Rule, type Target, appliesToArch, resolveRule } from '../policy/index.ts';
 import type { CheckStatus } from './types.ts';
 import type { DoctorEnv, FileInfo, Probe } from './env.ts';
 import { errnoCode } from './env.ts';
@@ -34,6 +34,8 @@ export type Got<T> = { ok: true; value: T } | { ok: false; code: string };
 /** What a check sees: tagged reads of guest paths, the probe, the arch, the rules it verifies here. */
 export interface CheckContext {
   arch: Arch;
+  /** What the running kernel is, in the policy's terms (arch, version, toolchain). */
+  target: Target;
   /** The policy rules this check verifies on this target (arch-applicable, not waived). */
   rules: readonly Rule[];
   pid: number;
@@ -45,6 +47,8 @@ export interface CheckContext {
   stat(path: string): Got<FileInfo>;
   lstat(path: string): Got<FileInfo>;
   readlink(path: string): Got<string>;
+  /** A record device read to its current end (the kernel log, /dev/kmsg). */
+  records(path: string): Got<string>;
   /** Computes once per run what several checks observe alike (e.g. the filesystem walk). */
   memo<T>(key: string, compute: () => T): T;
 }
@@ -59,9 +63,15 @@ function attempt<T>(f: () => T): Got<T> {
   }
 }
 
-export function checkContext(env: DoctorEnv, rules: readonly Rule[] = [], shared = new Map<string, unknown>()): CheckContext {
+export function checkContext(
+  env: DoctorEnv,
+  rules: readonly Rule[] = [],
+  shared = new Map<string, unknown>(),
+  target: Target = { arch: env.arch, kernel: DEFAULT_KERNEL, toolchain: 'gcc' },
+): CheckContext {
   return {
     arch: env.arch,
+    target,
     rules,
     pid: env.pid,
     probe: env.probe,
@@ -72,6 +82,7 @@ export function checkContext(env: DoctorEnv, rules: readonly Rule[] = [], shared
     stat: (p) => attempt(() => env.fs.stat(p)),
     lstat: (p) => attempt(() => env.fs.lstat(p)),
     readlink: (p) => attempt(() => env.fs.readlink(p)),
+    records: (p) => attempt(() => env.fs.readRecords(p).toString('utf8')),
     memo<T>(key: string, compute: () => T): T {
       if (!shared.has(key)) shared.set(key, compute());
       return shared.get(key) as T;

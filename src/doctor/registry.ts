@@ -5,14 +5,18 @@
 import { CHECKS, type CheckName } from '../policy/index.ts';
 import type { Check } from './define.ts';
 import testBlockDevices from './checks/test_block_devices.ts';
+import testBootParamsConsumed from './checks/test_boot_params_consumed.ts';
 import testCpuVulnerabilitiesMitigated from './checks/test_cpu_vulnerabilities_mitigated.ts';
 import testDmesgRestricted from './checks/test_dmesg_restricted.ts';
 import testFilesystemsAllowlist from './checks/test_filesystems_allowlist.ts';
 import testGuestBinaryNotWritable from './checks/test_guest_binary_not_writable.ts';
 import testInitOnAlloc from './checks/test_init_on_alloc.ts';
+import testKernelCmdlineExact from './checks/test_kernel_cmdline_exact.ts';
 import testKernelCmdlineHardening from './checks/test_kernel_cmdline_hardening.ts';
 import testKernelCmdlineHasRo from './checks/test_kernel_cmdline_has_ro.ts';
 import testKernelCmdlineRoot from './checks/test_kernel_cmdline_root.ts';
+import testKernelDefaultsInEffect from './checks/test_kernel_defaults_in_effect.ts';
+import testKernelLogHardening from './checks/test_kernel_log_hardening.ts';
 import testMountTable from './checks/test_mount_table.ts';
 import testNo32bitExec from './checks/test_no_32bit_exec.ts';
 import testNoBpfSyscall from './checks/test_no_bpf_syscall.ts';
@@ -54,14 +58,18 @@ import testVirtioDevices from './checks/test_virtio_devices.ts';
 
 export const REGISTRY: Record<CheckName, Check> = {
   test_block_devices: testBlockDevices,
+  test_boot_params_consumed: testBootParamsConsumed,
   test_cpu_vulnerabilities_mitigated: testCpuVulnerabilitiesMitigated,
   test_dmesg_restricted: testDmesgRestricted,
   test_filesystems_allowlist: testFilesystemsAllowlist,
   test_guest_binary_not_writable: testGuestBinaryNotWritable,
   test_init_on_alloc: testInitOnAlloc,
+  test_kernel_cmdline_exact: testKernelCmdlineExact,
   test_kernel_cmdline_hardening: testKernelCmdlineHardening,
   test_kernel_cmdline_has_ro: testKernelCmdlineHasRo,
   test_kernel_cmdline_root: testKernelCmdlineRoot,
+  test_kernel_defaults_in_effect: testKernelDefaultsInEffect,
+  test_kernel_log_hardening: testKernelLogHardening,
   test_mount_table: testMountTable,
   test_no_32bit_exec: testNo32bitExec,
   test_no_bpf_syscall: testNoBpfSyscall,

@@ -4,19 +4,19 @@
 // policy's data, so no check carries its own exceptions: a check runs with
 // the rules it must verify, and is skipped (and listed) when none is left.
 
-import { DEFAULT_KERNEL, type Rule, type Target, isKernelVersion } from '../policy/index.ts';
+import { DEFAULT_KERNEL, NONCE_PARAM, type Rule, type Target, isKernelVersion, parseCmdline } from '../policy/index.ts';
 import { type Check, type Outcome, checkContext, rulesToVerify } from './define.ts';
 import type { DoctorEnv } from './env.ts';
 import { Bail } from './observe.ts';
 import { NEEDS, type NeedId, type NeedProof, needClosure } from './needs.ts';
-import type { BootTiming, CheckResult, DoctorReport } from './types.ts';
+import { type BootFacts, type BootTiming, type CheckResult, type DoctorReport, REPORT_SCHEMA } from './types.ts';
 
 export interface RunOptions {
   bootTimings?: BootTiming[];
 }
 
-/** What the running kernel is, in the policy's terms (for waivers): release, version, compiler. */
-function detectTarget(env: DoctorEnv): { kernelRelease: string; target: Target } {
+/** What the running kernel is, in the policy's terms (for waivers), and the facts that bind the verdict to its boot. */
+function observeBoot(env: DoctorEnv): { kernelRelease: string; target: Target; boot: BootFacts } {
   const read = (p: string) => {
     try {
       return env.fs.readFile(p).toString('utf8').trim();
@@ -28,17 +28,45 @@ function detectTarget(env: DoctorEnv): { kernelRelease: string; target: Target }
   const version = /^(\d+\.\d+)/.exec(kernelRelease)?.[1] ?? '';
   // /proc/version names the compiler the kernel was built with.
   const toolchain = /clang version/.test(read('/proc/version') ?? '') ? 'clang' : 'gcc';
+  const target: Target = { arch: env.arch, kernel: isKernelVersion(version) ? version : DEFAULT_KERNEL, toolchain };
+  const cmdline = read('/proc/cmdline') ?? '';
+  const nonce = parseCmdline(cmdline).get(NONCE_PARAM);
   return {
     kernelRelease,
-    target: { arch: env.arch, kernel: isKernelVersion(version) ? version : DEFAULT_KERNEL, toolchain },
+    target,
+    boot: {
+      nonce: typeof nonce === 'string' ? nonce : null,
+      cmdline,
+      kernelVersion: read('/proc/sys/kernel/version') ?? 'unknown',
+      bootId: read('/proc/sys/kernel/random/boot_id') ?? 'unknown',
+      target,
+    },
   };
+}
+
+/**
+ * The checks the policy runs on `target`, each with the rules it verifies there, and
+ * those it skips (every rule waived or not for this arch). The host holds a verdict to this.
+ */
+export function plannedChecks(
+  checks: readonly Check[],
+  target: Target,
+): { run: { check: Check; rules: Rule[] }[]; skipped: { name: string; reason: string }[] } {
+  const run: { check: Check; rules: Rule[] }[] = [];
+  const skipped: { name: string; reason: string }[] = [];
+  for (const check of checks) {
+    const { verify, waived } = rulesToVerify(check.name, target);
+    if (verify.length) run.push({ check, rules: verify });
+    else skipped.push({ name: check.name, reason: waived.join('; ') || `no rule it verifies applies to ${target.arch}` });
+  }
+  return { run, skipped };
 }
 
 export function runDoctor(env: DoctorEnv, checks: readonly Check[], options: RunOptions = {}): DoctorReport {
   const start = performance.now();
-  const { kernelRelease, target } = detectTarget(env);
+  const { kernelRelease, target, boot } = observeBoot(env);
   const shared = new Map<string, unknown>();
-  const needCtx = checkContext(env, [], shared);
+  const needCtx = checkContext(env, [], shared, target);
   const proofs = new Map<NeedId, NeedProof>();
   const prove = (id: NeedId) => {
     let p = proofs.get(id);
@@ -57,7 +85,7 @@ export function runDoctor(env: DoctorEnv, checks: readonly Check[], options: Run
       needEvidence.push(...proof.evidence);
     }
     try {
-      const out = check.run(checkContext(env, rules, shared));
+      const out = check.run(checkContext(env, rules, shared, target));
       return { ...out, evidence: [...needEvidence, ...out.evidence] };
     } catch (e) {
       if (e instanceof Bail) return { ...e.outcome, evidence: [...needEvidence, ...e.outcome.evidence] };
@@ -66,18 +94,13 @@ export function runDoctor(env: DoctorEnv, checks: readonly Check[], options: Run
   }
 
   const results: CheckResult[] = [];
-  const skipped: { name: string; reason: string }[] = [];
-  for (const check of checks) {
-    const { verify, waived } = rulesToVerify(check.name, target);
-    if (verify.length === 0) {
-      skipped.push({ name: check.name, reason: waived.join('; ') || `no rule it verifies applies to ${target.arch}` });
-      continue;
-    }
+  const { run, skipped } = plannedChecks(checks, target);
+  for (const { check, rules } of run) {
     const t0 = performance.now();
-    const out = runOne(check, verify);
+    const out = runOne(check, rules);
     results.push({
       name: check.name,
-      rules: verify.map((r) => r.id),
+      rules: rules.map((r) => r.id),
       status: out.status,
       evidence: out.evidence,
       ...(out.reason !== undefined ? { reason: out.reason } : {}),
@@ -87,10 +110,11 @@ export function runDoctor(env: DoctorEnv, checks: readonly Check[], options: Run
   const count = (s: string) => results.filter((r) => r.status === s).length;
   const summary = { passed: count('pass'), failed: count('fail'), errors: count('error') };
   return {
-    schema: 'capsem-doctor/1',
+    schema: REPORT_SCHEMA,
     healthy: results.length > 0 && summary.passed === results.length,
     arch: env.arch,
     kernelRelease,
+    boot,
     checks: results,
     summary,
     ms: round(performance.now() - start),

@@ -21,11 +21,30 @@ export interface BootTiming {
   ms: number;
 }
 
+/** Bumped with the report's shape: the host accepts exactly this one. */
+export const REPORT_SCHEMA = 'capsem-doctor/2';
+
+/** What binds a verdict to one boot of one kernel: the host compares each with what it booted. */
+export interface BootFacts {
+  /** The `capsem.nonce` the host put on this boot's command line (null when there was none). */
+  nonce: string | null;
+  /** /proc/cmdline as the kernel kept it. */
+  cmdline: string;
+  /** uname -v (/proc/sys/kernel/version). */
+  kernelVersion: string;
+  /** /proc/sys/kernel/random/boot_id. */
+  bootId: string;
+  /** The target the doctor judged waivers against (arch, kernel version, toolchain). */
+  target: { arch: string; kernel: string; toolchain: string };
+}
+
 export interface DoctorReport {
-  schema: 'capsem-doctor/1';
+  schema: typeof REPORT_SCHEMA;
   healthy: boolean;
   arch: string;
+  /** uname -r: the build names its config digest here (`6.12.117-capsem-<digest>`). */
   kernelRelease: string;
+  boot: BootFacts;
   checks: CheckResult[];
   summary: { passed: number; failed: number; errors: number };
   ms: number;

@@ -1,15 +1,15 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { DoctorReport } from '../doctor/types.ts';
-import { type Arch, cmdlineFor } from '../policy/index.ts';
+import { type Arch, DEFAULT_KERNEL, SHELL_PARAM, cmdlineFor } from '../policy/index.ts';
 import { EnvironmentError, InputError, InterruptedError } from '../util/errors.ts';
 import { type AccelDecision, type AccelRequest, type HostFacts, decideAccel, readHostFacts } from './accel.ts';
-import { ResultListener, verdictFrom } from './channel.ts';
-import { SHELL_PARAM } from './init.ts';
+import { type KernelIdentity, ResultListener, verdictFrom } from './channel.ts';
 import { QEMU_BINARY, bootCmdline, qemuArgs } from './qemu.ts';
 import { type BootTimings, bootTimings } from './timings.ts';
 import { DEFAULT_VARIANT, type GuestVariant, editCmdline } from './variant.ts';
@@ -26,6 +26,11 @@ export interface BootOptions {
   /** The guest images (buildRootfs's squashfs and initramfs). */
   rootfs: string;
   initramfs: string;
+  /**
+   * The kernel the caller means to boot: its build manifest (the guest's release must
+   * match it), or why there is none (unhealthy unless `allow`).
+   */
+  identity: KernelIdentity;
   /** Must be the variant the images were built for (its command line edits apply here). */
   variant?: GuestVariant;
   /** A request ('auto' by default), or a decision already made (callers that fail fast before building). */
@@ -53,6 +58,10 @@ export interface BootResult {
   /** The console's last lines (logs only: never evidence). */
   consoleTail: string;
   cmdline: string;
+  /** This boot's nonce (on the command line; the verdict must carry it). */
+  nonce: string;
+  /** What did not make the boot unhealthy but a reader should know (e.g. an allowed unknown kernel). */
+  warnings: string[];
   qemu: { argv: string[]; exitCode: number | null; signal: string | null; timedOut: boolean };
 }
 
@@ -79,7 +88,9 @@ export async function bootGuest(opts: BootOptions): Promise<BootResult> {
   }
   const accel =
     typeof opts.accel === 'object' ? opts.accel : decideAccel(opts.accel ?? 'auto', arch, opts.hostFacts ?? readHostFacts());
-  const cmdline = [editCmdline(bootCmdline(arch, cmdlineFor(arch)), variant), ...(opts.shell ? [SHELL_PARAM] : [])].join(' ');
+  const kernelVersion = opts.identity.kind === 'manifest' ? opts.identity.target.kernel : DEFAULT_KERNEL;
+  const nonce = randomBytes(16).toString('hex');
+  const cmdline = [editCmdline(bootCmdline(arch, cmdlineFor(arch, kernelVersion), nonce), variant), ...(opts.shell ? [`${SHELL_PARAM}=1`] : [])].join(' ');
   const dir = await mkdtemp(join(tmpdir(), 'capsem-boot-'));
   const socket = join(dir, 'result.sock');
   const listener = await ResultListener.listen(socket);
@@ -121,7 +132,7 @@ export async function bootGuest(opts: BootOptions): Promise<BootResult> {
     });
     const exitAt = performance.now();
     if (opts.signal?.aborted) throw new InterruptedError('boot interrupted; the VM was stopped');
-    const verdict = verdictFrom(listener.bytes(), { arch, overflow: listener.overflow });
+    const verdict = verdictFrom(listener.bytes(), { arch, nonce, cmdline, kernel: opts.identity, overflow: listener.overflow });
     const report = verdict.ok ? verdict.report : undefined;
     const timings = bootTimings(
       { spawnAt, exitAt, ...(verdict.ok && listener.lastByteAt !== undefined ? { verdictAt: listener.lastByteAt } : {}) },
@@ -144,6 +155,8 @@ export async function bootGuest(opts: BootOptions): Promise<BootResult> {
       timings,
       consoleTail,
       cmdline,
+      nonce,
+      warnings: verdict.warnings,
       qemu: qemuInfo,
     };
   } finally {

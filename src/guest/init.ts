@@ -1,5 +1,5 @@
 import { GUEST } from '../policy/index.ts';
-import type { GuestVariant } from './variant.ts';
+import { type GuestVariant, REPLAY_FRAME } from './variant.ts';
 
 // capsem-init: PID 1 of the guest, one busybox sh script in two places.
 // As /init in the initramfs (stage 1) it builds the root: /dev/vda squashfs
@@ -112,6 +112,12 @@ function stage2Result(variant: GuestVariant): string[] {
         'port=$(result_port) || die "no result port"',
         `printf 'capsem says healthy, trust me\\n' > "$port"`,
       ];
+    case 'replay':
+      return [
+        `${doctor} > /dev/null 2>&1`,
+        'port=$(result_port) || die "no result port"',
+        `cat ${REPLAY_FRAME} > "$port"`,
+      ];
     case 'hang':
       return ['echo "capsem-init: hanging on purpose (variant)"', 'while :; do sleep 3600; done'];
   }
@@ -154,7 +160,8 @@ export function initScript(variant: GuestVariant): string {
     '  mark rootfs',
     '  for m in /proc /sys /dev; do mount --move "$m" "/newroot$m" || die "cannot move $m"; done',
     '  export CAPSEM_TIMINGS="$T"',
-    `  exec switch_root /newroot ${INIT_PATH}`,
+    // The kernel's unknown bare parameters are init's argv: pass them on (the doctor proves none is the policy's).
+    `  exec switch_root /newroot ${INIT_PATH} "$@"`,
     '  die "switch_root failed"',
     'fi',
     '',

@@ -1,4 +1,4 @@
-import { type Arch, GUEST } from '../policy/index.ts';
+import { type Arch, GUEST, NONCE_PARAM, launcherCmdline } from '../policy/index.ts';
 import type { Accel } from './accel.ts';
 
 // QEMU command lines, per arch, as a pure function of the boot's inputs.
@@ -26,17 +26,6 @@ export interface QemuInputs {
 }
 
 export const QEMU_BINARY: Record<Arch, string> = { x86_64: 'qemu-system-x86_64', arm64: 'qemu-system-aarch64' };
-
-/** What each machine model needs on the command line beyond the policy's. */
-export const MACHINE_CMDLINE: Record<Arch, readonly string[]> = {
-  // The guest's reboot request must reach QEMU without ACPI or a keyboard
-  // controller (microvm has neither): a triple fault needs no device at all.
-  x86_64: ['reboot=t'],
-  arm64: [],
-};
-
-/** Not the machine's: the runner's. A guest kernel panic reboots at once (ending the VM) instead of hanging until the wall-clock limit. */
-export const RUNNER_CMDLINE = ['panic=-1'] as const;
 
 const DEFAULT_MEMORY_MIB = 512;
 
@@ -88,7 +77,11 @@ export function qemuArgs(i: QemuInputs): string[] {
   ];
 }
 
-/** The full boot command line: policy, then the machine's needs, then the runner's. */
-export function bootCmdline(arch: Arch, policyCmdline: string): string {
-  return [policyCmdline, ...MACHINE_CMDLINE[arch], ...RUNNER_CMDLINE].join(' ');
+/**
+ * The full boot command line: the policy's, then the launcher's fixed tokens
+ * (the machine's, the runner's: src/policy/contract.ts says why each), then
+ * this boot's nonce.
+ */
+export function bootCmdline(arch: Arch, policyCmdline: string, nonce: string): string {
+  return [policyCmdline, ...launcherCmdline(arch), `${NONCE_PARAM}=${nonce}`].join(' ');
 }

@@ -36,7 +36,12 @@ export type ResultMode =
   /** Mutant: write bytes that are not a frame to the result port. */
   | 'garbage'
   /** Mutant: neither run the doctor nor power off (for the wall-clock limit). */
-  | 'hang';
+  | 'hang'
+  /** Mutant: run the doctor, but send REPLAY_FRAME (a verdict recorded on an earlier boot, added as an extra file). */
+  | 'replay';
+
+/** Where a replay mutant's recorded frame lives in the guest. */
+export const REPLAY_FRAME = '/usr/share/capsem/replay.frame';
 
 export interface GuestVariant {
   /** Stable id: part of cache keys and file names ('default' for the real guest). */

@@ -1,6 +1,6 @@
 import type { ParsedCmdline } from './cmdline.ts';
 import { normalizeParamName } from './cmdline.ts';
-import { type Arch, type CmdlineRule, DEFAULT_KERNEL, type KernelVersion, resolveRule } from './define.ts';
+import { type Arch, type CmdlineRule, DEFAULT_KERNEL, type KernelSeries, resolveRule } from './define.ts';
 import { RULES } from './rules.ts';
 
 /** The value a cmdline rule asks for on one arch: `true` for a bare flag. */
@@ -10,7 +10,7 @@ export function cmdlineValue(rule: CmdlineRule, arch: Arch): true | string {
 }
 
 /** The boot command line the policy requires, in policy order (console first). */
-export function cmdlineFor(arch: Arch, kernel: KernelVersion = DEFAULT_KERNEL): string {
+export function cmdlineFor(arch: Arch, kernel: KernelSeries = DEFAULT_KERNEL): string {
   const parts: string[] = [];
   for (const rule of RULES) {
     if (rule.kind !== 'cmdline') continue;

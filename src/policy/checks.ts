@@ -45,6 +45,7 @@ export const CHECKS = defineChecks([
   { name: 'test_no_multicast', source: 'capsem', proves: '/proc/net/igmp absent while /proc/net exists' },
   { name: 'test_cpu_vulnerabilities_mitigated', source: 'capsem', proves: 'no /sys/devices/system/cpu/vulnerabilities/* entry starts with Vulnerable' },
   { name: 'test_kernel_cmdline_root', source: 'capsem', proves: 'the last root= value on /proc/cmdline is /dev/vda' },
+  { name: 'test_kernel_cmdline_exact', source: 'capsem', proves: 'every token of /proc/cmdline is in the boot contract (the policy\'s parameters and the launcher\'s, with their values, none repeated, nothing after --) and every required one is there' },
   { name: 'test_kernel_cmdline_hardening', source: 'capsem', proves: 'every hardening parameter the policy adds beyond the spec (init_on_free, mitigations, sysctl.*, ...) holds on /proc/cmdline, last value winning' },
   { name: 'test_sysctl_hardening', source: 'capsem', proves: 'every sysctl.<name>=<value> of the policy\'s command line reads back from /proc/sys/<name> with that value' },
   // --- allowlists: exactly what the policy allows, every extra or missing element named ---
@@ -53,6 +54,10 @@ export const CHECKS = defineChecks([
   { name: 'test_process_allowlist', source: 'capsem', proves: 'every process is the init, the doctor, its probe, or a kernel thread (PF_KTHREAD, no exe); any other fails by pid, comm, exe and cmdline' },
   { name: 'test_block_devices', source: 'capsem', proves: '/sys/block is exactly vda, and vda is read-only' },
   { name: 'test_virtio_devices', source: 'capsem', proves: 'the virtio device ids in /sys/bus/virtio/devices are exactly the launcher\'s set for the arch (one virtio-blk, one virtio-serial)' },
+  // --- effects: the kernel shows the property in force, not just a token asking for it ---
+  { name: 'test_kernel_log_hardening', source: 'capsem', proves: 'the kernel log (/dev/kmsg, read once) has the boot line of each feature: lockdown forced by the configuration, Landlock up, the W+X scan passed, heap auto-init on alloc and free' },
+  { name: 'test_kernel_defaults_in_effect', source: 'capsem', proves: 'built-in defaults read back: randomize_va_space 2, panic_on_oops 1, mmap_min_addr the policy\'s, no uid_map (no user namespaces), page_alloc shuffle Y' },
+  { name: 'test_boot_params_consumed', source: 'capsem', proves: 'no policy boot parameter reached init\'s environment or argv (/proc/1/environ, /proc/1/cmdline): the kernel recognised every one' },
 ]);
 
 export type CheckName = (typeof CHECKS)[number]['name'];

@@ -20,9 +20,13 @@ export interface ParsedCmdline {
 
 const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v';
 
-/** The kernel treats `-` and `_` in parameter names as the same character. */
+/**
+ * The kernel treats `-` and `_` in parameter names as the same character, and
+ * reads `sysctl/a/b` as `sysctl.a.b` (fs/proc/proc_sysctl.c turns both separators into '/').
+ */
 export function normalizeParamName(key: string): string {
-  return key.replace(/-/g, '_');
+  const k = key.replace(/-/g, '_');
+  return /^sysctl[./]/.test(k) ? `sysctl.${k.slice('sysctl.'.length).replace(/\//g, '.')}` : k;
 }
 
 /** One step of lib/cmdline.c next_arg: returns the token and where the rest starts. */

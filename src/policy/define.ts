@@ -162,9 +162,16 @@ export interface GuestRule<Id extends string = string, Check extends string = st
   kind: 'guest';
 }
 
+/** The boot command line is exactly the contract (src/policy/contract.ts): no token beyond it. */
+export interface CmdlineContractRule<Id extends string = string, Check extends string = string>
+  extends RuleBase<Id, Check> {
+  kind: 'cmdline-contract';
+}
+
 export type Rule<Id extends string = string, Check extends string = string> =
   | KconfigRule<Id, Check>
   | CmdlineRule<Id, Check>
+  | CmdlineContractRule<Id, Check>
   | GuestRule<Id, Check>;
 
 /** Identity helpers: they exist so ids stay literal types. */

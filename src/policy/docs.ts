@@ -1,7 +1,9 @@
 import { CHECKS } from './checks.ts';
+import { cmdlineContract } from './contract.ts';
 import {
   ARCHS,
   conditionText,
+  DEFAULT_KERNEL,
   KERNELS,
   SECTIONS,
   type Rule,
@@ -39,6 +41,8 @@ function subject(rule: Rule): string {
       return symbolText(rule.symbol) + (rule.specName ? `<br>(spec: ${code(rule.specName)})` : '');
     case 'cmdline':
       return code(rule.param);
+    case 'cmdline-contract':
+      return 'the whole line';
     case 'guest':
       return '';
   }
@@ -54,6 +58,8 @@ function valueText(rule: Rule): string {
       if (typeof v === 'string') return code(v);
       return ARCHS.map((a) => `${a}: ${code(v[a])}`).join('<br>');
     }
+    case 'cmdline-contract':
+      return 'the contract\'s tokens, nothing else';
     case 'guest':
       return '';
   }
@@ -87,6 +93,23 @@ export function renderPolicyDoc(): string {
       out.push(
         `| ${code(r.id)}${waived} | ${subject(r)} | ${valueText(r)} | ${arch} | ${r.source} | ${cell(verification(r))} | ${cell(r.rationale)} |`,
       );
+    }
+  }
+  out.push(
+    '',
+    '## The boot command line contract',
+    '',
+    'Rule `cmdline-exact`: the complete set of tokens a guest may boot with (src/policy/contract.ts). Any other token, ',
+    'another value, a repeat or arguments after `--` break it. `audit --cmdline` requires the policy\'s tokens and allows ',
+    'the launcher\'s; the doctor (test_kernel_cmdline_exact) requires every token not marked optional.',
+    '',
+    '| Token | Arch | Added by | Required when booted | Reason |',
+    '|---|---|---|---|---|',
+  );
+  for (const arch of ARCHS) {
+    for (const t of cmdlineContract(arch, DEFAULT_KERNEL, { booted: true })) {
+      const shown = t.value === true ? t.key : typeof t.value === 'string' ? `${t.key}=${t.value}` : `${t.key}=<${t.value.source}>`;
+      out.push(`| ${code(shown)} | ${arch} | ${t.origin} | ${t.required ? 'yes' : 'no'}${t.repeatable ? ', repeatable' : ''} | ${cell(t.reason)} |`);
     }
   }
   out.push('', '## Waivers', '', 'Rules knowingly not enforced, and when. Every audit lists them.', '', '| Rule | When | Reason |', '|---|---|---|');

@@ -22,7 +22,7 @@ const TARGETS: Target[] = ARCHS.flatMap((arch) =>
 /** A .config holding exactly what the policy asks for (what a surviving build produces). */
 function compliantConfig(t: Target): DotConfig {
   const values = new Map(requestedOptions(t).map((o) => [o.symbol, o.value]));
-  return { file: 'synthetic.config', values, lines: new Map() };
+  return { file: 'synthetic.config', values, lines: new Map(), warnings: [] };
 }
 
 function flip(value: string): string {
@@ -72,11 +72,12 @@ describe.each(TARGETS)('audit rules for $arch $kernel $toolchain', (t) => {
       : [],
   );
   it.each(cmdlineCases)('$id fails when $param is overridden or missing', ({ id, param, want }) => {
+    // The rule, and the contract (another value, a repeat, a missing token) with it.
     const overridden = want === true ? `${param}=0` : `${param}=${want}x`;
-    expect(failing(auditConfig({ config, cmdline: `${cmdline} ${overridden}`, target: t }))).toEqual([id]);
+    expect(failing(auditConfig({ config, cmdline: `${cmdline} ${overridden}`, target: t })).sort()).toEqual([id, 'cmdline-exact'].sort());
     const without = parseCmdline(cmdline).tokens.filter((tok) => tok.key !== param);
     const line = without.map((tok) => (tok.value === undefined ? tok.key : `${tok.key}=${tok.value}`)).join(' ');
-    expect(failing(auditConfig({ config, cmdline: line, target: t }))).toEqual([id]);
+    expect(failing(auditConfig({ config, cmdline: line, target: t })).sort()).toEqual([id, 'cmdline-exact'].sort());
   });
 });
 
@@ -109,21 +110,39 @@ describe('audit statuses', () => {
   it('a later rw undoes ro, as in the kernel', () => {
     const r = auditConfig({ config: compliantConfig(t), cmdline: `${cmdlineFor('arm64')} rw`, target: t });
     expect(r.results.find((x) => x.rule === 'cmdline-ro')).toMatchObject({ status: 'fail', actual: 'ro, then rw (which wins)' });
-    expect(failing(r)).toEqual(['cmdline-ro']);
+    expect(failing(r)).toEqual(['cmdline-ro', 'cmdline-exact'].sort());
+    // Before ro, rw loses; but it is still a token outside the contract.
     const again = auditConfig({ config: compliantConfig(t), cmdline: `rw ${cmdlineFor('arm64')}`, target: t });
-    expect(failing(again)).toEqual([]);
+    expect(failing(again)).toEqual(['cmdline-exact']);
+  });
+
+  it.each(['nopti', 'nokaslr', 'norandmaps', 'clearcpuid=smap', 'lsm=yama', 'spectre_v2_user=off', 'sysctl.vm.swappiness=1', '-- single'])(
+    'the policy line plus %s fails the contract, naming it',
+    (extra) => {
+      const x86: Target = { arch: 'x86_64', kernel: '6.12', toolchain: 'gcc' };
+      const r = auditConfig({ config: compliantConfig(x86), cmdline: `${cmdlineFor('x86_64')} ${extra}`, target: x86 });
+      expect(failing(r)).toEqual(['cmdline-exact']);
+      expect(r.results.find((x) => x.rule === 'cmdline-exact')!.actual).toContain(extra.split(' ').at(-1)!);
+    },
+  );
+
+  it("the launcher's tokens may be on an audited line, with their values", () => {
+    const x86: Target = { arch: 'x86_64', kernel: '6.12', toolchain: 'gcc' };
+    const ok = `${cmdlineFor('x86_64')} reboot=t panic=-1 capsem.nonce=${'a'.repeat(32)} virtio_mmio.device=512@0xfeb00e00:12`;
+    expect(failing(auditConfig({ config: compliantConfig(x86), cmdline: ok, target: x86 }))).toEqual([]);
+    expect(failing(auditConfig({ config: compliantConfig(x86), cmdline: `${ok} panic=0`, target: x86 }))).toEqual(['cmdline-exact']);
   });
 
   it('the summary counts every result once', () => {
     const s = report.summary;
-    expect(s.pass + s.fail + s.waived + s.notApplicable).toBe(RULES.length);
+    expect(s.pass + s.fail + s.waived + s.notApplicable + s.unverified).toBe(RULES.length);
   });
 
   it('a missing symbol reads as n, and numbers compare by value', () => {
     const values = new Map(compliantConfig(t).values);
     values.delete('MODULES');
     values.set('DEFAULT_MMAP_MIN_ADDR', '0x8000');
-    const r = auditConfig({ config: { file: 'f', values, lines: new Map() }, target: t });
+    const r = auditConfig({ config: { file: 'f', values, lines: new Map(), warnings: [] }, target: t });
     expect(failing(r)).toEqual([]);
   });
 });
@@ -154,7 +173,7 @@ describe('formatters', () => {
   const t: Target = { arch: 'x86_64', kernel: '6.12', toolchain: 'gcc' };
   const values = new Map(compliantConfig(t).values);
   values.set('MODULES', 'y');
-  const report = auditConfig({ config: { file: 'k.config', values, lines: new Map([['MODULES', 7]]) }, cmdline: 'ro', target: t });
+  const report = auditConfig({ config: { file: 'k.config', values, lines: new Map([['MODULES', 7]]), warnings: [] }, cmdline: 'ro', target: t });
 
   it('has one formatter per format', () => {
     expect(Object.keys(FORMATTERS).sort()).toEqual([...FORMATS].sort());
@@ -167,7 +186,7 @@ describe('formatters', () => {
     expect(out).toMatch(/Prevents loading \.ko files/);
     expect(out).toMatch(/^ {2}WAIVED /m);
     expect(out).toMatch(/waived: /);
-    expect(out.trimEnd().split('\n').at(-1)).toMatch(/^FAIL: \d+ pass, \d+ fail, \d+ waived, \d+ not applicable$/);
+    expect(out.trimEnd().split('\n').at(-1)).toMatch(/^FAIL: \d+ pass, \d+ fail, \d+ waived, \d+ not applicable, \d+ unverified$/);
     expect(out.indexOf('Disabled subsystems')).toBeLessThan(out.indexOf('Memory mitigations'));
   });
 
@@ -200,7 +219,7 @@ describe('formatters', () => {
   });
 
   it('escapes XML in junit', () => {
-    const r2 = auditConfig({ config: { file: 'k.config', values, lines: new Map() }, cmdline: 'console="<&>"', target: t });
+    const r2 = auditConfig({ config: { file: 'k.config', values, lines: new Map(), warnings: [] }, cmdline: 'console="<&>"', target: t });
     expect(FORMATTERS.junit(r2)).not.toMatch(/actual console=<&>/);
   });
 });

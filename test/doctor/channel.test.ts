@@ -38,6 +38,7 @@ describe('result channel frame', () => {
     ['another version', () => Buffer.from(encodeFrame(healthy()).toString('latin1').replace('v1', 'v2'), 'latin1'), /bad frame header/],
     ['truncated payload', () => encodeFrame(healthy()).subarray(0, -10), /truncated payload/],
     ['trailing bytes', () => Buffer.concat([encodeFrame(healthy()), Buffer.from('x')]), /1 bytes after the payload/],
+    ['a second frame', () => Buffer.concat([encodeFrame(healthy()), encodeFrame(healthy())]), /a second frame on the same boot/],
     ['flipped payload byte', () => {
       const f = Buffer.from(encodeFrame(healthy()));
       f[f.length - 5] = f[f.length - 5]! ^ 1;
@@ -83,7 +84,10 @@ describe('DoctorReport validation', () => {
     ['negative ms', (r) => { r.ms = -1; }, 'report.ms: not a duration'],
     ['bad boot timing', (r) => { r.bootTimings = [{ stage: 'init', ms: Number.NaN }]; }, 'bootTimings[0].ms'],
     ['a duplicate check', (r) => { r.checks.push(r.checks[0]!); r.summary.passed++; }, 'checks: a name appears twice'],
-    ['wrong schema', (r) => { (r as Record<string, unknown>).schema = 'capsem-doctor/2'; }, "report.schema: not 'capsem-doctor/1'"],
+    ['no boot facts', (r) => { delete (r as Partial<DoctorReport>).boot; }, 'report.boot: missing'],
+    ['a nonce that is not a string', (r) => { (r.boot as unknown as Record<string, unknown>).nonce = 7; }, 'boot.nonce: not a string or null'],
+    ['a target without a toolchain', (r) => { delete (r.boot.target as Partial<DoctorReport['boot']['target']>).toolchain; }, 'boot.target.toolchain: missing'],
+    ['wrong schema', (r) => { (r as Record<string, unknown>).schema = 'capsem-doctor/1'; }, "report.schema: not 'capsem-doctor/2'"],
   ])('rejects %s', (_, f, problem) => {
     expect(mutate(f).join('\n')).toContain(problem);
   });

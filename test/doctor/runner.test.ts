@@ -14,7 +14,7 @@ describe('runner', () => {
     expect(notPassed.map((c) => `${c.name}: ${c.reason} ${c.evidence.join(' | ')}`)).toEqual([]);
     expect(report.checks.map((c) => c.name)).toEqual(CHECKS.map((c) => c.name));
     expect(report).toMatchObject({
-      schema: 'capsem-doctor/1',
+      schema: 'capsem-doctor/2',
       healthy: true,
       arch,
       kernelRelease: '6.12.38',

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildKernel, configureKernel } from '../../src/build/index.ts';
+import { buildKernel, configureKernel, releaseDigest } from '../../src/build/index.ts';
 import { run } from '../../src/cli/main.ts';
 import { ARCHS, type Arch } from '../../src/policy/index.ts';
 import { captureIO } from '../helpers/io.ts';
@@ -53,6 +53,10 @@ describe.each(ARCHS)('the real policy, %s, Linux 6.12, gcc', (arch: Arch) => {
     expect(m.image.path).toBe(join(outDir, m.image.format));
     const saved = JSON.parse(await readFile(join(outDir, 'manifest.json'), 'utf8'));
     expect(saved.image.sha256).toBe(m.image.sha256);
+    // The release names the final .config: anyone can recompute the digest from it.
+    expect(m.releaseDigest.digest).toBe(releaseDigest(await readFile(m.files.config, 'utf8')));
+    expect(m.kernelRelease).toBe(`${m.kernelRelease.split('-')[0]}-capsem-${m.releaseDigest.digest}`);
+    expect(m.kernelRelease).toMatch(/^6\.12\.\d+-capsem-[0-9a-f]{12}$/);
 
     const again = await buildKernel({ arch, outDir });
     expect(again.cached).toBe(true);
@@ -64,7 +68,7 @@ describe.each(ARCHS)('the real policy, %s, Linux 6.12, gcc', (arch: Arch) => {
 describe.each(ARCHS)('configure-only on Linux 6.1 (%s)', (arch: Arch) => {
   it('the policy survives olddefconfig and the audit passes', async () => {
     const r = await configureKernel({ arch, kernel: '6.1' });
-    expect(r.kernelRelease).toMatch(/^6\.1\./);
+    expect(r.kernelRelease).toMatch(/^6\.1\.\d+-capsem-[0-9a-f]{12}$/);
     expect(r.survival.casualties).toBe(0);
     expect(r.audit.fail).toBe(0);
   });

@@ -2,10 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildKernel } from '../../src/build/index.ts';
-import { type BootResult, bootGuest, buildRootfs } from '../../src/guest/index.ts';
+import { type Manifest, buildKernel } from '../../src/build/index.ts';
+import { encodeFrame } from '../../src/doctor/channel.ts';
+import type { BootResult } from '../../src/guest/index.ts';
+import { REPLAY_FRAME } from '../../src/guest/variant.ts';
 import { ARCHS, type Arch } from '../../src/policy/index.ts';
-import { bootVariant } from '../guest/e2e-kit.ts';
+import { bootVariant, identityOf, policyKernel } from '../guest/e2e-kit.ts';
 import { GUEST_MUTANTS, WEAKENED_KERNEL_BREAKS, weakeningFragment } from './mutants.ts';
 
 // Proof that each check can fail: boot deliberately weakened guests and
@@ -28,13 +30,13 @@ function expectExactly(r: BootResult, breaks: readonly string[]): void {
   expect(r.healthy).toBe(false);
 }
 
-async function weakenedKernel(arch: Arch): Promise<string> {
+/** The weakened test kernel (policy + every KERNEL_WEAKENINGS line), published with its own manifest. */
+async function weakenedKernel(arch: Arch): Promise<Manifest> {
   const dir = await mkdtemp(join(tmpdir(), `capsem-mutant-kernel-${arch}-`));
   scratch.push(dir);
   const fragment = join(dir, 'weakening.config');
   await writeFile(fragment, weakeningFragment(arch));
-  const manifest = await buildKernel({ arch, extraFragment: fragment, allowAuditFailures: true, outDir: join(dir, 'out') });
-  return manifest.image.path;
+  return buildKernel({ arch, extraFragment: fragment, allowAuditFailures: true, outDir: join(dir, 'out') });
 }
 
 // x86_64 by default: one weakened kernel (as issue 4 asks) keeps a cold CI run inside its budget.
@@ -45,10 +47,47 @@ const MUTANT_ARCHS = (process.env.CAPSEM_MUTANT_ARCHS ?? 'x86_64')
 
 describe.each(MUTANT_ARCHS)('mutation suite (%s)', (arch) => {
   it('the weakened kernel fails exactly its weakened checks', async () => {
-    const kernel = await weakenedKernel(arch);
-    const images = await buildRootfs({ arch });
-    const r = await bootGuest({ arch, kernel, rootfs: images.squashfs.path, initramfs: images.initramfs.path });
+    const weak = await weakenedKernel(arch);
+    const r = await bootVariant(arch, undefined, undefined, { image: weak.image.path, identity: identityOf(weak) });
     expectExactly(r, WEAKENED_KERNEL_BREAKS);
+    expect(r.reason).not.toMatch(/not the audited one/);
+  });
+
+  it('the weakened kernel booted as if it were the policy kernel is not the audited one', async () => {
+    const [weak, policy] = await Promise.all([weakenedKernel(arch), policyKernel(arch)]);
+    expect(weak.kernelRelease).not.toBe(policy.kernelRelease);
+    const r = await bootVariant(arch, undefined, undefined, { image: weak.image.path, identity: identityOf(policy) });
+    expect(r.healthy).toBe(false);
+    expect(r.reason).toContain(`the kernel is not the audited one: the guest runs ${weak.kernelRelease}`);
+    expect(r.reason).toContain(`names ${policy.kernelRelease}`);
+  });
+
+  it('a verdict carrying another nonce than its boot is rejected by the host', async () => {
+    const nonce = '0'.repeat(32);
+    const r = await bootVariant(arch, {
+      id: 'cmdline-wrong-nonce',
+      description: 'a second capsem.nonce appended: the doctor reports the last one',
+      breaks: [],
+      cmdline: { append: [`capsem.nonce=${nonce}`] },
+    });
+    expectExactly(r, ['test_kernel_cmdline_exact']);
+    expect(r.reason).toContain(`the verdict is not from this boot: it carries nonce ${nonce}, this boot's is ${r.nonce}`);
+  });
+
+  it('a verdict recorded on an earlier boot, replayed over the result port, is rejected by the host', async () => {
+    const first = await bootVariant(arch);
+    expect(first.healthy, first.reason).toBe(true);
+    const frame = encodeFrame(first.report!);
+    const r = await bootVariant(arch, {
+      id: 'replay',
+      description: 'sends a verdict recorded on an earlier healthy boot',
+      breaks: [],
+      result: 'replay',
+      extraFiles: [{ path: REPLAY_FRAME, mode: 0o444, content: frame.toString('utf8') }],
+    });
+    expect(r.healthy).toBe(false);
+    expect(r.report?.boot.nonce).toBe(first.nonce);
+    expect(r.reason).toContain(`the verdict is not from this boot: it carries nonce ${first.nonce}, this boot's is ${r.nonce}`);
   });
 
   it.each(GUEST_MUTANTS.map((m) => [m.variant.id, m] as const))('guest mutant %s fails exactly its checks', async (_, m) => {

@@ -89,6 +89,9 @@ const cmdlineMutant = (id: string, description: string, append: string[]): Guest
   cmdline: { append },
 });
 
+/** norandmaps turns userspace ASLR off: randomize_va_space reads 0. */
+const NORANDMAPS_BREAKS: readonly CheckName[] = ['test_kernel_cmdline_exact'];
+
 export const GUEST_MUTANTS: readonly GuestMutant[] = [
   { variant: MUTANTS.setuidFile, breaks: both(['test_no_setuid_binaries']) },
   { variant: MUTANTS.setgidFile, breaks: both(['test_no_setgid_binaries']) },
@@ -108,15 +111,15 @@ export const GUEST_MUTANTS: readonly GuestMutant[] = [
     breaks: both(['test_squashfs_is_immutable', 'test_guest_binary_not_writable', 'test_overlay_configured', 'test_mount_table']),
   },
   { variant: MUTANTS.secondLower, breaks: both(['test_overlay_configured']) },
-  { variant: MUTANTS.cmdlineNoRo, breaks: both(['test_kernel_cmdline_has_ro']) },
-  { variant: MUTANTS.cmdlineInitOnAllocOff, breaks: both(['test_init_on_alloc']) },
-  { variant: MUTANTS.cmdlineNoSlabNomerge, breaks: both(['test_slab_nomerge']) },
-  { variant: MUTANTS.cmdlineNoPageShuffle, breaks: both(['test_page_alloc_shuffle']) },
+  { variant: MUTANTS.cmdlineNoRo, breaks: both(['test_kernel_cmdline_has_ro', 'test_kernel_cmdline_exact']) },
+  { variant: MUTANTS.cmdlineInitOnAllocOff, breaks: both(['test_init_on_alloc', 'test_kernel_cmdline_exact']) },
+  { variant: MUTANTS.cmdlineNoSlabNomerge, breaks: both(['test_slab_nomerge', 'test_kernel_cmdline_exact']) },
+  { variant: MUTANTS.cmdlineNoPageShuffle, breaks: both(['test_page_alloc_shuffle', 'test_kernel_cmdline_exact']) },
   // The initramfs mounts the root itself, so the kernel never acts on root=; only the check notices.
-  { variant: cmdlineMutant('cmdline-root-vdb', 'root=/dev/vdb appended (the last value wins)', ['root=/dev/vdb']), breaks: both(['test_kernel_cmdline_root']) },
+  { variant: cmdlineMutant('cmdline-root-vdb', 'root=/dev/vdb appended (the last value wins)', ['root=/dev/vdb']), breaks: both(['test_kernel_cmdline_root', 'test_kernel_cmdline_exact']) },
   {
     variant: cmdlineMutant('cmdline-init-on-free-0', 'init_on_free=0 appended', ['init_on_free=0']),
-    breaks: both(['test_kernel_cmdline_hardening']),
+    breaks: both(['test_kernel_cmdline_hardening', 'test_kernel_cmdline_exact']),
   },
   {
     // x86: every CPU QEMU's TCG "max" model emulates is affected by Spectre v1, which
@@ -124,10 +127,17 @@ export const GUEST_MUTANTS: readonly GuestMutant[] = [
     // nothing reads Vulnerable there (see NOT_SHOWN_BY_A_MUTANT).
     variant: cmdlineMutant('cmdline-mitigations-off', 'mitigations=off appended', ['mitigations=off']),
     breaks: {
-      x86_64: ['test_kernel_cmdline_hardening', 'test_cpu_vulnerabilities_mitigated'],
-      arm64: ['test_kernel_cmdline_hardening'],
+      x86_64: ['test_kernel_cmdline_hardening', 'test_cpu_vulnerabilities_mitigated', 'test_kernel_cmdline_exact'],
+      arm64: ['test_kernel_cmdline_hardening', 'test_kernel_cmdline_exact'],
     },
   },
+  // The boot contract: each token below is outside it (the kernel would act on it; presence checks miss it).
+  ...(['nopti', 'nokaslr', 'norandmaps', 'sysctl.vm.swappiness=10'] as const).map(
+    (token): GuestMutant => ({
+      variant: cmdlineMutant(`cmdline-extra-${token.replace(/[^a-z0-9]+/g, '-')}`, `${token} appended (outside the contract)`, [token]),
+      breaks: both(token === 'norandmaps' ? NORANDMAPS_BREAKS : ['test_kernel_cmdline_exact']),
+    }),
+  ),
 ];
 
 /** Checks no mutant can make fail on an arch, and why (their failing fixtures are in test/doctor/checks/). */

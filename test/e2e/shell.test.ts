@@ -23,7 +23,7 @@ async function waitFor(what: RegExp, timeoutMs: number): Promise<string> {
 describe('boot --shell (x86_64, under tmux)', () => {
   let kernel = '';
   beforeAll(async () => {
-    kernel = await policyKernel('x86_64');
+    kernel = (await policyKernel('x86_64')).image.path;
     // The CLI a person runs is the bundle.
     execFileSync('node', ['scripts/bundle.mjs'], { stdio: 'inherit' });
   });

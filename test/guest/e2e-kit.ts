@@ -1,31 +1,43 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildKernel } from '../../src/build/index.ts';
-import { type BootResult, type GuestVariant, bootGuest, buildRootfs } from '../../src/guest/index.ts';
+import { dirname, join } from 'node:path';
+import { type Manifest, buildKernel } from '../../src/build/index.ts';
+import { type BootResult, type GuestVariant, type KernelIdentity, bootGuest, buildRootfs, manifestIdentity } from '../../src/guest/index.ts';
 import type { Arch } from '../../src/policy/index.ts';
 
 // Shared by the guest's e2e tests: the real kernel (a cache hit after the first
 // build) and real images, booted under whatever `--accel auto` picks.
 
-const kernels = new Map<Arch, Promise<string>>();
+const kernels = new Map<Arch, Promise<Manifest>>();
 
 /** The policy kernel for `arch`, from the build cache (compiled once if missing). */
-export function policyKernel(arch: Arch): Promise<string> {
+export function policyKernel(arch: Arch): Promise<Manifest> {
   let k = kernels.get(arch);
   if (!k) {
-    k = mkdtemp(join(tmpdir(), `capsem-e2e-kernel-${arch}-`)).then(async (outDir) => (await buildKernel({ arch, outDir })).image.path);
+    k = mkdtemp(join(tmpdir(), `capsem-e2e-kernel-${arch}-`)).then((outDir) => buildKernel({ arch, outDir }));
     kernels.set(arch, k);
   }
   return k;
 }
 
-export async function bootVariant(arch: Arch, variant?: GuestVariant, timeoutMs?: number): Promise<BootResult> {
-  const kernel = await policyKernel(arch);
+/** The identity a published build gives its image (its manifest.json sits beside it). */
+export function identityOf(m: Manifest): KernelIdentity {
+  return manifestIdentity(join(dirname(m.image.path), 'manifest.json'), m);
+}
+
+/** Boots the policy kernel (or `kernel`, e.g. a weakened one) with the guest images of `variant`. */
+export async function bootVariant(
+  arch: Arch,
+  variant?: GuestVariant,
+  timeoutMs?: number,
+  kernel?: { image: string; identity: KernelIdentity },
+): Promise<BootResult> {
+  const policy = kernel ? undefined : await policyKernel(arch);
   const images = await buildRootfs({ arch, ...(variant ? { variant } : {}) });
   return bootGuest({
     arch,
-    kernel,
+    kernel: kernel?.image ?? policy!.image.path,
+    identity: kernel?.identity ?? identityOf(policy!),
     rootfs: images.squashfs.path,
     initramfs: images.initramfs.path,
     ...(variant ? { variant } : {}),

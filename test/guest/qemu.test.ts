@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MACHINE_CMDLINE, bootCmdline, qemuArgs } from '../../src/guest/qemu.ts';
+import { bootCmdline, qemuArgs } from '../../src/guest/qemu.ts';
 import { GUEST, cmdlineFor } from '../../src/policy/index.ts';
 
 const inputs = {
@@ -64,11 +64,15 @@ describe('qemuArgs', () => {
 });
 
 describe('bootCmdline', () => {
-  it('is the policy command line, then only what the machine and the runner need', () => {
+  it('is the policy command line, then the launcher\'s fixed tokens, then the nonce', () => {
     for (const arch of ['x86_64', 'arm64'] as const) {
-      const line = bootCmdline(arch, cmdlineFor(arch));
+      const line = bootCmdline(arch, cmdlineFor(arch), 'ab'.repeat(16));
       expect(line.startsWith(cmdlineFor(arch) + ' ')).toBe(true);
-      expect(line.slice(cmdlineFor(arch).length).trim().split(' ')).toEqual([...MACHINE_CMDLINE[arch], 'panic=-1']);
+      expect(line.slice(cmdlineFor(arch).length).trim().split(' ')).toEqual([
+        ...(arch === 'x86_64' ? ['reboot=t'] : []),
+        'panic=-1',
+        `capsem.nonce=${'ab'.repeat(16)}`,
+      ]);
     }
   });
 });

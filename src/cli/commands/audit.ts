@@ -1,39 +1,73 @@
-import { readFileSync } from 'node:fs';
-import { defineCommand } from '../command.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { dirname, join } from 'node:path';
+import { defineCommand, type IO } from '../command.ts';
 import { auditConfig, FORMATS, FORMATTERS, type Format } from '../../audit/index.ts';
-import { configArch, configKernel, configKernelSeries, readDotConfig } from '../../kconfig/dotconfig.ts';
-import { type Arch, KERNELS, type KernelVersion, type Toolchain } from '../../policy/index.ts';
+import { resolveSource } from '../../build/source.ts';
+import { configArch, configKernelSeries, type DotConfig, readDotConfig } from '../../kconfig/dotconfig.ts';
+import { assignmentsOf, evaluate, type Evaluation } from '../../kconfig/evaluate.ts';
+import { cachedKernelTree } from '../../kconfig/kernel-trees.ts';
+import { RELEASE_DIGEST_RECIPE, parseProcVersion, releaseDigest } from '../../kconfig/release.ts';
+import { loadKconfigTree } from '../../kconfig/tree.ts';
+import { type Arch, DEFAULT_KERNEL, type KernelSeries, parseKernelSeries, type Toolchain } from '../../policy/index.ts';
 import { InputError, UsageError } from '../../util/errors.ts';
+import { cacheRoot } from '../../util/paths.ts';
 import { TARGET_ARGS } from './defconfig.ts';
 
 export default defineCommand({
   name: 'audit',
   summary: 'Check a kernel .config and boot command line against the policy',
   description: `
-Evaluates every rule that applies to the target against a final kernel .config
+Evaluates every rule that applies to the target against a kernel .config
 (plain, .gz or .xz) and, when given, a boot command line. The arch and kernel
-series are read from the file's header when not given. Waived and not-applicable
-rules are listed with their reason.
-Exit 0 when every rule holds, 1 when any fails, 2 on bad input or usage.`,
+series are read from the file's header when not given; any series works: the
+policy's symbol names are keyed by version ranges, and the report says which
+names no verified Kconfig tree backs for that series.
+
+With the kernel tree for that series (the build cache's unpacked Debian tree,
+or --source), the file is first evaluated as kbuild will build it (make
+olddefconfig, by the same engine as explain) and the rules judge the result;
+each rule whose option kbuild sets differently from the file shows both.
+Without a tree (or with --text-only) the text is audited: an option the policy
+forbids that has no line at all is UNVERIFIED, not PASS.
+Lines kbuild's conf reads differently from how they look (CONFIG_X=yes is y)
+or ignores are warnings on stderr with file:line.
+Exit 0 when no rule fails (PASS or UNVERIFIED), 1 when any fails, 2 on bad
+input or usage.`,
   args: {
     config: { type: 'string', description: 'Kernel .config to audit', valueHint: 'FILE' },
     arch: { ...TARGET_ARGS.arch, description: 'Target architecture (default: from the file)' },
-    kernel: { type: 'string', description: 'Kernel series (default: from the file)', choices: KERNELS },
+    kernel: { type: 'string', description: 'Kernel series, e.g. 6.6 (default: from the file)', valueHint: 'MAJOR.MINOR' },
+    source: { type: 'string', description: 'Kernel tree to evaluate with (default: the build cache\'s tree for the series)', valueHint: 'DIR|TARBALL' },
+    sha256: { type: 'string', description: 'Expected sha256 of --source TARBALL (verified before unpacking)', valueHint: 'HEX' },
+    'text-only': { type: 'boolean', description: 'Audit the file\'s text without evaluating it' },
     toolchain: TARGET_ARGS.toolchain,
     cmdline: { type: 'string', description: 'Boot command line to audit', valueHint: 'STRING' },
     'cmdline-file': { type: 'string', description: 'File holding the boot command line (e.g. /proc/cmdline)', valueHint: 'FILE' },
     format: { type: 'string', description: 'Output format', choices: FORMATS, default: 'text' },
+    running: {
+      type: 'boolean',
+      description: 'Say which config the running kernel claims to be (its release names the config digest); with --config, whether it is that file',
+    },
+    'version-file': { type: 'string', description: 'The kernel version line for --running (default /proc/version)', valueHint: 'FILE' },
   },
   examples: [
     'capsem-kernel audit --config /boot/config-$(uname -r) --cmdline-file /proc/cmdline',
     'capsem-kernel audit --config build/.config --arch arm64 --format sarif',
+    'capsem-kernel audit --config config-6.6 --source ~/src/linux-6.6',
+    'capsem-kernel audit --running --config out/x86_64/config   # inside a guest, or with --version-file',
   ],
-  run({ args, io }) {
+  async run({ args, io }) {
+    if (args.running || args['version-file'] !== undefined) {
+      return auditRunning({ versionFile: args['version-file'] ?? '/proc/version', config: args.config, format: args.format as Format, io });
+    }
     if (!args.config) throw new UsageError('audit: --config FILE is required');
     if (args.cmdline !== undefined && args['cmdline-file'] !== undefined) {
       throw new UsageError('audit: give --cmdline or --cmdline-file, not both');
     }
-    const config = readDotConfig(args.config);
+    if (args['text-only'] && args.source !== undefined) throw new UsageError('audit: give --source or --text-only, not both');
+    const config = readDotConfig(args.config, { lenient: true });
+    for (const w of config.warnings) io.stderr(`audit: ${args.config}:${w.line}: warning: ${w.message}\n`);
     const found = configArch(config);
     if (found === 'unknown') {
       throw new InputError(args.config, `config is for Linux/${config.header!.arch}, not a supported arch (x86_64, arm64)`);
@@ -43,28 +77,69 @@ Exit 0 when every rule holds, 1 when any fails, 2 on bad input or usage.`,
     }
     const arch = args.arch ?? found;
     if (arch === undefined) throw new UsageError(`audit: ${args.config} does not say its arch; pass --arch`);
-    let kernel = args.kernel as KernelVersion | undefined;
-    if (kernel === undefined) {
-      kernel = configKernel(config);
-      if (kernel === undefined) {
-        const series = configKernelSeries(config);
-        throw new UsageError(
-          series
-            ? `audit: ${args.config} is Linux ${series}; the policy knows ${KERNELS.join(', ')}: pass --kernel to audit it as one of those`
-            : `audit: ${args.config} does not say its kernel version; pass --kernel`,
-        );
-      }
+    let kernel: KernelSeries | undefined;
+    if (args.kernel !== undefined) {
+      kernel = parseKernelSeries(args.kernel);
+      if (kernel === undefined) throw new UsageError(`audit: --kernel ${args.kernel} is not a kernel series (MAJOR.MINOR, e.g. 6.6)`);
+    } else {
+      kernel = configKernelSeries(config);
+      if (kernel === undefined) throw new UsageError(`audit: ${args.config} does not say its kernel version; pass --kernel`);
     }
     const cmdline = args['cmdline-file'] !== undefined ? readCmdlineFile(args['cmdline-file']) : args.cmdline;
-    const report = auditConfig({
-      config,
-      target: { arch: arch as Arch, kernel, toolchain: args.toolchain as Toolchain },
-      ...(cmdline !== undefined ? { cmdline } : {}),
-    });
+    const toolchain = args.toolchain as Toolchain;
+    const target = { arch: arch as Arch, kernel, toolchain };
+    const evaluated = args['text-only']
+      ? { noTree: '--text-only' }
+      : await evaluateConfig(config, args.config, target, args.source, args.sha256, io);
+    const report = auditConfig({ config, target, ...evaluated, ...(cmdline !== undefined ? { cmdline } : {}) });
     io.stdout(FORMATTERS[args.format as Format](report));
     return report.summary.fail > 0 ? 1 : 0;
   },
 });
+
+/**
+ * The file evaluated as kbuild builds it, with the tree from --source or the
+ * build cache; or, without a tree, why the audit reads the text only.
+ */
+async function evaluateConfig(
+  config: DotConfig,
+  file: string,
+  target: { arch: Arch; kernel: KernelSeries; toolchain: Toolchain },
+  source: string | undefined,
+  sha256: string | undefined,
+  io: IO,
+): Promise<{ evaluation: Evaluation } | { noTree: string }> {
+  const built = join(dirname(file), 'include/config/auto.conf.cmd');
+  const configured = existsSync(built) ? dirname(file) : undefined;
+  if (target.toolchain !== 'gcc' && !configured) {
+    return { noTree: `the ${target.toolchain} toolchain's compiler probes need a configured build directory beside the file` };
+  }
+  const srcDir = source !== undefined ? await sourceTree(source, sha256, io) : cachedKernelTree(target.kernel, cacheRoot(io.env));
+  if (srcDir === undefined) {
+    return { noTree: `no Linux ${target.kernel} tree in the build cache; --source DIR|TARBALL evaluates it as kbuild would` };
+  }
+  const tree = loadKconfigTree({ srcDir, arch: target.arch, ...(configured ? { toolchainConfig: configured } : {}) });
+  if (tree.series !== target.kernel) throw new InputError(srcDir, `is Linux ${tree.series}, not ${target.kernel}`);
+  const evaluation = evaluate(tree, { mode: 'olddefconfig', config: assignmentsOf(config) });
+  if (evaluation.read.unknown.length) {
+    io.stderr(`audit: ${file}: ${evaluation.read.unknown.length} symbols unknown to Linux ${tree.version} ${target.arch} (ignored, as conf does)\n`);
+  }
+  return { evaluation };
+}
+
+async function sourceTree(source: string, sha256: string | undefined, io: IO): Promise<string> {
+  const src = await resolveSource({
+    // Only consulted without a source (Debian's tarball for that kernel).
+    kernel: DEFAULT_KERNEL,
+    source,
+    ...(sha256 !== undefined ? { sha256 } : {}),
+    cwd: io.cwd,
+    cacheRoot: cacheRoot(io.env),
+    say: (m) => io.stderr(`audit: ${m}\n`),
+    signal: io.signal,
+  });
+  return src.tree;
+}
 
 function readCmdlineFile(path: string): string {
   let text: string;
@@ -79,4 +154,47 @@ function readCmdlineFile(path: string): string {
   const lines = text.replace(/\n$/, '').split('\n');
   if (lines.length > 1) throw new InputError(path, 'a command line is one line', 2);
   return lines[0]!;
+}
+
+/**
+ * `audit --running`: which config the running kernel claims to be. Its release
+ * names the digest of its final .config (src/kconfig/release.ts), so a fleet maps
+ * each running guest to the config that was audited. With --config: exit 1 unless
+ * the running kernel names exactly that file.
+ */
+function auditRunning(opts: { versionFile: string; config: string | undefined; format: Format; io: IO }): number {
+  const { versionFile, io } = opts;
+  if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`audit --running: --format ${opts.format} does not apply (text or json)`);
+  let text: string;
+  try {
+    text = readFileSync(versionFile, 'utf8');
+  } catch (e) {
+    throw new InputError(versionFile, `cannot read (${(e as NodeJS.ErrnoException).code})`);
+  }
+  const running = parseProcVersion(text);
+  if (!running) throw new InputError(versionFile, 'not a kernel version line ("Linux version <release> ...")', 1);
+  let config: { file: string; digest: string; match: boolean } | undefined;
+  if (opts.config !== undefined) {
+    let raw: Buffer;
+    try {
+      raw = readFileSync(opts.config);
+    } catch (e) {
+      throw new InputError(opts.config, `cannot read (${(e as NodeJS.ErrnoException).code})`);
+    }
+    // The digest is over the .config's exact bytes; a gzip'd copy (/proc/config.gz) is read through.
+    const digest = releaseDigest((raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8'));
+    config = { file: opts.config, digest, match: digest === running.digest };
+  }
+  if (opts.format === 'json') {
+    io.stdout(JSON.stringify({ release: running.release, digest: running.digest ?? null, recipe: RELEASE_DIGEST_RECIPE, ...(config ? { config } : {}) }, null, 2) + '\n');
+  } else {
+    io.stdout(
+      running.digest
+        ? `running kernel ${running.release}: names config digest ${running.digest} (${RELEASE_DIGEST_RECIPE})\n`
+        : `running kernel ${running.release}: names no capsem config (not a capsem build, or built without its release digest)\n`,
+    );
+    if (config) io.stdout(`${config.file}: digest ${config.digest}: ${config.match ? 'the running kernel is this config' : 'the running kernel is NOT this config'}\n`);
+  }
+  if (config) return config.match ? 0 : 1;
+  return running.digest ? 0 : 1;
 }

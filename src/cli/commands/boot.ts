@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { IMAGE_FORMAT, manifestForImage } from '../../build/index.ts';
 import { join, resolve } from 'node:path';
-import { type BootResult, DEFAULT_TIMEOUT_MS, bootGuest, buildRootfs, decideAccel, readHostFacts } from '../../guest/index.ts';
+import { type BootResult, DEFAULT_TIMEOUT_MS, type KernelIdentity, bootGuest, buildRootfs, decideAccel, manifestIdentity, readHostFacts } from '../../guest/index.ts';
 import { ARCHS, type Arch } from '../../policy/index.ts';
 import { InputError, UsageError } from '../../util/errors.ts';
 import { defineCommand } from '../command.ts';
@@ -25,23 +26,40 @@ export function parseTimeout(value: string | undefined, verb: string): number | 
   return s * 1000;
 }
 
-/** The kernel `capsem-kernel build` left in out/<arch> (its manifest names the image). */
+/** The kernel `capsem-kernel build` left in out/<arch>. */
 function builtKernel(arch: Arch, cwd: string): string {
   const manifest = join(cwd, 'out', arch, 'manifest.json');
   if (!existsSync(manifest)) {
     throw new UsageError(`boot: no --kernel and no ${join('out', arch, 'manifest.json')}: run \`capsem-kernel build --arch ${arch}\` (or \`up\`) first`);
   }
-  try {
-    return (JSON.parse(readFileSync(manifest, 'utf8')) as { image: { path: string } }).image.path;
-  } catch (e) {
-    throw new InputError(manifest, `not a build manifest (${(e as Error).message})`);
-  }
+  return join(cwd, 'out', arch, IMAGE_FORMAT[arch]);
+}
+
+/** Which kernel `image` is: the build manifest beside it (matching its sha256), or unidentified. */
+async function identify(image: string, allowUnknown: boolean): Promise<KernelIdentity> {
+  const found = await manifestForImage(image);
+  if (found) return manifestIdentity(found.path, found.manifest);
+  return { kind: 'unknown', why: `no build manifest beside ${image} names this image (sha256)`, allow: allowUnknown };
 }
 
 const ms = (n: number | undefined) => (n === undefined ? '?' : n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n} ms`);
 
+/**
+ * Guest-supplied text made safe for a terminal: control characters (C0, DEL, C1)
+ * become visible escapes, so a file name with escape codes cannot redraw the
+ * operator's screen. The JSON output keeps the original (escaped by JSON).
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 /** The doctor's verdict and the boot, as text: every non-pass check with its evidence (`allChecks`: passes too, one line each). */
 export function describeBoot(r: BootResult, allChecks = false): string {
+  return describeLines(r, allChecks).map(printable).join('\n') + '\n';
+}
+
+function describeLines(r: BootResult, allChecks: boolean): string[] {
   const t = r.timings;
   const lines = [
     r.healthy ? `guest ${r.arch}: HEALTHY` : `guest ${r.arch}: UNHEALTHY: ${r.reason ?? 'unknown'}`,
@@ -59,7 +77,8 @@ export function describeBoot(r: BootResult, allChecks = false): string {
   lines.push(`  boot      ${chain} (to init ${ms(t.msToInit)}, to verdict ${ms(t.msToVerdict)}; VM ran ${ms(t.msToExit)})`);
   const rep = r.report;
   if (rep) {
-    lines.push(`  doctor    ${rep.summary.passed} passed, ${rep.summary.failed} failed, ${rep.summary.errors} errors (${rep.checks.length} checks, kernel ${rep.kernelRelease})`);
+    lines.push(`  kernel    ${rep.kernelRelease} (${rep.boot.kernelVersion}), boot id ${rep.boot.bootId}, nonce ${rep.boot.nonce ?? '(none)'}`);
+    lines.push(`  doctor    ${rep.summary.passed} passed, ${rep.summary.failed} failed, ${rep.summary.errors} errors (${rep.checks.length} checks)`);
     for (const c of rep.checks) {
       if (c.status === 'pass') {
         if (allChecks) lines.push(`    pass  ${c.name}`);
@@ -69,10 +88,11 @@ export function describeBoot(r: BootResult, allChecks = false): string {
       for (const e of c.evidence) lines.push(`          ${e}`);
     }
   }
+  for (const w of r.warnings) lines.push(`  warning   ${w}`);
   if (!r.healthy && r.consoleTail) {
     lines.push('  console (last lines; logs only, never evidence):', ...r.consoleTail.split('\n').map((l) => `    | ${l}`));
   }
-  return lines.join('\n') + '\n';
+  return lines;
 }
 
 /** A boot result for --json: the verdict, the doctor's checks, timings; the console only when unhealthy. */
@@ -84,6 +104,8 @@ export function bootJson(r: BootResult): object {
     accel: r.accel.accel,
     accelReason: r.accel.reason,
     cmdline: r.cmdline,
+    nonce: r.nonce,
+    ...(r.warnings.length ? { warnings: r.warnings } : {}),
     timings: r.timings,
     ...(r.report ? { doctor: r.report } : {}),
     qemu: r.qemu,
@@ -105,6 +127,13 @@ unhealthy with the console's last lines.
 The kernel defaults to the one \`capsem-kernel build\` left in out/<arch>, the
 rootfs and initramfs to \`capsem-kernel rootfs\` (built if needed, cached).
 
+The verdict is bound to this boot and this kernel: the host puts a fresh
+capsem.nonce on the command line, and rejects a verdict whose nonce, command
+line (/proc/cmdline vs the line passed) or kernel release differs from what it
+booted. The release names the kernel's config (6.12.117-capsem-<digest>); it is
+compared with the build manifest beside the image. An image no manifest names
+is unidentified and the guest unhealthy, unless --allow-unknown-kernel.
+
 --shell hands the console to you after the doctor (no timeout): look around,
 then exit the shell to power off.
 
@@ -117,6 +146,10 @@ where KVM cannot run this guest; 130 interrupted (the VM is stopped).`,
     initramfs: { type: 'string', description: 'Initramfs (default: built by `rootfs`)', valueHint: 'IMAGE' },
     ...BOOT_ARGS,
     shell: { type: 'boolean', description: 'After the doctor, drop to a shell on the console (no timeout)' },
+    'allow-unknown-kernel': {
+      type: 'boolean',
+      description: 'Accept a kernel no capsem build manifest names (your own kernel): a warning instead of unhealthy',
+    },
     json: { type: 'boolean', description: 'Print the result as JSON on stdout (the text report goes to stderr)' },
     ...VARIANT_ARG,
   },
@@ -133,6 +166,8 @@ where KVM cannot run this guest; 130 interrupted (the VM is stopped).`,
     // Decided before anything is built: --accel kvm where KVM cannot run the guest fails at once.
     const accel = decideAccel(args.accel as 'auto' | 'kvm' | 'tcg', arch, readHostFacts());
     const kernel = resolve(io.cwd, args.kernel ?? builtKernel(arch, io.cwd));
+    if (!existsSync(kernel)) throw new InputError(kernel, 'kernel image not found');
+    const identity = await identify(kernel, args['allow-unknown-kernel']);
     let rootfs = args.rootfs && resolve(io.cwd, args.rootfs);
     let initramfs = args.initramfs && resolve(io.cwd, args.initramfs);
     if (!rootfs || !initramfs) {
@@ -144,6 +179,7 @@ where KVM cannot run this guest; 130 interrupted (the VM is stopped).`,
     const result = await bootGuest({
       arch,
       kernel,
+      identity,
       rootfs,
       initramfs,
       ...(variant ? { variant } : {}),

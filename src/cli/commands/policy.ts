@@ -19,6 +19,7 @@ import { TARGET_ARGS } from './defconfig.ts';
 function subject(rule: Rule, kernel: KernelVersion): string {
   if (rule.kind === 'cmdline') return rule.param;
   if (rule.kind === 'guest') return '(guest)';
+  if (rule.kind === 'cmdline-contract') return '(command line)';
   const s = symbolFor(rule.symbol, kernel);
   return 'name' in s ? s.name : '(absent)';
 }

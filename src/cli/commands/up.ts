@@ -1,5 +1,6 @@
 import { type BuildProgress, type Manifest, buildKernel } from '../../build/index.ts';
-import { type BootResult, type GuestImages, bootGuest, buildRootfs, decideAccel, readHostFacts } from '../../guest/index.ts';
+import { dirname, join } from 'node:path';
+import { type BootResult, type GuestImages, bootGuest, buildRootfs, decideAccel, manifestIdentity, readHostFacts } from '../../guest/index.ts';
 import { ARCHS, type Arch, DEFAULT_KERNEL } from '../../policy/index.ts';
 import { type IO, defineCommand } from '../command.ts';
 import { BOOT_ARGS, describeBoot, parseTimeout } from './boot.ts';
@@ -15,6 +16,8 @@ export interface UpReport {
   kernel: {
     version: string;
     release: string;
+    /** The config digest the release names, and how it is computed. */
+    releaseDigest: Manifest['releaseDigest'];
     path: string;
     sizeBytes: number;
     sha256: string;
@@ -47,6 +50,7 @@ export function upReport(kernel: Manifest, images: GuestImages, r: BootResult): 
     kernel: {
       version: kernel.kernelVersion,
       release: kernel.kernelRelease,
+      releaseDigest: kernel.releaseDigest,
       path: kernel.image.path,
       sizeBytes: kernel.image.sizeBytes,
       sha256: kernel.image.sha256,
@@ -84,6 +88,7 @@ function describeKernel(k: Manifest, g: GuestImages): string {
   const a = k.audit;
   return [
     `kernel ${k.arch} Linux ${k.kernelRelease}${k.cached ? ' (cached build)' : ''}`,
+    `  digest    ${k.releaseDigest.digest} (${k.releaseDigest.recipe})`,
     `  image     ${k.image.path}  ${k.image.sizeBytes} bytes (${mib(k.image.sizeBytes)})  ${k.enabledOptions} options =y`,
     `  audit     ${a.pass} pass, ${a.fail} fail, ${a.waived} waived, ${a.notApplicable} n/a`,
     `  rootfs    squashfs ${mib(g.squashfs.sizeBytes)}, initramfs ${mib(g.initramfs.sizeBytes)}${g.cached ? ' (cached)' : ''}`,
@@ -140,6 +145,7 @@ cannot run the guest); 130 interrupted.`,
     const result = await bootGuest({
       arch,
       kernel: kernel.image.path,
+      identity: manifestIdentity(join(dirname(kernel.image.path), 'manifest.json'), kernel),
       rootfs: images.squashfs.path,
       initramfs: images.initramfs.path,
       accel,

@@ -5,6 +5,45 @@ import { UNKNOWN_PARAM } from './shared.ts';
 // The spec's boot command line table.
 
 export const CMDLINE = defineRules([
+  // ---- the line as a whole: exactly the contract, and no second line from the kernel image ----
+  {
+    id: 'cmdline-exact', kind: 'cmdline-contract', section: 'cmdline', source: 'capsem',
+    title: 'Exactly the contract\'s command line',
+    rationale:
+      'The kernel parses every token, and a later one undoes an earlier one (`nopti` after `pti=on`, `rw` after `ro`, ' +
+      '`slab_merge` after `slab_nomerge`, `nokaslr`, `norandmaps`, an unlisted `sysctl.*`). So the policy lists the ' +
+      'complete set of tokens a guest may boot with: its own parameters plus what the launcher adds for the machine ' +
+      'model and the run, each with its reason (src/policy/contract.ts); any other token, another value, a repeat or ' +
+      'arguments after `--` break the rule.',
+    checks: ['test_kernel_cmdline_exact'],
+  },
+  {
+    id: 'no-builtin-cmdline', kind: 'kconfig', section: 'cmdline', source: 'capsem', archs: ['x86_64'],
+    title: 'No built-in command line', symbol: 'CMDLINE_BOOL', value: 'n',
+    rationale:
+      'A built-in command line (CMDLINE, prepended to the boot loader\'s, or replacing it with CMDLINE_OVERRIDE) is a ' +
+      'second source of parameters the host never passed. Both depend on CMDLINE_BOOL. The host compares /proc/cmdline ' +
+      'with the line it passed, and the doctor with the contract.',
+    checks: ['test_kernel_cmdline_exact'],
+  },
+  {
+    id: 'no-builtin-cmdline-arm64', kind: 'kconfig', section: 'cmdline', source: 'capsem', archs: ['arm64'],
+    title: 'No built-in command line', symbol: 'CMDLINE', value: '""',
+    rationale:
+      'arm64\'s CMDLINE is appended to (CMDLINE_EXTEND) or replaces (CMDLINE_FORCE) the boot loader\'s; both choices ' +
+      'depend on CMDLINE != "", so an empty string removes the second source.',
+    checks: ['test_kernel_cmdline_exact'],
+  },
+  {
+    id: 'no-boot-config', kind: 'kconfig', section: 'cmdline', source: 'capsem',
+    title: 'No boot config', symbol: 'BOOT_CONFIG', value: 'n',
+    rationale:
+      'Boot config (a key-value file appended to the initramfs) adds kernel parameters that are not on the boot ' +
+      'loader\'s command line, and parameters for init; the guest\'s parameters come from the host\'s line only.',
+    checks: ['test_kernel_cmdline_exact'],
+  },
+
+  // ---- the spec's table ----
   {
     id: 'cmdline-console', kind: 'cmdline', section: 'cmdline', source: 'spec',
     title: 'Console device', param: 'console', value: { x86_64: 'ttyS0', arm64: 'hvc0' },

@@ -4,6 +4,7 @@
 // on it; each test case changes one thing.
 
 import { type Arch, GUEST, cmdlineFor, parseCmdline } from '../../../src/policy/index.ts';
+import { bootedCmdline } from './cmdline.ts';
 import { MAGIC } from '../../../src/doctor/needs.ts';
 import { type Fixture, type FixturePatch, type Node, applyPatch, blockDev, charDev, dir, file, link } from './fake-guest.ts';
 
@@ -88,6 +89,18 @@ export function nicNode(name: string, ifindex: number, type: number, iflink = if
   return { [`${d}/type`]: file(`${type}\n`), [`${d}/ifindex`]: file(`${ifindex}\n`), [`${d}/iflink`]: file(`${iflink}\n`) };
 }
 
+/** The boot messages the policy kernel logs (/dev/kmsg records), with a continuation line as the kernel writes them. */
+export const BOOT_LOG_LINES = [
+  'Linux version 6.12.38 (root@capsem) #1 SMP',
+  'mem auto-init: stack:off, heap alloc:on, heap free:on',
+  'Kernel is locked down from Kernel configuration; see man kernel_lockdown.7',
+  'landlock: Up and running.',
+];
+export function kernelLog(arch: Arch, lines: readonly string[] = BOOT_LOG_LINES): Node {
+  const wx = arch === 'x86_64' ? 'x86/mm: Checked W+X mappings: passed, no W+X pages found.' : 'Checked W+X mappings: passed, no W+X pages found';
+  return file([...lines, wx].map((l, i) => `6,${i},${i * 1000},-;${l}\n${i === 0 ? ' SUBSYSTEM=kernel\n' : ''}`).join(''));
+}
+
 /** 41 capabilities (CAP_CHECKPOINT_RESTORE = 40 is the last in 6.12): all effective. */
 export const FULL_CAPS = '000001ffffffffff';
 
@@ -105,6 +118,8 @@ function processes(doctorPid: number): Record<string, Node> {
     ...processNode(17, 'kworker/0:1', null),
     ...processNode(doctorPid, 'node', '/usr/bin/node', ['/usr/bin/node', '/usr/lib/capsem/capsem-doctor.mjs', '--send']),
     [`/proc/${doctorPid}/status`]: selfStatus(doctorPid),
+    // The kernel's HOME and TERM, init's exports.
+    '/proc/1/environ': file('HOME=/\0TERM=linux\0PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin\0CAPSEM_TIMINGS=init 512\n\0'),
     '/proc/self': link(String(doctorPid)),
   };
 }
@@ -133,11 +148,16 @@ export function healthyGuest(arch: Arch = 'x86_64', doctorPid = DOCTOR_PID): Fix
       // --- /proc ---
       '/proc/mounts': mountsText(),
       '/proc/filesystems': filesystemsText(),
-      '/proc/cmdline': file(cmdlineFor(arch) + '\n'),
+      '/proc/cmdline': file(bootedCmdline(arch) + '\n'),
       '/proc/version': file('Linux version 6.12.38 (root@capsem) (gcc (Debian 12.2.0-14) 12.2.0, GNU ld 2.40) #1 SMP\n'),
       '/proc/sys/kernel/osrelease': file('6.12.38\n'),
       '/proc/sys/kernel/dmesg_restrict': file('1\n'),
       '/proc/sys/kernel/cap_last_cap': file('40\n'),
+      '/proc/sys/kernel/randomize_va_space': file('2\n'),
+      '/proc/sys/kernel/panic_on_oops': file('1\n'),
+      '/proc/sys/vm/mmap_min_addr': file(arch === 'x86_64' ? '65536\n' : '32768\n'),
+      '/sys/module/page_alloc/parameters/shuffle': file('Y\n'),
+      '/dev/kmsg': kernelLog(arch),
       ...policySysctls(arch),
       '/proc/sys/kernel/hostname': file('capsem\n'),
       '/proc/sys/net/ipv4/ip_forward': file('0\n'),
