@@ -1,4 +1,4 @@
-import { SECTIONS, type Section } from '../policy/index.ts';
+import { compareSeries, SECTIONS, type Section } from '../policy/index.ts';
 import type { AuditReport, AuditResult, AuditStatus } from './index.ts';
 
 // One formatter per output format. The table is typed by the format list, so
@@ -10,7 +10,11 @@ export type Formatter = (report: AuditReport) => string;
 
 export const FORMATTERS: Record<Format, Formatter> = { text, json, sarif, junit };
 
-const LABEL: Record<AuditStatus, string> = { pass: 'PASS', fail: 'FAIL', waived: 'WAIVED', 'not-applicable': 'N/A' };
+const LABEL: Record<AuditStatus, string> = {
+  pass: 'PASS', fail: 'FAIL', waived: 'WAIVED', 'not-applicable': 'N/A', unverified: 'UNVERIFIED',
+};
+/** The word before a result's reason in text output. */
+const REASON: Record<AuditStatus, string> = { pass: '', fail: '', waived: 'waived', 'not-applicable': 'n/a', unverified: 'unverified' };
 
 function bySection(results: readonly AuditResult[]): [Section, AuditResult[]][] {
   const groups = new Map<Section, AuditResult[]>();
@@ -19,19 +23,46 @@ function bySection(results: readonly AuditResult[]): [Section, AuditResult[]][] 
   return [...groups].filter(([, rs]) => rs.length > 0);
 }
 
-function verdict(report: AuditReport): 'PASS' | 'FAIL' {
-  return report.summary.fail > 0 ? 'FAIL' : 'PASS';
+/** FAIL when a rule fails; UNVERIFIED when none fails but some could not be judged; else PASS. */
+function verdict(report: AuditReport): 'PASS' | 'FAIL' | 'UNVERIFIED' {
+  if (report.summary.fail > 0) return 'FAIL';
+  return report.summary.unverified > 0 ? 'UNVERIFIED' : 'PASS';
 }
 
 function summaryLine(report: AuditReport): string {
   const s = report.summary;
-  return `${s.pass} pass, ${s.fail} fail, ${s.waived} waived, ${s.notApplicable} not applicable`;
+  return `${s.pass} pass, ${s.fail} fail, ${s.waived} waived, ${s.notApplicable} not applicable, ${s.unverified} unverified`;
+}
+
+/** How the kconfig rules were judged, and what the version means for the names: one line each. */
+export function basisLines(report: AuditReport): string[] {
+  const b = report.basis;
+  const out = [
+    b.kind === 'evaluated'
+      ? `Evaluated as kbuild builds it (olddefconfig, Linux ${b.kernel} Kconfig tree): ${b.differ} rules' options differ between the file and kbuild`
+      : `Audited the text only (${b.why}): options without a line are judged as n, and forbidden ones are unverified`,
+  ];
+  const v = report.versions;
+  if (v) {
+    const nearest = v.nearest.length ? `nearest verified: ${v.nearest.join(', ')}` : 'no verified version near it';
+    const outside = v.nearest.length < 2;
+    const names = outside && v.namesUnverified.length
+      ? `${v.namesUnverified.length} rules' symbol names resolve through the ${v.nearest.length && compareSeries(report.target.kernel, v.nearest[0]!) < 0 ? 'oldest' : 'newest'} ranges, unverified for this version`
+      : v.namesUnverified.length
+      ? `${v.namesUnverified.length} rules' symbol names rest on version ranges that no verified tree brackets: ${v.namesUnverified.join(', ')}`
+      : b.kind === 'evaluated'
+        ? 'every rule\'s symbol name was looked up in this tree'
+        : 'every rule\'s name is the same in the verified versions around it';
+    out.push(`Linux ${report.target.kernel} is not a verified version (${nearest}); ${names}`);
+  }
+  return out;
 }
 
 function text(report: AuditReport): string {
   const t = report.target;
   const out = [`Audit of ${report.file} against the capsem hardening policy (Linux ${t.kernel}, ${t.arch}, ${t.toolchain})`];
   if (report.cmdline !== undefined) out.push(`Command line: ${report.cmdline}`);
+  out.push(...basisLines(report));
   const width = Math.max(...report.results.map((r) => (r.symbol ?? '').length), 10);
   for (const [section, results] of bySection(report.results)) {
     out.push('', `${SECTIONS[section]}`);
@@ -40,7 +71,8 @@ function text(report: AuditReport): string {
       const values = r.kind === 'guest' ? '' : `expected ${r.expected}, actual ${r.actual}`;
       out.push(`  ${LABEL[r.status].padEnd(6)} ${r.rule.padEnd(34)} ${subject}  ${values}`.trimEnd());
       out.push(`         ${firstSentence(r.rationale)}`);
-      if (r.reason) out.push(`         ${r.status === 'waived' ? 'waived' : 'n/a'}: ${r.reason}${r.link ? ` (${r.link})` : ''}`);
+      if (r.kbuild !== undefined) out.push(`         file: ${r.file}; kbuild: ${r.actual}, ${r.kbuild}`);
+      if (r.reason) out.push(`         ${REASON[r.status]}: ${r.reason}${r.link ? ` (${r.link})` : ''}`);
     }
   }
   out.push('', `${verdict(report)}: ${summaryLine(report)}`);
@@ -61,7 +93,14 @@ const SARIF_KIND: Record<AuditStatus, string> = {
   fail: 'fail',
   waived: 'informational',
   'not-applicable': 'notApplicable',
+  unverified: 'review',
 };
+
+/** One line for a result that is judged (pass or fail), with both values when kbuild differs from the file. */
+function judged(r: AuditResult): string {
+  const values = `${r.symbol ?? r.title}: expected ${r.expected}, actual ${r.actual}`;
+  return r.kbuild !== undefined ? `${values} (file: ${r.file}; kbuild: ${r.actual}, ${r.kbuild})` : values;
+}
 
 function sarif(report: AuditReport): string {
   const rules = report.results.map((r) => ({
@@ -75,13 +114,8 @@ function sarif(report: AuditReport): string {
     ruleId: r.rule,
     ruleIndex,
     kind: SARIF_KIND[r.status],
-    level: r.status === 'fail' ? 'error' : 'none',
-    message: {
-      text:
-        r.status === 'waived' || r.status === 'not-applicable'
-          ? `${LABEL[r.status]}: ${r.reason}`
-          : `${r.symbol ?? r.title}: expected ${r.expected}, actual ${r.actual}`,
-    },
+    level: r.status === 'fail' ? 'error' : r.status === 'unverified' ? 'warning' : 'none',
+    message: { text: r.reason !== undefined ? `${LABEL[r.status]}: ${r.reason}` : judged(r) },
     locations: [
       {
         physicalLocation: {
@@ -90,12 +124,19 @@ function sarif(report: AuditReport): string {
         },
       },
     ],
-    properties: { status: r.status, expected: r.expected, actual: r.actual },
+    properties: {
+      status: r.status, expected: r.expected, actual: r.actual,
+      ...(r.kbuild !== undefined ? { file: r.file, kbuild: r.kbuild } : {}),
+    },
   }));
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{ tool: { driver: { name: 'capsem-kernel', informationUri: 'https://github.com/capsem', rules } }, results }],
+    runs: [{
+      tool: { driver: { name: 'capsem-kernel', informationUri: 'https://github.com/capsem', rules } },
+      results,
+      properties: { basis: report.basis, ...(report.versions ? { versions: report.versions } : {}) },
+    }],
   };
   return JSON.stringify(log, null, 2) + '\n';
 }
@@ -108,18 +149,18 @@ function junit(report: AuditReport): string {
   const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
   const s = report.summary;
   out.push(
-    `<testsuites name="capsem-kernel audit" tests="${report.results.length}" failures="${s.fail}" skipped="${s.waived + s.notApplicable}">`,
+    `<testsuites name="capsem-kernel audit" tests="${report.results.length}" failures="${s.fail}" skipped="${s.waived + s.notApplicable + s.unverified}">`,
   );
   for (const [section, results] of bySection(report.results)) {
     const failures = results.filter((r) => r.status === 'fail').length;
-    const skipped = results.filter((r) => r.status === 'waived' || r.status === 'not-applicable').length;
+    const skipped = results.filter((r) => r.status !== 'pass' && r.status !== 'fail').length;
     out.push(`  <testsuite name="${xml(SECTIONS[section])}" tests="${results.length}" failures="${failures}" skipped="${skipped}">`);
     for (const r of results) {
       const open = `    <testcase classname="capsem-kernel.audit.${section}" name="${xml(r.rule)}"`;
       if (r.status === 'pass') {
         out.push(`${open}/>`);
       } else if (r.status === 'fail') {
-        const msg = `${r.symbol ?? r.title}: expected ${r.expected}, actual ${r.actual}`;
+        const msg = judged(r);
         out.push(`${open}>`, `      <failure message="${xml(msg)}">${xml(r.rationale)}</failure>`, '    </testcase>');
       } else {
         out.push(`${open}>`, `      <skipped message="${xml(`${LABEL[r.status]}: ${r.reason ?? ''}`)}"/>`, '    </testcase>');
