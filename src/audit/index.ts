@@ -2,6 +2,8 @@ import { configValue, type DotConfig, type ReadWarning } from '../kconfig/dotcon
 import type { Evaluation } from '../kconfig/evaluate.ts';
 import { explainSymbol } from '../kconfig/explain.ts';
 import {
+  cmdlineContract,
+  contractViolations,
   cmdlineValue,
   cmdlineVerdict,
   parseCmdline,
@@ -127,6 +129,18 @@ export function auditConfig(input: AuditInput): AuditReport {
         const { holds, actual } = cmdlineVerdict(rule, cmdline, target.arch);
         return { ...base, symbol: rule.param, expected, actual, status: holds ? 'pass' : 'fail' };
       }
+      case 'cmdline-contract': {
+        if (res.status === 'waived') return { ...base, expected, actual: '-', status: 'waived', reason: res.reason, ...link(res.link) };
+        if (!cmdline) {
+          return { ...base, expected, actual: '-', status: 'not-applicable', reason: 'no command line given (--cmdline or --cmdline-file)' };
+        }
+        // An audited line need not carry the launcher's tokens; it may, and nothing else.
+        const violations = contractViolations(cmdline, cmdlineContract(target.arch, target.kernel, { booted: false }));
+        return {
+          ...base, expected, actual: violations.length ? violations.map((v) => v.text).join('; ') : 'exactly the contract',
+          status: violations.length ? 'fail' : 'pass',
+        };
+      }
       case 'guest': {
         const by = rule.checks?.length ? `capsem-doctor ${rule.checks.join(', ')}` : 'capsem-doctor';
         return {
@@ -191,6 +205,7 @@ function expectedText(rule: Rule, target: SeriesTarget): string {
       const v = cmdlineValue(rule, target.arch);
       return v === true ? rule.param : `${rule.param}=${v}`;
     }
+    case 'cmdline-contract':
     case 'guest':
       return rule.title;
   }

@@ -72,11 +72,12 @@ describe.each(TARGETS)('audit rules for $arch $kernel $toolchain', (t) => {
       : [],
   );
   it.each(cmdlineCases)('$id fails when $param is overridden or missing', ({ id, param, want }) => {
+    // The rule, and the contract (another value, a repeat, a missing token) with it.
     const overridden = want === true ? `${param}=0` : `${param}=${want}x`;
-    expect(failing(auditConfig({ config, cmdline: `${cmdline} ${overridden}`, target: t }))).toEqual([id]);
+    expect(failing(auditConfig({ config, cmdline: `${cmdline} ${overridden}`, target: t })).sort()).toEqual([id, 'cmdline-exact'].sort());
     const without = parseCmdline(cmdline).tokens.filter((tok) => tok.key !== param);
     const line = without.map((tok) => (tok.value === undefined ? tok.key : `${tok.key}=${tok.value}`)).join(' ');
-    expect(failing(auditConfig({ config, cmdline: line, target: t }))).toEqual([id]);
+    expect(failing(auditConfig({ config, cmdline: line, target: t })).sort()).toEqual([id, 'cmdline-exact'].sort());
   });
 });
 
@@ -109,9 +110,27 @@ describe('audit statuses', () => {
   it('a later rw undoes ro, as in the kernel', () => {
     const r = auditConfig({ config: compliantConfig(t), cmdline: `${cmdlineFor('arm64')} rw`, target: t });
     expect(r.results.find((x) => x.rule === 'cmdline-ro')).toMatchObject({ status: 'fail', actual: 'ro, then rw (which wins)' });
-    expect(failing(r)).toEqual(['cmdline-ro']);
+    expect(failing(r)).toEqual(['cmdline-ro', 'cmdline-exact'].sort());
+    // Before ro, rw loses; but it is still a token outside the contract.
     const again = auditConfig({ config: compliantConfig(t), cmdline: `rw ${cmdlineFor('arm64')}`, target: t });
-    expect(failing(again)).toEqual([]);
+    expect(failing(again)).toEqual(['cmdline-exact']);
+  });
+
+  it.each(['nopti', 'nokaslr', 'norandmaps', 'clearcpuid=smap', 'lsm=yama', 'spectre_v2_user=off', 'sysctl.vm.swappiness=1', '-- single'])(
+    'the policy line plus %s fails the contract, naming it',
+    (extra) => {
+      const x86: Target = { arch: 'x86_64', kernel: '6.12', toolchain: 'gcc' };
+      const r = auditConfig({ config: compliantConfig(x86), cmdline: `${cmdlineFor('x86_64')} ${extra}`, target: x86 });
+      expect(failing(r)).toEqual(['cmdline-exact']);
+      expect(r.results.find((x) => x.rule === 'cmdline-exact')!.actual).toContain(extra.split(' ').at(-1)!);
+    },
+  );
+
+  it("the launcher's tokens may be on an audited line, with their values", () => {
+    const x86: Target = { arch: 'x86_64', kernel: '6.12', toolchain: 'gcc' };
+    const ok = `${cmdlineFor('x86_64')} reboot=t panic=-1 capsem.nonce=${'a'.repeat(32)} virtio_mmio.device=512@0xfeb00e00:12`;
+    expect(failing(auditConfig({ config: compliantConfig(x86), cmdline: ok, target: x86 }))).toEqual([]);
+    expect(failing(auditConfig({ config: compliantConfig(x86), cmdline: `${ok} panic=0`, target: x86 }))).toEqual(['cmdline-exact']);
   });
 
   it('the summary counts every result once', () => {

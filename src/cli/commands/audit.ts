@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { defineCommand, type IO } from '../command.ts';
 import { auditConfig, FORMATS, FORMATTERS, type Format } from '../../audit/index.ts';
@@ -6,6 +7,7 @@ import { resolveSource } from '../../build/source.ts';
 import { configArch, configKernelSeries, type DotConfig, readDotConfig } from '../../kconfig/dotconfig.ts';
 import { assignmentsOf, evaluate, type Evaluation } from '../../kconfig/evaluate.ts';
 import { cachedKernelTree } from '../../kconfig/kernel-trees.ts';
+import { RELEASE_DIGEST_RECIPE, parseProcVersion, releaseDigest } from '../../kconfig/release.ts';
 import { loadKconfigTree } from '../../kconfig/tree.ts';
 import { type Arch, DEFAULT_KERNEL, type KernelSeries, parseKernelSeries, type Toolchain } from '../../policy/index.ts';
 import { InputError, UsageError } from '../../util/errors.ts';
@@ -43,13 +45,22 @@ input or usage.`,
     cmdline: { type: 'string', description: 'Boot command line to audit', valueHint: 'STRING' },
     'cmdline-file': { type: 'string', description: 'File holding the boot command line (e.g. /proc/cmdline)', valueHint: 'FILE' },
     format: { type: 'string', description: 'Output format', choices: FORMATS, default: 'text' },
+    running: {
+      type: 'boolean',
+      description: 'Say which config the running kernel claims to be (its release names the config digest); with --config, whether it is that file',
+    },
+    'version-file': { type: 'string', description: 'The kernel version line for --running (default /proc/version)', valueHint: 'FILE' },
   },
   examples: [
     'capsem-kernel audit --config /boot/config-$(uname -r) --cmdline-file /proc/cmdline',
     'capsem-kernel audit --config build/.config --arch arm64 --format sarif',
     'capsem-kernel audit --config config-6.6 --source ~/src/linux-6.6',
+    'capsem-kernel audit --running --config out/x86_64/config   # inside a guest, or with --version-file',
   ],
   async run({ args, io }) {
+    if (args.running || args['version-file'] !== undefined) {
+      return auditRunning({ versionFile: args['version-file'] ?? '/proc/version', config: args.config, format: args.format as Format, io });
+    }
     if (!args.config) throw new UsageError('audit: --config FILE is required');
     if (args.cmdline !== undefined && args['cmdline-file'] !== undefined) {
       throw new UsageError('audit: give --cmdline or --cmdline-file, not both');
@@ -145,3 +156,45 @@ function readCmdlineFile(path: string): string {
   return lines[0]!;
 }
 
+/**
+ * `audit --running`: which config the running kernel claims to be. Its release
+ * names the digest of its final .config (src/kconfig/release.ts), so a fleet maps
+ * each running guest to the config that was audited. With --config: exit 1 unless
+ * the running kernel names exactly that file.
+ */
+function auditRunning(opts: { versionFile: string; config: string | undefined; format: Format; io: IO }): number {
+  const { versionFile, io } = opts;
+  if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`audit --running: --format ${opts.format} does not apply (text or json)`);
+  let text: string;
+  try {
+    text = readFileSync(versionFile, 'utf8');
+  } catch (e) {
+    throw new InputError(versionFile, `cannot read (${(e as NodeJS.ErrnoException).code})`);
+  }
+  const running = parseProcVersion(text);
+  if (!running) throw new InputError(versionFile, 'not a kernel version line ("Linux version <release> ...")', 1);
+  let config: { file: string; digest: string; match: boolean } | undefined;
+  if (opts.config !== undefined) {
+    let raw: Buffer;
+    try {
+      raw = readFileSync(opts.config);
+    } catch (e) {
+      throw new InputError(opts.config, `cannot read (${(e as NodeJS.ErrnoException).code})`);
+    }
+    // The digest is over the .config's exact bytes; a gzip'd copy (/proc/config.gz) is read through.
+    const digest = releaseDigest((raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8'));
+    config = { file: opts.config, digest, match: digest === running.digest };
+  }
+  if (opts.format === 'json') {
+    io.stdout(JSON.stringify({ release: running.release, digest: running.digest ?? null, recipe: RELEASE_DIGEST_RECIPE, ...(config ? { config } : {}) }, null, 2) + '\n');
+  } else {
+    io.stdout(
+      running.digest
+        ? `running kernel ${running.release}: names config digest ${running.digest} (${RELEASE_DIGEST_RECIPE})\n`
+        : `running kernel ${running.release}: names no capsem config (not a capsem build, or built without its release digest)\n`,
+    );
+    if (config) io.stdout(`${config.file}: digest ${config.digest}: ${config.match ? 'the running kernel is this config' : 'the running kernel is NOT this config'}\n`);
+  }
+  if (config) return config.match ? 0 : 1;
+  return running.digest ? 0 : 1;
+}
