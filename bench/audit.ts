@@ -1,8 +1,12 @@
 // Whole-process cost of `capsem-kernel audit` on Debian's full amd64 config
 // (~11k lines, xz-compressed): node start-up, bundle load, xz, parse, audit,
-// JSON output. Run `npm run build` first. Prints JSON: {median, p90, n} in ms.
+// JSON output; text-only (--text-only) and evaluated (the build cache's 6.12
+// tree parsed and the file evaluated as olddefconfig). With --baseline BUNDLE
+// the same text audit by another bundle (e.g. an older checkout's
+// bin/capsem-kernel.js) is timed in the same run. Run `npm run build` first.
+// Prints JSON: medians and p90s in ms.
 //
-//   npx vite-node bench/audit.ts [--n 20] [--config FILE]
+//   npx vite-node bench/audit.ts [--n 20] [--config FILE] [--baseline BUNDLE]
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -11,6 +15,7 @@ const { values } = parseArgs({
   options: {
     n: { type: 'string', default: '20' },
     config: { type: 'string', default: '/usr/src/linux-config-6.12/config.amd64_none_amd64.xz' },
+    baseline: { type: 'string' },
   },
 });
 const n = Number(values.n);
@@ -45,7 +50,9 @@ const sample = (f: () => number) => {
 };
 
 // Exit 1 is the expected verdict: Debian's kernel fails the policy.
-const audit = sample(time(AUDIT, 1));
+const textOnly = sample(time([...AUDIT, '--text-only'], 1));
+const evaluated = sample(time(AUDIT, 1));
+const baseline = values.baseline ? sample(time([values.baseline, ...AUDIT.slice(1)], 1)) : undefined;
 // The same machine's bare `node -e 0`, so the figure can be read on a loaded host.
 const node = sample(time(['-e', '0'], 0));
 process.stdout.write(
@@ -53,8 +60,11 @@ process.stdout.write(
     bench: 'audit',
     config,
     n,
-    median: round(quantile(audit, 0.5)),
-    p90: round(quantile(audit, 0.9)),
+    textOnlyMedian: round(quantile(textOnly, 0.5)),
+    textOnlyP90: round(quantile(textOnly, 0.9)),
+    evaluatedMedian: round(quantile(evaluated, 0.5)),
+    evaluatedP90: round(quantile(evaluated, 0.9)),
+    ...(baseline ? { baseline: values.baseline, baselineMedian: round(quantile(baseline, 0.5)) } : {}),
     nodeStartupMedian: round(quantile(node, 0.5)),
     unit: 'ms',
   }) + '\n',
