@@ -38,6 +38,8 @@ export interface GuestFs {
   readlink(path: string): string;
   /** statfs(2) f_type: the filesystem's magic number. */
   statfsType(path: string): number;
+  /** A record device (/dev/kmsg) read to its current end without blocking (a plain file: to its end). */
+  readRecords(path: string): Buffer;
 }
 
 /** Syscalls the probe knows; getpid is the control that proves it issues real calls. */
@@ -182,6 +184,29 @@ export function hostFs(o: Omit<HostEnvOptions, 'probePath' | 'arch'>): GuestFs {
     lstat: (p) => info(fs.lstatSync(host(p))),
     readlink: (p) => fs.readlinkSync(host(p)),
     statfsType: (p) => (o.statfsFacts ? factFor(o.statfsFacts, p) : Number(fs.statfsSync(host(p)).type)),
+    readRecords(p) {
+      // /dev/kmsg returns one record per read, EAGAIN at the end, EPIPE when the ring overwrote the next record.
+      const fd = fs.openSync(host(p), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      try {
+        const chunks: Buffer[] = [];
+        const buf = Buffer.alloc(8192);
+        for (;;) {
+          let n: number;
+          try {
+            n = fs.readSync(fd, buf, 0, buf.length, null);
+          } catch (e) {
+            if (errnoCode(e) === 'EAGAIN') break;
+            if (errnoCode(e) === 'EPIPE') continue;
+            throw e;
+          }
+          if (n === 0) break;
+          chunks.push(Buffer.from(buf.subarray(0, n)));
+        }
+        return Buffer.concat(chunks);
+      } finally {
+        fs.closeSync(fd);
+      }
+    },
   };
 }
 

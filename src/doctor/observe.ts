@@ -106,3 +106,20 @@ export function syscallMissing(ctx: CheckContext, name: ProbeSyscall): { missing
     evidence: `${name}() = ${a.ret}${a.ret === -1 ? ` ${errnoName(a.errno)}` : ''}`,
   };
 }
+
+/**
+ * The kernel's log messages, read once per run from /dev/kmsg (root reads it
+ * even with dmesg_restrict). Records are "prio,seq,usec,flags;text" with
+ * continuation lines (" KEY=value") after them; the boot always logs "Linux version".
+ */
+export function readKernelLog(ctx: CheckContext): string[] {
+  return ctx.memo('kernel-log', () => {
+    const raw = must(ctx.records('/dev/kmsg'), '/dev/kmsg');
+    const messages = raw
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith(' '))
+      .map((l) => l.slice(l.indexOf(';') + 1));
+    if (!messages.some((m) => m.startsWith('Linux version'))) implausible(`/dev/kmsg: ${messages.length} records, none "Linux version ..."`);
+    return messages;
+  });
+}

@@ -223,7 +223,7 @@ export const MUTANTS = {
   cmdlineInitOnAllocOff: {
     id: 'cmdline-init-on-alloc-0',
     description: 'init_on_alloc=0 appended (the last value wins)',
-    breaks: ['test_init_on_alloc'],
+    breaks: ['test_init_on_alloc', 'test_kernel_log_hardening'],
     cmdline: { append: ['init_on_alloc=0'] },
   },
   cmdlineNoSlabNomerge: {
@@ -235,7 +235,7 @@ export const MUTANTS = {
   cmdlineNoPageShuffle: {
     id: 'cmdline-no-page-shuffle',
     description: 'page_alloc.shuffle=0 appended',
-    breaks: ['test_page_alloc_shuffle'],
+    breaks: ['test_page_alloc_shuffle', 'test_kernel_defaults_in_effect'],
     cmdline: { append: ['page_alloc.shuffle=0'] },
   },
   noResult: {

@@ -2,12 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Manifest, buildKernel } from '../../src/build/index.ts';
+import type { Manifest } from '../../src/build/index.ts';
 import { encodeFrame } from '../../src/doctor/channel.ts';
 import type { BootResult } from '../../src/guest/index.ts';
 import { REPLAY_FRAME } from '../../src/guest/variant.ts';
 import { ARCHS, type Arch } from '../../src/policy/index.ts';
-import { bootVariant, identityOf, policyKernel } from '../guest/e2e-kit.ts';
+import { bootVariant, identityOf, loggedBuild, policyKernel } from '../guest/e2e-kit.ts';
 import { GUEST_MUTANTS, WEAKENED_KERNEL_BREAKS, weakeningFragment } from './mutants.ts';
 
 // Proof that each check can fail: boot deliberately weakened guests and
@@ -36,7 +36,7 @@ async function weakenedKernel(arch: Arch): Promise<Manifest> {
   scratch.push(dir);
   const fragment = join(dir, 'weakening.config');
   await writeFile(fragment, weakeningFragment(arch));
-  return buildKernel({ arch, extraFragment: fragment, allowAuditFailures: true, outDir: join(dir, 'out') });
+  return loggedBuild({ arch, extraFragment: fragment, allowAuditFailures: true, outDir: join(dir, 'out') });
 }
 
 // x86_64 by default: one weakened kernel (as issue 4 asks) keeps a cold CI run inside its budget.

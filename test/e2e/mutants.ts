@@ -50,6 +50,10 @@ export const KERNEL_WEAKENINGS: readonly KernelWeakening[] = [
   { what: 'seccomp', lines: both(['# CONFIG_SECCOMP is not set', '# CONFIG_SECCOMP_FILTER is not set']), breaks: ['test_seccomp_available'] },
   // The command line still asks for kernel.yama.ptrace_scope=3: only the read-back can tell.
   { what: 'Yama', lines: both(['# CONFIG_SECURITY_YAMA is not set']), breaks: ['test_sysctl_hardening'] },
+  // Its boot line goes (lockdown's too: LOCKDOWN_OFF above).
+  { what: 'Landlock', lines: both(['# CONFIG_SECURITY_LANDLOCK is not set']), breaks: ['test_kernel_log_hardening'] },
+  // The command line still says hardened_usercopy=1: the kernel no longer knows it and hands it to init.
+  { what: 'hardened usercopy', lines: both(['# CONFIG_HARDENED_USERCOPY is not set']), breaks: ['test_boot_params_consumed'] },
   { what: 'USB', lines: both(['CONFIG_USB_SUPPORT=y', 'CONFIG_USB=y']), breaks: ['test_no_usb'] },
   { what: 'sound', lines: both(['CONFIG_SOUND=y']), breaks: ['test_no_sound'] },
   { what: 'DRM', lines: both(['CONFIG_DRM=y']), breaks: ['test_no_drm'] },
@@ -90,7 +94,7 @@ const cmdlineMutant = (id: string, description: string, append: string[]): Guest
 });
 
 /** norandmaps turns userspace ASLR off: randomize_va_space reads 0. */
-const NORANDMAPS_BREAKS: readonly CheckName[] = ['test_kernel_cmdline_exact'];
+const NORANDMAPS_BREAKS: readonly CheckName[] = ['test_kernel_cmdline_exact', 'test_kernel_defaults_in_effect'];
 
 export const GUEST_MUTANTS: readonly GuestMutant[] = [
   { variant: MUTANTS.setuidFile, breaks: both(['test_no_setuid_binaries']) },
@@ -112,14 +116,15 @@ export const GUEST_MUTANTS: readonly GuestMutant[] = [
   },
   { variant: MUTANTS.secondLower, breaks: both(['test_overlay_configured']) },
   { variant: MUTANTS.cmdlineNoRo, breaks: both(['test_kernel_cmdline_has_ro', 'test_kernel_cmdline_exact']) },
-  { variant: MUTANTS.cmdlineInitOnAllocOff, breaks: both(['test_init_on_alloc', 'test_kernel_cmdline_exact']) },
+  // The kernel acted on it: its mem auto-init line says heap alloc:off.
+  { variant: MUTANTS.cmdlineInitOnAllocOff, breaks: both(['test_init_on_alloc', 'test_kernel_cmdline_exact', 'test_kernel_log_hardening']) },
   { variant: MUTANTS.cmdlineNoSlabNomerge, breaks: both(['test_slab_nomerge', 'test_kernel_cmdline_exact']) },
-  { variant: MUTANTS.cmdlineNoPageShuffle, breaks: both(['test_page_alloc_shuffle', 'test_kernel_cmdline_exact']) },
+  { variant: MUTANTS.cmdlineNoPageShuffle, breaks: both(['test_page_alloc_shuffle', 'test_kernel_cmdline_exact', 'test_kernel_defaults_in_effect']) },
   // The initramfs mounts the root itself, so the kernel never acts on root=; only the check notices.
   { variant: cmdlineMutant('cmdline-root-vdb', 'root=/dev/vdb appended (the last value wins)', ['root=/dev/vdb']), breaks: both(['test_kernel_cmdline_root', 'test_kernel_cmdline_exact']) },
   {
     variant: cmdlineMutant('cmdline-init-on-free-0', 'init_on_free=0 appended', ['init_on_free=0']),
-    breaks: both(['test_kernel_cmdline_hardening', 'test_kernel_cmdline_exact']),
+    breaks: both(['test_kernel_cmdline_hardening', 'test_kernel_cmdline_exact', 'test_kernel_log_hardening']),
   },
   {
     // x86: every CPU QEMU's TCG "max" model emulates is affected by Spectre v1, which

@@ -21,7 +21,7 @@ describe('composeVariants', () => {
     expect(v.cmdline).toEqual({ drop: ['ro'], append: ['init_on_alloc=0'] });
     expect(v.breaks).toEqual([
       'test_no_sshd', 'test_process_allowlist', 'test_no_cron', 'test_no_real_nics', 'test_overlay_configured', 'test_mount_table',
-      'test_squashfs_is_immutable', 'test_guest_binary_not_writable', 'test_kernel_cmdline_has_ro', 'test_init_on_alloc',
+      'test_squashfs_is_immutable', 'test_guest_binary_not_writable', 'test_kernel_cmdline_has_ro', 'test_init_on_alloc', 'test_kernel_log_hardening',
     ]);
   });
 

@@ -1,5 +1,5 @@
 import { dirname, join, relative } from 'node:path';
-import { buildKernel, configureKernel, type BuildProgress, type ConfigureResult, type Manifest } from '../../build/index.ts';
+import { buildKernel, configureKernel, progressLog, type BuildProgress, type ConfigureResult, type Manifest } from '../../build/index.ts';
 import type { KernelVersion, Toolchain } from '../../policy/index.ts';
 import { UsageError } from '../../util/errors.ts';
 import { defineCommand, type IO } from '../command.ts';
@@ -10,29 +10,19 @@ function clock(seconds: number): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
-// Without a TTY, a long compile still says it is alive this often.
-const LOG_EVERY_SECONDS = 60;
-
-/** TTY: one line redrawn in place. Otherwise: a line per stage, and a compile line a minute (a log, not an animation). */
+/** TTY: one line redrawn in place. Otherwise a log: a line per stage, and at least one every 30 s while it runs. */
 function progressPrinter(io: IO): { onProgress: (p: BuildProgress) => void; end: () => void } {
-  let lastStage = '';
-  let lastLogged = 0;
+  if (!io.isTTY) {
+    const log = progressLog(io.stderr, 'build');
+    return { onProgress: log.onProgress, end: log.stop };
+  }
   let drawn = false;
   return {
     onProgress(p) {
-      if (io.isTTY) {
-        const counts = p.done !== undefined ? ` ${p.done}/${p.total} objects (${Math.min(99, Math.floor((p.done / p.total!) * 100))}%)` : '';
-        const line = `[${p.stage}]${counts} ${clock(p.elapsedSeconds)}  ${p.message}`;
-        io.stderr(`\r\x1b[K${line.slice(0, 150)}`);
-        drawn = true;
-      } else if (p.stage !== lastStage || p.done === undefined) {
-        io.stderr(`build: [${p.stage}] ${p.message} (${clock(p.elapsedSeconds)})\n`);
-        lastLogged = p.elapsedSeconds;
-      } else if (p.elapsedSeconds - lastLogged >= LOG_EVERY_SECONDS) {
-        io.stderr(`build: [${p.stage}] ${p.done}/${p.total} objects (${clock(p.elapsedSeconds)})\n`);
-        lastLogged = p.elapsedSeconds;
-      }
-      lastStage = p.stage;
+      const counts = p.done !== undefined ? ` ${p.done}/${p.total} objects (${Math.min(99, Math.floor((p.done / p.total!) * 100))}%)` : '';
+      const line = `[${p.stage}]${counts} ${clock(p.elapsedSeconds)}  ${p.message}`;
+      io.stderr(`\r\x1b[K${line.slice(0, 150)}`);
+      drawn = true;
     },
     end() {
       if (drawn) io.stderr('\r\x1b[K');

@@ -1,8 +1,8 @@
-import { type BuildProgress, type Manifest, buildKernel } from '../../build/index.ts';
+import { type Manifest, buildKernel, progressLog } from '../../build/index.ts';
 import { dirname, join } from 'node:path';
 import { type BootResult, type GuestImages, bootGuest, buildRootfs, decideAccel, manifestIdentity, readHostFacts } from '../../guest/index.ts';
 import { ARCHS, type Arch, DEFAULT_KERNEL } from '../../policy/index.ts';
-import { type IO, defineCommand } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import { BOOT_ARGS, describeBoot, parseTimeout } from './boot.ts';
 import { mib } from './rootfs.ts';
 
@@ -95,16 +95,6 @@ function describeKernel(k: Manifest, g: GuestImages): string {
   ].join('\n') + '\n';
 }
 
-/** One stderr line per build stage (not per object): `up` is a log, the build verb has the live meter. */
-function stageLogger(io: IO): (p: BuildProgress) => void {
-  let last = '';
-  return (p) => {
-    if (p.stage === last && p.done !== undefined) return;
-    last = p.stage;
-    io.stderr(`up: kernel [${p.stage}] ${p.message}\n`);
-  };
-}
-
 export default defineCommand({
   name: 'up',
   summary: 'The whole job: build, rootfs, boot, doctor, report (exit 0 only when healthy)',
@@ -130,15 +120,17 @@ cannot run the guest); 130 interrupted.`,
     const timeoutMs = parseTimeout(args.timeout, 'up');
     // Decided before the build: --accel kvm where KVM cannot run the guest fails at once.
     const accel = decideAccel(args.accel as 'auto' | 'kvm' | 'tcg', arch, readHostFacts());
+    // `up` is a log, also on a terminal: a line per stage, and one at least every 30 s while it compiles.
+    const progress = progressLog(io.stderr, 'up: kernel');
     const kernel = await buildKernel({
       arch,
       kernel: DEFAULT_KERNEL,
       toolchain: 'gcc',
       signal: io.signal,
-      onProgress: stageLogger(io),
+      onProgress: progress.onProgress,
       cwd: io.cwd,
       env: io.env,
-    });
+    }).finally(progress.stop);
     const images = await buildRootfs({ arch, signal: io.signal, onProgress: (m) => io.stderr(`up: ${m}\n`) });
     (args.json ? io.stderr : io.stdout)(describeKernel(kernel, images));
     io.stderr(`up: booting ${arch}\n`);

@@ -77,7 +77,7 @@ export const BEYOND_SPEC = defineRules([
       'Randomizes the kernel stack offset on every syscall entry. RANDOMIZE_KSTACK_OFFSET (prompt "if EXPERT") ' +
       'must be requested too or allnoconfig drops both.',
     requires: [{ symbol: 'RANDOMIZE_KSTACK_OFFSET', value: 'y' }],
-    unobservable: COMPILE_TIME,
+    checks: ['test_boot_params_consumed'],
   },
   {
     id: 'ubsan', kind: 'kconfig', section: 'beyond-spec', source: 'kernel-hardening-config',
@@ -340,7 +340,7 @@ export const BEYOND_SPEC = defineRules([
     id: 'debug-wx', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
     title: 'Warn on W+X mappings', symbol: 'DEBUG_WX', value: 'y',
     rationale: 'Scans kernel page tables once at boot and reports any writable+executable mapping.',
-    unobservable: 'it only prints to the kernel log at boot; the boot stage can read that log, the doctor does not',
+    checks: ['test_kernel_log_hardening'],
   },
   {
     id: 'slub-debug', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
@@ -446,25 +446,25 @@ export const BEYOND_SPEC = defineRules([
     id: 'security-landlock', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
     title: 'Landlock', symbol: 'SECURITY_LANDLOCK', value: 'y',
     rationale: 'Unprivileged sandboxing: an agent runtime can confine the tools it spawns.',
-    unobservable: COMPILE_TIME,
+    checks: ['test_kernel_log_hardening'],
   },
   {
     id: 'security-lockdown', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
     title: 'Kernel lockdown', symbol: 'SECURITY_LOCKDOWN_LSM', value: 'y',
     rationale: 'Even root cannot read or modify kernel memory through the interfaces lockdown guards.',
-    unobservable: COMPILE_TIME,
+    checks: ['test_kernel_log_hardening'],
   },
   {
     id: 'security-lockdown-early', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
     title: 'Kernel lockdown', symbol: 'SECURITY_LOCKDOWN_LSM_EARLY', value: 'y',
     rationale: 'Lockdown active from early boot.',
-    unobservable: COMPILE_TIME,
+    checks: ['test_kernel_log_hardening'],
   },
   {
     id: 'lockdown-confidentiality', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
     title: 'Kernel lockdown', symbol: 'LOCK_DOWN_KERNEL_FORCE_CONFIDENTIALITY', value: 'y',
     rationale: 'The strictest lockdown mode, forced: integrity plus no reading of kernel memory.',
-    unobservable: COMPILE_TIME,
+    checks: ['test_kernel_log_hardening'],
   },
   {
     id: 'randstruct-full', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
@@ -550,7 +550,7 @@ export const BEYOND_SPEC = defineRules([
     rationale:
       'Freed pages and slab objects are wiped: stale data lives shorter and use-after-free reads see zeros. ' +
       'Supersedes the older page_poison=1 / slub_debug=P recommendations.',
-    unobservable: 'the built-in default has no userspace interface (the doctor checks init_on_free=1 on the command line)',
+    checks: ['test_kernel_log_hardening'],
   },
   {
     id: 'ubsan-sanitize-all', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
@@ -576,13 +576,13 @@ export const BEYOND_SPEC = defineRules([
     id: 'mmap-min-addr-x86', kind: 'kconfig', section: 'beyond-spec', source: 'kspp', archs: ['x86_64'],
     title: 'No mappings in the first 64 KiB', symbol: 'DEFAULT_MMAP_MIN_ADDR', value: '65536',
     rationale: 'Userspace cannot map page 0 and its neighbours: kernel NULL dereferences cannot be turned into exploits.',
-    unobservable: COMPILE_TIME,
+    checks: ['test_kernel_defaults_in_effect'],
   },
   {
     id: 'mmap-min-addr-arm64', kind: 'kconfig', section: 'beyond-spec', source: 'kspp', archs: ['arm64'],
     title: 'No mappings in the first 32 KiB', symbol: 'DEFAULT_MMAP_MIN_ADDR', value: '32768',
     rationale: 'As on x86_64, but 32 KiB: the ARM loader cannot cope with 64 KiB.',
-    unobservable: COMPILE_TIME,
+    checks: ['test_kernel_defaults_in_effect'],
   },
   {
     id: 'iommu-no-passthrough', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
@@ -662,7 +662,7 @@ export const BEYOND_SPEC = defineRules([
     id: 'no-binfmt-misc', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
     title: 'No binfmt_misc', symbol: 'BINFMT_MISC', value: 'n',
     rationale: 'Arbitrary interpreters registered for file types: easily misused, never needed here.',
-    unobservable: COMPILE_TIME,
+    checks: ['test_filesystems_allowlist'],
   },
   {
     id: 'no-inet-diag', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
@@ -700,7 +700,7 @@ export const BEYOND_SPEC = defineRules([
     id: 'panic-on-oops', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
     title: 'Panic on oops', symbol: 'PANIC_ON_OOPS', value: 'y',
     rationale: 'An oops leaves the kernel half-broken (held locks, leaked refcounts) for an attacker to retry: stop the VM instead.',
-    unobservable: 'observable only by oopsing the kernel on purpose',
+    checks: ['test_kernel_defaults_in_effect'],
   },
   {
     id: 'panic-timeout', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
@@ -736,7 +736,7 @@ export const BEYOND_SPEC = defineRules([
     id: 'no-user-ns', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
     title: 'No user namespaces', symbol: 'USER_NS', value: 'n',
     rationale: 'Unprivileged user namespaces expose root-only kernel code to every user (KSPP: user.max_user_namespaces=0).',
-    unobservable: COMPILE_TIME,
+    checks: ['test_kernel_defaults_in_effect'],
   },
 
   // ---- CPU mitigations allnoconfig turns off, and arch protections it drops ------------------

@@ -9,7 +9,7 @@ export const MEMORY_MITIGATIONS = defineRules([
     id: 'init-on-alloc', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',
     title: 'Heap zeroing', symbol: 'INIT_ON_ALLOC_DEFAULT_ON', value: 'y',
     rationale: 'Every kmalloc returns zeroed memory; prevents info leaks.',
-    unobservable: 'the built-in default has no userspace interface (the doctor checks the init_on_alloc=1 boot parameter instead)',
+    checks: ['test_kernel_log_hardening'],
   },
   {
     id: 'slub', kind: 'kconfig', section: 'memory-mitigations', source: 'capsem',
@@ -47,13 +47,13 @@ export const MEMORY_MITIGATIONS = defineRules([
     rationale:
       'Randomizes page allocation order. The option only builds the shuffle code; it runs when page_alloc.shuffle=1 ' +
       'is on the command line (cmdline-page-alloc-shuffle).',
-    unobservable: 'the doctor checks the page_alloc.shuffle=1 boot parameter; whether the code is built in is visible only in the .config',
+    checks: ['test_kernel_defaults_in_effect'],
   },
   {
     id: 'hardened-usercopy', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',
     title: 'Hardened usercopy', symbol: 'HARDENED_USERCOPY', value: 'y',
     rationale: 'Validates copy_to_user/copy_from_user bounds.',
-    unobservable: COMPILE_TIME,
+    checks: ['test_boot_params_consumed'],
   },
   {
     id: 'strict-kernel-rwx', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',
@@ -104,7 +104,7 @@ export const MEMORY_MITIGATIONS = defineRules([
     id: 'no-compat-brk', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',
     title: 'Heap ASLR', symbol: 'COMPAT_BRK', value: 'n',
     rationale: 'Enables full heap randomization (brk is randomized; COMPAT_BRK=y keeps it fixed for libc5).',
-    unobservable: 'brk randomization shows only statistically across many processes; the host audit covers it',
+    checks: ['test_kernel_defaults_in_effect'],
   },
   {
     id: 'seccomp', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',

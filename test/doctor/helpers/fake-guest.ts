@@ -186,6 +186,7 @@ export function memoryFs(f: Fixture): GuestFs {
       if (node.kind !== 'symlink') throw errnoError('EINVAL', path);
       return node.target;
     },
+    readRecords: (path) => content(path),
     statfsType(path) {
       resolve(path, true);
       const magic = longestPrefix(f.statfs, path);
