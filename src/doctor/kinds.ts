@@ -202,7 +202,7 @@ interface ModeWalk {
 }
 
 /**
- * Every mounted filesystem but the pseudo ones, each walked from its mount
+ * Every mounted filesystem where files can be created (the root, its layers, /dev, /run), each walked from its mount
  * point without leaving it (directories on overlayfs always carry the
  * overlay's st_dev, so the walk follows directory st_dev). Done once per run
  * for both the setuid and the setgid check.
@@ -244,7 +244,7 @@ function walkMounts(ctx: CheckContext): ModeWalk {
   return walk;
 }
 
-/** No file with `bit` (setuid 0o4000 / setgid 0o2000) on any mounted filesystem but the pseudo ones. */
+/** No file with `bit` (setuid 0o4000 / setgid 0o2000) on any mounted filesystem where files can be created. */
 export function modeBitAbsent(bit: 0o4000 | 0o2000, label: 'setuid' | 'setgid'): Body<'mode-bit-found'> {
   return {
     needs: ['procfs'],

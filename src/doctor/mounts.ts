@@ -10,9 +10,13 @@ export interface Mount {
   options: string[];
 }
 
-/** The pseudo filesystems: no files of their own that an image could ship (setuid scans skip them). */
+/**
+ * Filesystems where no one can create a file that exec honours (kernel-made
+ * entries only): setuid scans skip them. devtmpfs is not one: root can create
+ * any file in /dev, so it is walked like tmpfs and the root.
+ */
 export const PSEUDO_FILESYSTEMS = new Set([
-  'proc', 'sysfs', 'devtmpfs', 'devpts', 'cgroup', 'cgroup2', 'securityfs', 'debugfs', 'tracefs',
+  'proc', 'sysfs', 'devpts', 'cgroup', 'cgroup2', 'securityfs', 'debugfs', 'tracefs',
   'bpf', 'mqueue', 'hugetlbfs', 'pstore', 'configfs', 'fusectl', 'binfmt_misc', 'autofs',
   'efivarfs', 'rpc_pipefs', 'nsfs', 'selinuxfs',
 ]);

@@ -58,6 +58,8 @@ export interface GuestVariant {
   // --- boot time (capsem-init, before the doctor) ---
   /** Processes started before the doctor, under these names (e.g. 'sshd'). */
   extraProcesses?: readonly string[];
+  /** Copies of busybox capsem-init makes before the doctor, with these modes (on a writable mount: /dev, /run). */
+  runtimeFiles?: readonly { path: string; mode: number }[];
   /** Extra dummy NICs created next to dummy0. */
   extraNics?: readonly string[];
   /** Swap the names of lo and dummy0: the allowed names on the wrong kinds of NIC. */
@@ -96,6 +98,7 @@ export function composeVariants(...variants: GuestVariant[]): GuestVariant {
   const extraFiles = cat((v) => v.extraFiles);
   const extraProcesses = cat((v) => v.extraProcesses);
   const extraNics = cat((v) => v.extraNics);
+  const runtimeFiles = cat((v) => v.runtimeFiles);
   const drop = cat((v) => v.cmdline?.drop);
   const append = cat((v) => v.cmdline?.append);
   const capsemBinaryMode = last((v) => v.capsemBinaryMode);
@@ -105,6 +108,7 @@ export function composeVariants(...variants: GuestVariant[]): GuestVariant {
   if (extraFiles) out.extraFiles = extraFiles;
   if (extraProcesses) out.extraProcesses = extraProcesses;
   if (extraNics) out.extraNics = extraNics;
+  if (runtimeFiles) out.runtimeFiles = runtimeFiles;
   if (drop || append) out.cmdline = { ...(drop ? { drop } : {}), ...(append ? { append } : {}) };
   if (capsemBinaryMode !== undefined) out.capsemBinaryMode = capsemBinaryMode;
   if (root) out.root = root;
@@ -121,6 +125,7 @@ export function buildInputsOf(v: GuestVariant): object {
     root: v.root ?? 'overlay',
     extraProcesses: v.extraProcesses ?? [],
     extraNics: v.extraNics ?? [],
+    runtimeFiles: v.runtimeFiles ?? [],
     swapNics: v.swapNics ?? false,
     result: v.result ?? 'send',
   };
@@ -146,6 +151,12 @@ export const MUTANTS = {
     description: 'a setuid-root copy of busybox on the squashfs',
     breaks: ['test_no_setuid_binaries'],
     extraFiles: [busyboxCopy('/usr/bin/suid-busybox', 0o4755)],
+  },
+  setuidInDev: {
+    id: 'setuid-in-dev',
+    description: 'a setuid-root copy of busybox made in /dev (devtmpfs) before the doctor',
+    breaks: ['test_no_setuid_binaries'],
+    runtimeFiles: [{ path: '/dev/.suid-busybox', mode: 0o4755 }],
   },
   setgidFile: {
     id: 'setgid-file',

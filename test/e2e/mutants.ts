@@ -98,6 +98,7 @@ const NORANDMAPS_BREAKS: readonly CheckName[] = ['test_kernel_cmdline_exact', 't
 
 export const GUEST_MUTANTS: readonly GuestMutant[] = [
   { variant: MUTANTS.setuidFile, breaks: both(['test_no_setuid_binaries']) },
+  { variant: MUTANTS.setuidInDev, breaks: both(['test_no_setuid_binaries']) },
   { variant: MUTANTS.setgidFile, breaks: both(['test_no_setgid_binaries']) },
   { variant: MUTANTS.writableCapsemBinary, breaks: both(['test_guest_binary_not_writable']) },
   // The spec's names are a subset of the process allowlist: each also fails it.

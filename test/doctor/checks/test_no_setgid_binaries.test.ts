@@ -12,6 +12,7 @@ testCheck(check, {
     { name: 'sticky /tmp is not setgid', patch: { files: { '/var/tmp': dir({ mode: 0o1777 }) } } },
   ],
   fail: [
+    { name: 'setgid file in /dev (devtmpfs)', patch: { files: { '/dev/.sgid': file('x', { mode: 0o2755 }) } }, reason: 'mode-bit-found', evidence: '/dev/.sgid' },
     { name: 'setgid file on /', patch: { files: { '/usr/bin/wall': sgid } }, reason: 'mode-bit-found', evidence: '/usr/bin/wall: mode 02755' },
     { name: 'setgid file on the upper layer tmpfs', patch: { files: { '/mnt/rw/upper/usr/bin/wall': sgid } }, reason: 'mode-bit-found' },
     {

@@ -27,6 +27,8 @@ testCheck(check, {
       reason: 'mode-bit-found',
       evidence: '/data/bin/su',
     },
+    // devtmpfs is not pseudo: root can create any file there.
+    { name: 'setuid file in /dev (devtmpfs)', patch: { files: { '/dev/.suid-busybox': suid } }, reason: 'mode-bit-found', evidence: '/dev/.suid-busybox: mode 04755' },
     { name: 'deep in a tree', patch: { files: { '/usr/lib/a/b/c/d/helper': suid } }, reason: 'mode-bit-found' },
     { name: 'setuid without execute bits still counts', patch: { files: { '/usr/bin/odd': file('x', { mode: 0o4644 }) } }, reason: 'mode-bit-found' },
     { name: 'a setuid directory counts (find -perm -4000)', patch: { files: { '/srv': dir({ mode: 0o4755 }) } }, reason: 'mode-bit-found' },
