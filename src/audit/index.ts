@@ -1,6 +1,5 @@
 import { configValue, type DotConfig, type ReadWarning } from '../kconfig/dotconfig.ts';
 import type { Evaluation } from '../kconfig/evaluate.ts';
-import { explainSymbol } from '../kconfig/explain.ts';
 import {
   cmdlineContract,
   contractViolations,
@@ -78,8 +77,18 @@ export interface AuditInput {
   target: SeriesTarget;
   /** The file evaluated by the Kconfig engine (olddefconfig) with the tree for target's kernel and arch. */
   evaluation?: Evaluation;
+  /**
+   * Why kbuild gives a symbol its value (explain's one line), for rules where kbuild and
+   * the file differ. Passed in, so a text-only audit never loads the explain engine.
+   */
+  kbuildReason?: (symbol: string) => string;
   /** Text-only audits: why there is no evaluation. */
   noTree?: string;
+  /**
+   * The file is the final .config kbuild itself wrote (the build's, after olddefconfig):
+   * a symbol with no line is one kbuild left invisible, so it is n, not unverified.
+   */
+  writtenByKbuild?: boolean;
 }
 
 export function auditConfig(input: AuditInput): AuditReport {
@@ -103,11 +112,11 @@ export function auditConfig(input: AuditInput): AuditReport {
         const differs = built !== undefined && actual !== (written ?? 'n');
         const at = {
           ...base, symbol, ...(line === undefined ? {} : { line }), expected, actual,
-          ...(differs ? { file: written ?? 'absent', kbuild: explainSymbol(evaluation!, symbol).reason } : {}),
+          ...(differs ? { file: written ?? 'absent', kbuild: input.kbuildReason?.(symbol) ?? `${actual} (evaluated)` } : {}),
           ...(!evaluation && !namesAgree(rule.symbol, target.kernel, nearest) ? { nameUnverified: true as const } : {}),
         };
         if (res.status === 'waived') return { ...at, status: 'waived', reason: res.reason, ...link(res.link) };
-        if (!built && written === undefined && rule.value === 'n') {
+        if (!built && !input.writtenByKbuild && written === undefined && rule.value === 'n') {
           return {
             ...at, status: 'unverified',
             reason: `no line for CONFIG_${symbol}: kbuild gives it its default, which only the kernel tree knows (audited the text only: ${input.noTree})`,

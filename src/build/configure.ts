@@ -264,7 +264,7 @@ export async function configure(
   if (casualties.length) throw new CasualtiesError(withReasons(casualties, engineTree(), config.values));
 
   prep.progress('audit', 'policy rules vs the final .config');
-  const audit = auditConfig({ config, target });
+  const audit = auditConfig({ config, target, writtenByKbuild: true });
   if (audit.summary.fail > 0 && !opts.allowAuditFailures) throw new AuditFailedError(audit);
 
   const digest = releaseDigest(configText);

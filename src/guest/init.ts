@@ -1,4 +1,4 @@
-import { GUEST } from '../policy/index.ts';
+import { GUEST, SHELL_PARAM } from '../policy/index.ts';
 import { type GuestVariant, REPLAY_FRAME } from './variant.ts';
 
 // capsem-init: PID 1 of the guest, one busybox sh script in two places.
@@ -16,8 +16,6 @@ import { type GuestVariant, REPLAY_FRAME } from './variant.ts';
 
 export const INIT_PATH = `${GUEST.capsemBinDir}/capsem-init`;
 export const TIMINGS_FILE = '/run/capsem/timings';
-/** Kernel parameter (unknown to the kernel, so handed to init as an environment variable) that asks for a console shell. */
-export const SHELL_PARAM = 'capsem_shell=1';
 
 /** Directories of the initramfs that stage 1 uses as mount points. */
 export const INITRAMFS_MOUNTPOINTS = ['/proc', '/sys', '/dev', '/lower', '/rw', '/copy', '/newroot'] as const;
@@ -104,7 +102,7 @@ function stage2Result(variant: GuestVariant): string[] {
       // The host gets the report over the result port; printing it on the console too costs seconds of
       // emulated serial output, so only a person at the console (--shell) sees the text.
       return [
-        `out=/dev/null; [ -n "\${capsem_shell:-}" ] && out=/dev/console`,
+        `out=/dev/null; [ -n "\${${SHELL_PARAM}:-}" ] && out=/dev/console`,
         `${doctor} --send --timings ${TIMINGS_FILE} > "$out" || echo "capsem-init: capsem-doctor exited $?"`,
       ];
     case 'none':
@@ -144,7 +142,7 @@ export function initScript(variant: GuestVariant): string {
     '# PID 1 must never exit (the kernel would panic): report, then end the VM.',
     'die() {',
     '  echo "capsem-init: $*" > /dev/console',
-    '  [ -n "${capsem_shell:-}" ] && setsid cttyhack sh',
+    `  [ -n "\${${SHELL_PARAM}:-}" ] && setsid cttyhack sh`,
     '  reboot -f',
     '  while :; do sleep 3600; done',
     '}',
@@ -181,7 +179,7 @@ export function initScript(variant: GuestVariant): string {
     'mark doctor',
     `printf '%s' "$T" > ${TIMINGS_FILE}`,
     ...stage2Result(variant),
-    'if [ -n "${capsem_shell:-}" ]; then',
+    `if [ -n "\${${SHELL_PARAM}:-}" ]; then`,
     '  echo "capsem-init: console shell; exit it to power off"',
     '  setsid cttyhack sh -l',
     'fi',

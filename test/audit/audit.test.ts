@@ -86,6 +86,15 @@ describe('audit statuses', () => {
   const report = auditConfig({ config: compliantConfig(t), target: t });
   const byId = new Map(report.results.map((r) => [r.rule as string, r]));
 
+  it("a forbidden option with no line: unverified in a text-only audit, n in kbuild's own final .config", () => {
+    const config = compliantConfig(t);
+    config.values.delete('MODULES');
+    config.lines.delete('MODULES');
+    const rule = (r: AuditReport) => r.results.find((x) => x.rule === 'no-modules');
+    expect(rule(auditConfig({ config, target: t, noTree: 'test' }))).toMatchObject({ status: 'unverified' });
+    expect(rule(auditConfig({ config, target: t, writtenByKbuild: true }))).toMatchObject({ status: 'pass', actual: 'n' });
+  });
+
   it('a clang-only rule is waived under gcc, with the reason', () => {
     expect(byId.get('arm64-bti-kernel')).toMatchObject({ status: 'waived', reason: 'needs the clang toolchain' });
   });

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditConfig, FORMATS, FORMATTERS, type AuditReport } from '../../src/audit/index.ts';
 import { parseDotConfig } from '../../src/kconfig/dotconfig.ts';
-import { assignmentsOf, evaluate } from '../../src/kconfig/evaluate.ts';
+import { evaluatedInput } from '../helpers/evaluated.ts';
 import { loadKconfigFile } from '../../src/kconfig/tree.ts';
 import type { SeriesTarget } from '../../src/policy/index.ts';
 
@@ -16,7 +16,7 @@ const byRule = (r: AuditReport, id: string) => r.results.find((x) => x.rule === 
 // DEBUG_FS and KALLSYMS lines deleted; IO_URING forbidden and off; MODULES off.
 const text = '# CONFIG_MODULES is not set\n# CONFIG_IO_URING is not set\n';
 const config = parseDotConfig(text, 'trimmed.config');
-const evaluated = auditConfig({ config, target, evaluation: evaluate(tree, { mode: 'olddefconfig', config: assignmentsOf(config) }) });
+const evaluated = auditConfig({ config, target, ...evaluatedInput(tree, config) });
 const textOnly = auditConfig({ config, target, noTree: 'no tree in this test' });
 
 describe('evaluated audit', () => {
@@ -36,7 +36,7 @@ describe('evaluated audit', () => {
 
   it('kbuild, not the file, decides: a select overrides the file\'s n', () => {
     const c = parseDotConfig('CONFIG_IO_URING=y\n# CONFIG_KALLSYMS is not set\n', 'sel.config');
-    const r = auditConfig({ config: c, target, evaluation: evaluate(tree, { mode: 'olddefconfig', config: assignmentsOf(c) }) });
+    const r = auditConfig({ config: c, target, ...evaluatedInput(tree, c) });
     expect(byRule(r, 'no-kallsyms')).toMatchObject({ status: 'fail', file: 'n', actual: 'y' });
     expect(byRule(r, 'no-kallsyms').kbuild).toMatch(/^forced by select from IO_URING \(Kconfig:17\)/);
   });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditConfig, FORMATTERS, type AuditReport } from '../../src/audit/index.ts';
 import { configArch, configKernelSeries, readDotConfig } from '../../src/kconfig/dotconfig.ts';
-import { assignmentsOf, evaluate } from '../../src/kconfig/evaluate.ts';
+import { evaluatedInput } from '../helpers/evaluated.ts';
 import { loadKconfigTree } from '../../src/kconfig/tree.ts';
 import { RULES, type SeriesTarget } from '../../src/policy/index.ts';
 import { kernelSource } from '../helpers/kernel-source.ts';
@@ -79,7 +79,7 @@ describe('Debian amd64, evaluated', () => {
     const config = readDotConfig(DEBIAN, { lenient: true });
     const target: SeriesTarget = { arch: 'x86_64', kernel: '6.12', toolchain: 'gcc' };
     const tree = loadKconfigTree({ srcDir: tree612!, arch: 'x86_64' });
-    const r = auditConfig({ config, target, evaluation: evaluate(tree, { mode: 'olddefconfig', config: assignmentsOf(config) }) });
+    const r = auditConfig({ config, target, ...evaluatedInput(tree, config) });
     expect(r.basis.kind).toBe('evaluated');
     expect(r.summary.unverified).toBe(0);
     expect(failing(r)).toEqual(expect.arrayContaining(['no-modules', 'no-debugfs', 'no-ipv6']));

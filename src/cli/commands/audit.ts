@@ -3,12 +3,9 @@ import { gunzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { defineCommand, type IO } from '../command.ts';
 import { auditConfig, FORMATS, FORMATTERS, type Format } from '../../audit/index.ts';
-import { resolveSource } from '../../build/source.ts';
 import { configArch, configKernelSeries, type DotConfig, readDotConfig } from '../../kconfig/dotconfig.ts';
-import { assignmentsOf, evaluate, type Evaluation } from '../../kconfig/evaluate.ts';
-import { cachedKernelTree } from '../../kconfig/kernel-trees.ts';
+import type { Evaluation } from '../../kconfig/evaluate.ts';
 import { RELEASE_DIGEST_RECIPE, parseProcVersion, releaseDigest } from '../../kconfig/release.ts';
-import { loadKconfigTree } from '../../kconfig/tree.ts';
 import { type Arch, DEFAULT_KERNEL, type KernelSeries, parseKernelSeries, type Toolchain } from '../../policy/index.ts';
 import { InputError, UsageError } from '../../util/errors.ts';
 import { cacheRoot } from '../../util/paths.ts';
@@ -99,7 +96,8 @@ input or usage.`,
 
 /**
  * The file evaluated as kbuild builds it, with the tree from --source or the
- * build cache; or, without a tree, why the audit reads the text only.
+ * build cache; or, without a tree, why the audit reads the text only. The
+ * Kconfig engine loads only here: a text-only audit never pays for it.
  */
 async function evaluateConfig(
   config: DotConfig,
@@ -108,26 +106,33 @@ async function evaluateConfig(
   source: string | undefined,
   sha256: string | undefined,
   io: IO,
-): Promise<{ evaluation: Evaluation } | { noTree: string }> {
+): Promise<{ evaluation: Evaluation; kbuildReason: (symbol: string) => string } | { noTree: string }> {
   const built = join(dirname(file), 'include/config/auto.conf.cmd');
   const configured = existsSync(built) ? dirname(file) : undefined;
   if (target.toolchain !== 'gcc' && !configured) {
     return { noTree: `the ${target.toolchain} toolchain's compiler probes need a configured build directory beside the file` };
   }
+  const { cachedKernelTree } = await import('../../kconfig/kernel-trees.ts');
   const srcDir = source !== undefined ? await sourceTree(source, sha256, io) : cachedKernelTree(target.kernel, cacheRoot(io.env));
   if (srcDir === undefined) {
     return { noTree: `no Linux ${target.kernel} tree in the build cache; --source DIR|TARBALL evaluates it as kbuild would` };
   }
+  const [{ loadKconfigTree }, { assignmentsOf, evaluate }, { explainSymbol }] = await Promise.all([
+    import('../../kconfig/tree.ts'),
+    import('../../kconfig/evaluate.ts'),
+    import('../../kconfig/explain.ts'),
+  ]);
   const tree = loadKconfigTree({ srcDir, arch: target.arch, ...(configured ? { toolchainConfig: configured } : {}) });
   if (tree.series !== target.kernel) throw new InputError(srcDir, `is Linux ${tree.series}, not ${target.kernel}`);
   const evaluation = evaluate(tree, { mode: 'olddefconfig', config: assignmentsOf(config) });
   if (evaluation.read.unknown.length) {
     io.stderr(`audit: ${file}: ${evaluation.read.unknown.length} symbols unknown to Linux ${tree.version} ${target.arch} (ignored, as conf does)\n`);
   }
-  return { evaluation };
+  return { evaluation, kbuildReason: (symbol) => explainSymbol(evaluation, symbol).reason };
 }
 
 async function sourceTree(source: string, sha256: string | undefined, io: IO): Promise<string> {
+  const { resolveSource } = await import('../../build/source.ts');
   const src = await resolveSource({
     // Only consulted without a source (Debian's tarball for that kernel).
     kernel: DEFAULT_KERNEL,
