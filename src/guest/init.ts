@@ -80,6 +80,8 @@ function stage2BeforeDoctor(variant: GuestVariant): string[] {
   if (variant.swapNics) {
     lines.push('ip link set lo down && ip link set dummy0 down && ip link set lo name capsem-tmp && ip link set dummy0 name lo && ip link set capsem-tmp name dummy0 && ip link set lo up && ip link set dummy0 up || die "cannot swap lo and dummy0"');
   }
+  // Appending nothing still opens the file for writing: overlayfs copies it up.
+  for (const glob of variant.copyUp ?? []) lines.push(`for f in ${glob}; do : >> "$f" || die "cannot copy up $f"; done`);
   for (const f of variant.runtimeFiles ?? []) {
     lines.push(`cp /bin/busybox ${q(f.path)} && chmod ${f.mode.toString(8)} ${q(f.path)} || die "cannot make ${f.path}"`);
   }

@@ -124,8 +124,9 @@ function guestTree(arch: Arch, parts: Parts): TreeEntry[] {
   const entries: TreeEntry[] = [...unique].map(([path, mode]) => ({ type: 'dir', path, mode }));
   entries.push({ type: 'file', path: '/bin/busybox', mode: 0o755, from: parts.busybox.path });
   for (const applet of GUEST_APPLETS) entries.push({ type: 'symlink', path: `/bin/${applet}`, target: 'busybox' });
-  entries.push({ type: 'file', path: NODE_PATH, mode: 0o755, from: parts.node.path });
-  for (const lib of parts.libs.libs) entries.push({ type: 'file', path: lib.guestPath, mode: 0o755, from: lib.source });
+  // The doctor's runtime is as unwritable as capsem's binaries (the doctor proves it from /proc/self/maps).
+  entries.push({ type: 'file', path: NODE_PATH, mode: 0o555, from: parts.node.path });
+  for (const lib of parts.libs.libs) entries.push({ type: 'file', path: lib.guestPath, mode: 0o555, from: lib.source });
   const interp = parts.libs.interpreter;
   if (interp && !parts.libs.libs.some((l) => l.guestPath === interp.path)) {
     entries.push({ type: 'symlink', path: interp.path, target: interp.target });

@@ -60,6 +60,8 @@ export interface GuestVariant {
   extraProcesses?: readonly string[];
   /** Copies of busybox capsem-init makes before the doctor, with these modes (on a writable mount: /dev, /run). */
   runtimeFiles?: readonly { path: string; mode: number }[];
+  /** Files (shell globs) capsem-init opens for writing before the doctor: overlayfs copies each up to the tmpfs upper layer. */
+  copyUp?: readonly string[];
   /** Extra dummy NICs created next to dummy0. */
   extraNics?: readonly string[];
   /** Swap the names of lo and dummy0: the allowed names on the wrong kinds of NIC. */
@@ -99,6 +101,7 @@ export function composeVariants(...variants: GuestVariant[]): GuestVariant {
   const extraProcesses = cat((v) => v.extraProcesses);
   const extraNics = cat((v) => v.extraNics);
   const runtimeFiles = cat((v) => v.runtimeFiles);
+  const copyUp = cat((v) => v.copyUp);
   const drop = cat((v) => v.cmdline?.drop);
   const append = cat((v) => v.cmdline?.append);
   const capsemBinaryMode = last((v) => v.capsemBinaryMode);
@@ -109,6 +112,7 @@ export function composeVariants(...variants: GuestVariant[]): GuestVariant {
   if (extraProcesses) out.extraProcesses = extraProcesses;
   if (extraNics) out.extraNics = extraNics;
   if (runtimeFiles) out.runtimeFiles = runtimeFiles;
+  if (copyUp) out.copyUp = copyUp;
   if (drop || append) out.cmdline = { ...(drop ? { drop } : {}), ...(append ? { append } : {}) };
   if (capsemBinaryMode !== undefined) out.capsemBinaryMode = capsemBinaryMode;
   if (root) out.root = root;
@@ -126,6 +130,7 @@ export function buildInputsOf(v: GuestVariant): object {
     extraProcesses: v.extraProcesses ?? [],
     extraNics: v.extraNics ?? [],
     runtimeFiles: v.runtimeFiles ?? [],
+    copyUp: v.copyUp ?? [],
     swapNics: v.swapNics ?? false,
     result: v.result ?? 'send',
   };
@@ -175,6 +180,12 @@ export const MUTANTS = {
     description: 'a long-running process with an unremarkable name (worker)',
     breaks: ['test_process_allowlist'],
     extraProcesses: ['worker'],
+  },
+  doctorLibraryCopiedUp: {
+    id: 'doctor-library-copied-up',
+    description: 'libc (which the doctor maps) copied up to the writable upper layer before the doctor',
+    breaks: ['test_guest_binary_not_writable'],
+    copyUp: ['/lib/*-linux-gnu/libc.so.6'],
   },
   sshd: {
     id: 'sshd',

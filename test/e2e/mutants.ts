@@ -101,6 +101,7 @@ export const GUEST_MUTANTS: readonly GuestMutant[] = [
   { variant: MUTANTS.setuidInDev, breaks: both(['test_no_setuid_binaries']) },
   { variant: MUTANTS.setgidFile, breaks: both(['test_no_setgid_binaries']) },
   { variant: MUTANTS.writableCapsemBinary, breaks: both(['test_guest_binary_not_writable']) },
+  { variant: MUTANTS.doctorLibraryCopiedUp, breaks: both(['test_guest_binary_not_writable']) },
   // The spec's names are a subset of the process allowlist: each also fails it.
   { variant: MUTANTS.worker, breaks: both(['test_process_allowlist']) },
   { variant: MUTANTS.sshd, breaks: both(['test_no_sshd', 'test_process_allowlist']) },

@@ -1,11 +1,31 @@
 import { GUEST } from '../../policy/index.ts';
-import { defineCheck, describeMiss, fail, octal, pass } from '../define.ts';
+import { type CheckContext, defineCheck, describeMiss, fail, octal, pass } from '../define.ts';
 import { describeMount, mountOption } from '../mounts.ts';
 import { must, readMounts, sameFileOnLayer } from '../observe.ts';
 
+/** Mappings that are no file of the image: anonymous memory, memfds, SysV segments, devices. */
+const NOT_A_FILE = /^(\/memfd:|\/SYSV|\/dev\/)/;
+
+/**
+ * The files the doctor itself runs from: its runtime (/proc/self/exe), its
+ * bundle (argv[1]) and every file it maps (/proc/self/maps field 6).
+ */
+function doctorFiles(ctx: CheckContext): { paths: string[]; deleted: string[] } {
+  const exe = must(ctx.readlink('/proc/self/exe'), '/proc/self/exe');
+  const argv = must(ctx.text('/proc/self/cmdline'), '/proc/self/cmdline').split('\0').filter(Boolean);
+  const mapped = must(ctx.text('/proc/self/maps'), '/proc/self/maps')
+    .split('\n')
+    .map((l) => l.split(/\s+/).slice(5).join(' '))
+    .filter((p) => p.startsWith('/') && !NOT_A_FILE.test(p));
+  const deleted = mapped.filter((p) => p.endsWith(' (deleted)'));
+  const paths = [...new Set([exe, ...(argv[1] ? [argv[1]] : []), ...mapped.filter((p) => !deleted.includes(p))])];
+  return { paths, deleted };
+}
+
 // Mode 0555 alone is not enough: a file copied up into the overlay's tmpfs
-// upper layer can be chmod'ed back. Each binary must be the very file of the
-// read-only mount of the root device (same inode, size and mode).
+// upper layer can be chmod'ed back. Each capsem binary, and each file the
+// doctor runs from, must be the very file of the read-only mount of the root
+// device (same inode, size and mode), with no write bit.
 export default defineCheck({
   name: 'test_guest_binary_not_writable',
   needs: ['procfs'],
@@ -13,15 +33,16 @@ export default defineCheck({
     'binary-missing': 'a capsem binary is not installed',
     'wrong-mode': 'a capsem binary is not a regular file of mode 0555',
     'not-root-owned': 'a capsem binary is not owned by root',
+    'runtime-writable': 'a file the doctor runs from (node, its bundle, a mapped library) has a write bit',
     'no-read-only-layer': `no read-only mount of ${GUEST.rootDevice} is visible to hold the binaries`,
-    'not-on-read-only-layer': 'a capsem binary is not the file of the read-only lower layer (copied up or replaced)',
+    'not-on-read-only-layer': 'a capsem binary or a file the doctor runs from is not the file of the read-only lower layer (copied up, replaced or deleted)',
   },
   run(ctx) {
     const evidence: string[] = [];
-    type Reason = 'binary-missing' | 'wrong-mode' | 'not-root-owned' | 'not-on-read-only-layer';
+    type Reason = 'binary-missing' | 'wrong-mode' | 'not-root-owned' | 'runtime-writable' | 'not-on-read-only-layer';
     let reason: Reason | undefined;
-    const paths = GUEST.capsemBinaries.map((b) => `${GUEST.capsemBinDir}/${b}`);
-    for (const p of paths) {
+    const binaries = GUEST.capsemBinaries.map((b) => `${GUEST.capsemBinDir}/${b}`);
+    for (const p of binaries) {
       const st = ctx.stat(p);
       if (!st.ok && st.code !== 'ENOENT') must(st, p);
       if (!st.ok) {
@@ -30,21 +51,30 @@ export default defineCheck({
         continue;
       }
       const { kind, mode, uid } = st.value;
-      evidence.push(`${p}: ${kind}, mode ${octal(mode)}, uid ${uid}`);
+      evidence.push(`${p}: ${kind}, mode ${octal(mode)}, uid ${uid} (policy: file, 0555, uid 0)`);
       if (kind !== 'file' || mode !== 0o555) reason ??= 'wrong-mode';
       else if (uid !== 0) reason ??= 'not-root-owned';
+    }
+    const runtime = doctorFiles(ctx);
+    const writable = runtime.paths.filter((p) => must(ctx.stat(p), p).mode & 0o222);
+    evidence.push(`the doctor runs from ${runtime.paths.length} files: ${runtime.paths.join(', ')} (policy: no write bit, on the lower layer)`);
+    if (writable.length) {
+      evidence.push(`writable by mode: ${writable.map((p) => `${p} ${octal(must(ctx.stat(p), p).mode)}`).join(', ')}`);
+      reason ??= 'runtime-writable';
     }
     if (reason) return fail(reason, evidence);
 
     const layer = readMounts(ctx).findLast((m) => m.source === GUEST.rootDevice && mountOption(m, 'ro') === true);
     if (!layer) return fail('no-read-only-layer', [...evidence, `/proc/mounts: no read-only mount of ${GUEST.rootDevice}`]);
     evidence.push(`lower layer: ${describeMount(layer)}`);
-    let same = true;
-    for (const p of paths) {
+    let same = runtime.deleted.length === 0;
+    for (const d of runtime.deleted) evidence.push(`mapped but deleted (replaced while in use): ${d}`);
+    for (const p of [...binaries, ...runtime.paths]) {
       const w = sameFileOnLayer(ctx, p, layer.mountpoint);
-      evidence.push(w.evidence);
+      if (!w.same) evidence.push(w.evidence);
       same &&= w.same;
     }
+    evidence.push(`${binaries.length + runtime.paths.length} files compared with ${layer.mountpoint}: ${same ? 'all the lower layer\'s own' : 'some are not'}`);
     return same ? pass(evidence) : fail('not-on-read-only-layer', evidence);
   },
 });

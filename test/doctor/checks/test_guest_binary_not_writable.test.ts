@@ -2,7 +2,7 @@ import check from '../../../src/doctor/checks/test_guest_binary_not_writable.ts'
 import { GUEST } from '../../../src/policy/index.ts';
 import { testCheck } from '../helpers/check-tester.ts';
 import { file } from '../helpers/fake-guest.ts';
-import { HEALTHY_MOUNTS, mountsText } from '../helpers/healthy-guest.ts';
+import { DOCTOR_BUNDLE, DOCTOR_PID, HEALTHY_MOUNTS, LIBC, doctorMaps, mountsText } from '../helpers/healthy-guest.ts';
 
 const doctor = `${GUEST.capsemBinDir}/capsem-doctor`;
 const content = '#!capsem capsem-doctor\n';
@@ -29,6 +29,16 @@ testCheck(check, {
       patch: { files: { [doctor]: file('#!evil\n', { mode: 0o555, ino: 500 }) } },
       reason: 'not-on-read-only-layer',
     },
+    // The doctor's own runtime: node, its bundle, every library it maps.
+    { name: 'a mapped library on the writable upper layer', patch: { files: { [LIBC]: file('libc', { mode: 0o555, ino: 9002, dev: 30 }) } }, reason: 'not-on-read-only-layer', evidence: LIBC },
+    { name: 'the bundle replaced', patch: { files: { [DOCTOR_BUNDLE]: file('evil', { mode: 0o444, ino: 9003 }) } }, reason: 'not-on-read-only-layer' },
+    { name: 'node writable by mode', patch: { files: { '/usr/bin/node': file('node', { mode: 0o755, ino: 601 }) } }, reason: 'runtime-writable', evidence: '/usr/bin/node 0755' },
+    {
+      name: 'a mapped library deleted while in use',
+      patch: { files: { [`/proc/${DOCTOR_PID}/maps`]: doctorMaps(['7f3000000000-7f3000001000 r-xp 00000000 00:1e 77 /tmp/libevil.so (deleted)']) } },
+      reason: 'not-on-read-only-layer',
+      evidence: 'mapped but deleted',
+    },
     { name: 'no read-only mount of the root device', patch: { files: { '/proc/mounts': mountsText(withoutLowerMount) } }, reason: 'no-read-only-layer' },
     {
       name: 'the root device mounted read-write',
@@ -38,6 +48,7 @@ testCheck(check, {
   ],
   error: [
     { name: 'a binary cannot be stat-ed', patch: { errors: { [doctor]: 'EACCES' } }, reason: 'unreadable' },
+    { name: '/proc/self/maps unreadable', patch: { errors: { [`/proc/${DOCTOR_PID}/maps`]: 'EACCES' } }, reason: 'unreadable' },
     { name: '/proc/mounts unreadable', patch: { errors: { '/proc/mounts': 'EIO' } }, reason: 'unreadable' },
   ],
 });

@@ -83,6 +83,23 @@ export function processNode(pid: number, comm: string, exe: string | null = '/bi
   };
 }
 
+export const DOCTOR_BUNDLE = '/usr/lib/capsem/capsem-doctor.mjs';
+export const LIBC = '/lib/x86_64-linux-gnu/libc.so.6';
+
+/** The doctor's /proc/self/maps: node, a library, anonymous and special mappings. */
+export function doctorMaps(extra: readonly string[] = []): Node {
+  return file(
+    [
+      '00400000-04d2d000 r-xp 00000000 00:28 601                              /usr/bin/node',
+      '7f0000000000-7f0000021000 rw-p 00000000 00:00 0 ',
+      '7f1000000000-7f1000028000 r-xp 00000000 00:28 602                        ' + LIBC,
+      '7f2000000000-7f2000001000 rw-s 00000000 00:01 1234                       /memfd:doublemapper (deleted)',
+      '7ffc00000000-7ffc00021000 rw-p 00000000 00:00 0                          [stack]',
+      ...extra,
+    ].join('\n') + '\n',
+  );
+}
+
 /** A NIC in /sys/class/net: its ARPHRD type and ifindex (iflink = ifindex: no peer), no device link. */
 export function nicNode(name: string, ifindex: number, type: number, iflink = ifindex): Record<string, Node> {
   const d = `/sys/class/net/${name}`;
@@ -116,7 +133,8 @@ function processes(doctorPid: number): Record<string, Node> {
     ...processNode(1, 'capsem-init', '/bin/busybox', ['/bin/sh', `${GUEST.capsemBinDir}/capsem-init`]),
     ...processNode(2, 'kthreadd', null),
     ...processNode(17, 'kworker/0:1', null),
-    ...processNode(doctorPid, 'node', '/usr/bin/node', ['/usr/bin/node', '/usr/lib/capsem/capsem-doctor.mjs', '--send']),
+    ...processNode(doctorPid, 'node', '/usr/bin/node', ['/usr/bin/node', DOCTOR_BUNDLE, '--send']),
+    [`/proc/${doctorPid}/maps`]: doctorMaps(),
     [`/proc/${doctorPid}/status`]: selfStatus(doctorPid),
     // The kernel's HOME and TERM, init's exports.
     '/proc/1/environ': file('HOME=/\0TERM=linux\0PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin\0CAPSEM_TIMINGS=init 512\n\0'),
@@ -186,8 +204,12 @@ export function healthyGuest(arch: Arch = 'x86_64', doctorPid = DOCTOR_PID): Fix
       ...capsemBinaries(),
       '/bin/busybox': file('busybox', { mode: 0o755, ino: 600 }),
       '/mnt/lower/bin/busybox': file('busybox', { mode: 0o755, ino: 600 }),
-      '/usr/bin/node': file('node', { mode: 0o755, ino: 601 }),
-      '/mnt/lower/usr/bin/node': file('node', { mode: 0o755, ino: 601 }),
+      '/usr/bin/node': file('node', { mode: 0o555, ino: 601 }),
+      '/mnt/lower/usr/bin/node': file('node', { mode: 0o555, ino: 601 }),
+      [LIBC]: file('libc', { mode: 0o555, ino: 602 }),
+      [`/mnt/lower${LIBC}`]: file('libc', { mode: 0o555, ino: 602 }),
+      [DOCTOR_BUNDLE]: file('bundle', { mode: 0o444, ino: 603 }),
+      [`/mnt/lower${DOCTOR_BUNDLE}`]: file('bundle', { mode: 0o444, ino: 603 }),
       '/etc/passwd': file('root:x:0:0:root:/root:/bin/sh\n'),
       '/mnt/lower/etc/passwd': file('root:x:0:0:root:/root:/bin/sh\n'),
       '/tmp': dir({ mode: 0o1777 }),
