@@ -92,11 +92,12 @@ function shape(x: unknown, at: string, fields: Record<string, { test: (v: unknow
     return false;
   }
   for (const [k, f] of Object.entries(fields)) {
-    if (!(k in x)) {
+    if (!Object.hasOwn(x, k)) {
       if (!f.optional) out.push(`${at}.${k}: missing`);
     } else if (!f.test(x[k])) out.push(`${at}.${k}: not ${f.what}`);
   }
-  for (const k of Object.keys(x)) if (!(k in fields)) out.push(`${at}.${k}: unknown field`);
+  // Own keys only: `k in fields` would accept "constructor" or "__proto__" as known.
+  for (const k of Object.keys(x)) if (!Object.hasOwn(fields, k)) out.push(`${at}.${k}: unknown field`);
   return true;
 }
 
