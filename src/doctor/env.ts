@@ -52,6 +52,7 @@ export const PROBE_SYSCALLS = [
   'kexec_file_load',
   'init_module',
   'finit_module',
+  'x32_getpid',
 ] as const;
 export type ProbeSyscall = (typeof PROBE_SYSCALLS)[number];
 

@@ -46,6 +46,7 @@ import testNoSystemd from './checks/test_no_systemd.ts';
 import testNoUsb from './checks/test_no_usb.ts';
 import testNoUserfaultfd from './checks/test_no_userfaultfd.ts';
 import testNoWireless from './checks/test_no_wireless.ts';
+import testNoX32Abi from './checks/test_no_x32_abi.ts';
 import testOverlayConfigured from './checks/test_overlay_configured.ts';
 import testPageAllocShuffle from './checks/test_page_alloc_shuffle.ts';
 import testProcModulesEmpty from './checks/test_proc_modules_empty.ts';
@@ -99,6 +100,7 @@ export const REGISTRY: Record<CheckName, Check> = {
   test_no_usb: testNoUsb,
   test_no_userfaultfd: testNoUserfaultfd,
   test_no_wireless: testNoWireless,
+  test_no_x32_abi: testNoX32Abi,
   test_overlay_configured: testOverlayConfigured,
   test_page_alloc_shuffle: testPageAllocShuffle,
   test_proc_modules_empty: testProcModulesEmpty,

@@ -51,6 +51,7 @@ export const KERNEL_WEAKENINGS: readonly KernelWeakening[] = [
   // The command line still asks for kernel.yama.ptrace_scope=3: only the read-back can tell.
   { what: 'Yama', lines: both(['# CONFIG_SECURITY_YAMA is not set']), breaks: ['test_sysctl_hardening'] },
   // Its boot line goes (lockdown's too: LOCKDOWN_OFF above).
+  { what: 'x32 ABI', lines: { x86_64: ['CONFIG_X86_X32_ABI=y'], arm64: [] }, breaks: ['test_no_x32_abi'] },
   { what: 'Landlock', lines: both(['# CONFIG_SECURITY_LANDLOCK is not set']), breaks: ['test_kernel_log_hardening'] },
   // The command line still says hardened_usercopy=1: the kernel no longer knows it and hands it to init.
   { what: 'hardened usercopy', lines: both(['# CONFIG_HARDENED_USERCOPY is not set']), breaks: ['test_boot_params_consumed'] },

@@ -80,7 +80,7 @@ export const DISABLED_SUBSYSTEMS = defineRules([
       'The other way COMPAT gets enabled on x86_64: the x32 ABI (32-bit pointers on 64-bit syscalls) is a ' +
       'second legacy syscall table. Not in the spec table, but the spec\'s COMPAT=n cannot hold without it. ' +
       'KSPP still lists the old name X86_X32, renamed X86_X32_ABI before 6.1.',
-    unobservable: 'exercising x32 needs an x32 binary; the doctor probes i386 and AArch32 only, so the host audit covers it',
+    checks: ['test_no_x32_abi'],
   },
   {
     id: 'no-kexec', kind: 'kconfig', section: 'disabled-subsystems', source: 'spec',

@@ -159,6 +159,7 @@ export function healthyGuest(arch: Arch = 'x86_64', doctorPid = DOCTOR_PID): Fix
       kexec_file_load: { ret: -1, errno: 38 },
       init_module: { ret: -1, errno: 38 },
       finit_module: { ret: -1, errno: 38 },
+      x32_getpid: { ret: -1, errno: 38 },
     },
     getpid: 'honest',
     exec: { native: { kind: 'ran', exitCode: 42, signal: null }, legacy32: { kind: 'refused', errno: 8 } },
