@@ -9,7 +9,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
-          exclude: ['test/e2e/**'],
+          // test/faults runs the real CLI against real cached builds and VMs: e2e-sized.
+          exclude: ['test/e2e/**', 'test/faults/**'],
           testTimeout: 30_000,
           globalSetup: ['test/setup/kernel-trees.ts'],
         },
@@ -17,7 +18,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
-          include: ['test/e2e/**/*.test.ts'],
+          include: ['test/e2e/**/*.test.ts', 'test/faults/**/*.test.ts'],
           testTimeout: 60 * 60_000,
           hookTimeout: 60 * 60_000,
           globalSetup: ['test/setup/kernel-trees.ts'],

@@ -132,12 +132,21 @@ async function copyAtomic(from: string, to: string): Promise<void> {
   }
 }
 
-/** A cached build whose image is still what its manifest says; undefined otherwise. */
-async function cachedBuild(paths: CachePaths): Promise<Manifest | undefined> {
+/**
+ * A cached build whose image and final .config are still what its manifest
+ * recorded; undefined otherwise. A changed entry is never served: `say` tells
+ * which file changed, and the caller rebuilds it.
+ */
+async function cachedBuild(paths: CachePaths, say: (m: string) => void = () => {}): Promise<Manifest | undefined> {
   const m = await readManifest(paths.manifest);
   if (!m) return undefined;
-  const ok = await sha256File(m.image.path).then((h) => h === m.image.sha256, () => false);
-  return ok ? m : undefined;
+  for (const [file, recorded] of [[m.image.path, m.image.sha256], [m.files.config, m.configSha256]] as const) {
+    const actual = await sha256File(file).catch(() => undefined);
+    if (actual === recorded) continue;
+    say(`cache entry ${paths.root}: ${file} ${actual ? 'changed since it was built' : 'is missing'} (sha256 ${actual ?? '-'}, manifest ${recorded}); rebuilding`);
+    return undefined;
+  }
+  return m;
 }
 
 /** Copies a finished build into the output dir; the manifest goes last. */
@@ -252,7 +261,7 @@ async function build(opts: BuildOptions): Promise<Manifest> {
     const releaseEntry = await lockEntry(prep, opts.signal);
     try {
       prep.progress('cache', `key ${prep.key.slice(0, 12)}`);
-      const hit = opts.force ? undefined : await cachedBuild(prep.paths);
+      const hit = opts.force ? undefined : await cachedBuild(prep.paths, (m) => prep.progress('cache', m));
       if (hit) {
         prep.progress('artifacts', `cache hit: copying into ${outDir}`);
         return await publish(hit, outDir, true);

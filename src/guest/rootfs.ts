@@ -169,10 +169,10 @@ interface Parts {
   init: string;
 }
 
-async function gatherParts(arch: Arch, variant: GuestVariant, signal?: AbortSignal): Promise<Parts> {
+async function gatherParts(arch: Arch, variant: GuestVariant, say: (m: string) => void, signal?: AbortSignal): Promise<Parts> {
   const [busybox, node, doctor, probe] = await Promise.all([
-    fetchBusybox(arch, signal),
-    fetchNode(arch, signal),
+    fetchBusybox(arch, signal, say),
+    fetchNode(arch, signal, say),
     doctorBundle(),
     probeBinary(arch, signal),
   ]);
@@ -379,7 +379,7 @@ export async function buildRootfs(opts: RootfsOptions): Promise<GuestImages> {
   const variant = opts.variant ?? DEFAULT_VARIANT;
   const say = opts.onProgress ?? (() => {});
   say(`rootfs ${arch}: gathering inputs (busybox, node ${arch}, libraries, doctor, probe)`);
-  const parts = await gatherParts(arch, variant, signal);
+  const parts = await gatherParts(arch, variant, say, signal);
   const inputs = await inputsOf(parts);
   const mksquashfsVersion = (await runTool('mksquashfs', ['-version'], { signal })).split('\n')[0];
   const key = sha256(
@@ -388,7 +388,7 @@ export async function buildRootfs(opts: RootfsOptions): Promise<GuestImages> {
   const dir = join(cacheDir('rootfs'), `${arch}-${variant.id}-${key}`);
   const manifestPath = join(dir, 'manifest.json');
 
-  const cached = await readCached(manifestPath);
+  const cached = await readCached(manifestPath, say);
   if (cached) return { arch, variant, key, dir, squashfs: cached.squashfs, initramfs: cached.initramfs, manifest: cached, cached: true };
 
   const release = await acquireLock(`${dir}.lock`, `the rootfs build ${basename(dir)}`);
@@ -440,8 +440,8 @@ export async function buildRootfs(opts: RootfsOptions): Promise<GuestImages> {
   }
 }
 
-/** A cached build, if its manifest is there and both images still match it. */
-async function readCached(manifestPath: string): Promise<RootfsManifest | undefined> {
+/** A cached build, if its manifest is there and both images still match it; a changed image is said and rebuilt. */
+async function readCached(manifestPath: string, say: (m: string) => void = () => {}): Promise<RootfsManifest | undefined> {
   if (!existsSync(manifestPath)) return undefined;
   let m: RootfsManifest;
   try {
@@ -450,7 +450,10 @@ async function readCached(manifestPath: string): Promise<RootfsManifest | undefi
     return undefined;
   }
   for (const img of [m.squashfs, m.initramfs]) {
-    if (!existsSync(img.path) || (await sha256File(img.path)) !== img.sha256) return undefined;
+    const actual = existsSync(img.path) ? await sha256File(img.path) : undefined;
+    if (actual === img.sha256) continue;
+    say(`rootfs cache: ${img.path} ${actual ? 'changed since it was built' : 'is missing'} (sha256 ${actual ?? '-'}, manifest ${img.sha256}); rebuilding`);
+    return undefined;
   }
   return m;
 }

