@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { InterruptedError } from '../util/errors.ts';
+import { EnvironmentError, InterruptedError } from '../util/errors.ts';
 
 // Runs make in its own process group, appending everything to a log file.
 // Ctrl-C (the AbortSignal) kills the whole group — make and every compiler it
@@ -71,8 +71,12 @@ export async function runMake(opts: {
   };
   process.once('exit', onExit);
 
+  let missing = false;
   const code = await new Promise<number | string>((resolve) => {
-    child.on('error', (e) => resolve(e.message));
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      missing = e.code === 'ENOENT';
+      resolve(e.message);
+    });
     child.on('close', (c, sig) => resolve(c ?? sig ?? -1));
   });
   if (partial) opts.onLine?.(partial);
@@ -81,6 +85,8 @@ export async function runMake(opts: {
   process.removeListener('exit', onExit);
   await new Promise<void>((r) => log.end(r));
   if (opts.signal?.aborted) throw new InterruptedError(`${opts.what}: interrupted; make stopped`);
+  // The machine's fault, not the build's: exit 2 with the package, not a make log.
+  if (missing) throw new EnvironmentError('make not found (install make; `npm run setup` does)');
   if (code !== 0) {
     throw new MakeFailedError(`${opts.what} failed (make: ${code})`, opts.logPath, await logTail(opts.logPath));
   }

@@ -72,6 +72,8 @@ export interface Probe {
   path: string;
   syscall(name: ProbeSyscall): SyscallAnswer;
   exec(path: string): ExecAnswer;
+  /** Which of `paths` carry a security.capability xattr, and which could not be asked (errno code). */
+  fileCaps(paths: readonly string[]): { withCaps: string[]; unreadable: { path: string; code: string }[] };
 }
 
 /** The probe could not be run or answered nonsense. */
@@ -214,8 +216,8 @@ export function hostFs(o: Omit<HostEnvOptions, 'probePath' | 'arch'>): GuestFs {
 const PROBE_TIMEOUT_MS = 10_000;
 
 export function hostProbe(path: string): Probe {
-  function run(args: string[]) {
-    const r = spawnSync(path, args, { encoding: 'utf8', timeout: PROBE_TIMEOUT_MS, env: {} });
+  function run(args: string[], input?: string) {
+    const r = spawnSync(path, args, { encoding: 'utf8', timeout: PROBE_TIMEOUT_MS, env: {}, ...(input !== undefined ? { input } : {}) });
     if (r.error) throw new ProbeError(`${path}: ${errnoCode(r.error) ?? r.error.message}`);
     return r;
   }
@@ -236,6 +238,19 @@ export function hostProbe(path: string): Probe {
     syscall(name) {
       answers ??= askAll();
       return answers.get(name)!;
+    },
+    fileCaps(paths) {
+      const r = run(['fcaps'], paths.map((p) => p + '\0').join(''));
+      const lines = r.stdout.split('\n').filter(Boolean);
+      const caps = lines.map((l) => /^cap (.+)$/.exec(l)?.[1]);
+      const errs = lines.map((l) => /^err (\d+) (.+)$/.exec(l));
+      if (r.status !== 0 || lines.some((_, i) => caps[i] === undefined && !errs[i])) {
+        throw new ProbeError(`${path} fcaps: exit ${r.status ?? r.signal}, output ${JSON.stringify((r.stdout + r.stderr).slice(0, 200))}`);
+      }
+      return {
+        withCaps: caps.filter((c): c is string => c !== undefined),
+        unreadable: errs.filter((m) => m !== null).map((m) => ({ path: m![2]!, code: errnoName(Number(m![1])) })),
+      };
     },
     exec(target) {
       const r = run(['exec', target]);

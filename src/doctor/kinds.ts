@@ -192,12 +192,14 @@ export function processAbsent(key: keyof typeof GUEST.forbiddenProcesses): Body<
   };
 }
 
-interface ModeWalk {
+export interface ModeWalk {
   /** "mountpoint fstype" of each mount walked. */
   mounts: string[];
   entries: number;
   /** Every non-symlink with the setuid or setgid bit. */
   special: { path: string; mode: number; kind: string }[];
+  /** Every regular file (for the file-capability probe). */
+  files: string[];
   unreadable: string[];
 }
 
@@ -210,7 +212,7 @@ interface ModeWalk {
 function walkMounts(ctx: CheckContext): ModeWalk {
   const mounts = readMounts(ctx).filter((m) => !PSEUDO_FILESYSTEMS.has(m.fstype));
   const mountpoints = [...new Set(mounts.map((m) => m.mountpoint))];
-  const walk: ModeWalk = { mounts: [...new Set(mounts.map((m) => `${m.mountpoint} ${m.fstype}`))], entries: 0, special: [], unreadable: [] };
+  const walk: ModeWalk = { mounts: [...new Set(mounts.map((m) => `${m.mountpoint} ${m.fstype}`))], entries: 0, special: [], files: [], unreadable: [] };
   for (const mp of mountpoints) {
     const top = ctx.lstat(mp);
     if (!top.ok) {
@@ -237,11 +239,17 @@ function walkMounts(ctx: CheckContext): ModeWalk {
         walk.entries++;
         if (s.value.kind === 'symlink') continue;
         if (s.value.mode & 0o6000) walk.special.push({ path: p, mode: s.value.mode, kind: s.value.kind });
+        if (s.value.kind === 'file') walk.files.push(p);
         if (s.value.kind === 'dir' && s.value.dev === dev) stack.push(p);
       }
     }
   }
   return walk;
+}
+
+/** The walk of every mount where files can be created, once per run. */
+export function modeWalk(ctx: CheckContext): ModeWalk {
+  return ctx.memo('mode-walk', () => walkMounts(ctx));
 }
 
 /** No file with `bit` (setuid 0o4000 / setgid 0o2000) on any mounted filesystem where files can be created. */
@@ -250,7 +258,7 @@ export function modeBitAbsent(bit: 0o4000 | 0o2000, label: 'setuid' | 'setgid'):
     needs: ['procfs'],
     reasons: { 'mode-bit-found': `a ${label} file exists on a mounted filesystem` },
     run(ctx) {
-      const walk = ctx.memo('mode-walk', () => walkMounts(ctx));
+      const walk = modeWalk(ctx);
       const found = walk.special.filter((f) => f.mode & bit).map((f) => `${f.path}: mode ${octal(f.mode)} (${f.kind})`);
       const evidence = [`walked ${walk.mounts.length} mounts (${walk.mounts.join(', ')}), ${walk.entries} entries`, ...found, ...walk.unreadable];
       if (found.length) return fail('mode-bit-found', evidence);

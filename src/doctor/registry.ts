@@ -25,6 +25,7 @@ import testNoDebugfs from './checks/test_no_debugfs.ts';
 import testNoDevMem from './checks/test_no_dev_mem.ts';
 import testNoDevPort from './checks/test_no_dev_port.ts';
 import testNoDrm from './checks/test_no_drm.ts';
+import testNoFileCapabilities from './checks/test_no_file_capabilities.ts';
 import testNoHibernation from './checks/test_no_hibernation.ts';
 import testNoInputDevices from './checks/test_no_input_devices.ts';
 import testNoIoUring from './checks/test_no_io_uring.ts';
@@ -79,6 +80,7 @@ export const REGISTRY: Record<CheckName, Check> = {
   test_no_dev_mem: testNoDevMem,
   test_no_dev_port: testNoDevPort,
   test_no_drm: testNoDrm,
+  test_no_file_capabilities: testNoFileCapabilities,
   test_no_hibernation: testNoHibernation,
   test_no_input_devices: testNoInputDevices,
   test_no_io_uring: testNoIoUring,

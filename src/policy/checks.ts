@@ -59,6 +59,7 @@ export const CHECKS = defineChecks([
   { name: 'test_kernel_defaults_in_effect', source: 'capsem', proves: 'built-in defaults read back: randomize_va_space 2, panic_on_oops 1, mmap_min_addr the policy\'s, no uid_map (no user namespaces), page_alloc shuffle Y' },
   { name: 'test_boot_params_consumed', source: 'capsem', proves: 'no policy boot parameter reached init\'s environment or argv (/proc/1/environ, /proc/1/cmdline): the kernel recognised every one' },
   { name: 'test_no_x32_abi', source: 'capsem', proves: 'getpid through the x32 syscall table (__X32_SYSCALL_BIT) answers ENOSYS (x86_64)' },
+  { name: 'test_no_file_capabilities', source: 'capsem', proves: 'no regular file on any mount where files can be created carries a security.capability xattr (asked through the probe\'s lgetxattr)' },
 ]);
 
 export type CheckName = (typeof CHECKS)[number]['name'];

@@ -150,6 +150,12 @@ export const GUEST_MUTANTS: readonly GuestMutant[] = [
 
 /** Checks no mutant can make fail on an arch, and why (their failing fixtures are in test/doctor/checks/). */
 export const NOT_SHOWN_BY_A_MUTANT: Partial<Record<CheckName, { archs: readonly Arch[]; why: string }>> = {
+  test_no_file_capabilities: {
+    archs: ARCHS,
+    why:
+      'the image cannot carry one (SQUASHFS_XATTR=n) and the guest has no tool that sets an xattr (busybox has no ' +
+      'setfattr/setcap, Node no setxattr): a mutant needs a test-only static helper in the image that calls setxattr',
+  },
   test_virtio_devices: {
     archs: ARCHS,
     why:

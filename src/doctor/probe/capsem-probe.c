@@ -4,6 +4,11 @@
  *   capsem-probe syscall <name>...  issue each syscall with harmless arguments,
  *                                 print "<ret> <errno>" for each (one line
  *                                 each, in order) and exit 0
+ *   capsem-probe fcaps            read NUL-terminated paths from stdin; for each
+ *                                 with a security.capability xattr print
+ *                                 "cap <path>", for each that cannot be read
+ *                                 "err <errno> <path>" (lgetxattr: no symlink
+ *                                 is followed; exit 0)
  *   capsem-probe exec <path>      raw execve(path); if it returns, print
  *                                 "<errno>" and exit 0 (on success the
  *                                 program replaces us and its exit code shows)
@@ -18,6 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 struct probe {
@@ -67,9 +73,30 @@ static const struct probe probes[] = {
 	{ "x32_getpid", do_x32_getpid },
 };
 
+/* File capabilities: the xattr's size is enough, its value is never read. */
+static int fcaps(void)
+{
+	char path[4096];
+	size_t n = 0;
+	int c;
+	while ((c = getchar()) != EOF) {
+		if (n == sizeof(path) - 1)
+			return 2;
+		path[n++] = (char)c;
+		if (c != '\0')
+			continue;
+		n = 0;
+		if (lgetxattr(path, "security.capability", NULL, 0) >= 0)
+			printf("cap %s\n", path);
+		else if (errno != ENODATA && errno != ENOTSUP)
+			printf("err %d %s\n", errno, path);
+	}
+	return n == 0 ? 0 : 2;
+}
+
 static int usage(void)
 {
-	fputs("usage: capsem-probe syscall <name>... | capsem-probe exec <path>\n", stderr);
+	fputs("usage: capsem-probe syscall <name>... | capsem-probe fcaps < paths | capsem-probe exec <path>\n", stderr);
 	return 2;
 }
 
@@ -83,6 +110,8 @@ static const struct probe *find(const char *name)
 
 int main(int argc, char **argv)
 {
+	if (argc == 2 && strcmp(argv[1], "fcaps") == 0)
+		return fcaps();
 	if (argc < 3)
 		return usage();
 	if (strcmp(argv[1], "syscall") == 0) {

@@ -27,7 +27,7 @@ export const GUEST_PROPERTIES = defineRules([
     id: 'guest-no-setuid', kind: 'guest', section: 'guest', source: 'spec',
     title: 'No setuid binaries',
     rationale: 'No file in the image can raise privileges on exec.',
-    checks: ['test_no_setuid_binaries'],
+    checks: ['test_no_setuid_binaries', 'test_no_file_capabilities'],
   },
   {
     id: 'guest-no-setgid', kind: 'guest', section: 'guest', source: 'spec',

@@ -54,6 +54,8 @@ export interface Fixture {
   getpid: 'honest' | number;
   /** What exec of a written ELF does, by ELF class. */
   exec: { native: ExecAnswer; legacy32: ExecAnswer };
+  /** Paths that carry a security.capability xattr. */
+  fileCaps: readonly string[];
 }
 
 /** Changes to a fixture: `null` deletes a path and everything under it. */
@@ -65,6 +67,7 @@ export interface FixturePatch {
   syscalls?: Partial<Record<Exclude<ProbeSyscall, 'getpid'>, SyscallReply>> | 'missing';
   getpid?: 'honest' | number;
   exec?: Partial<Fixture['exec']>;
+  fileCaps?: readonly string[];
   arch?: Arch;
   pid?: number;
 }
@@ -91,6 +94,7 @@ export function applyPatch(f: Fixture, p: FixturePatch = {}): Fixture {
     syscalls,
     getpid: p.getpid ?? f.getpid,
     exec: { ...f.exec, ...p.exec },
+    fileCaps: p.fileCaps ?? f.fileCaps,
   };
 }
 
@@ -205,6 +209,13 @@ export function fakeProbe(f: Fixture, written: Map<string, Buffer>): Probe {
       if (f.syscalls === 'missing') throw new ProbeError('/usr/local/bin/capsem-probe: ENOENT');
       if (name === 'getpid') return { ret: f.getpid === 'honest' ? PROBE_PID : f.getpid, errno: 0, pid: PROBE_PID };
       return { ...f.syscalls[name], pid: PROBE_PID };
+    },
+    fileCaps(paths) {
+      if (f.syscalls === 'missing') throw new ProbeError('/usr/local/bin/capsem-probe: ENOENT');
+      return {
+        withCaps: paths.filter((p) => f.fileCaps.includes(p)),
+        unreadable: paths.filter((p) => f.errors[p]).map((p) => ({ path: p, code: f.errors[p]! })),
+      };
     },
     exec(path) {
       const elf = written.get(path);

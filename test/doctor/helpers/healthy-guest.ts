@@ -162,6 +162,7 @@ export function healthyGuest(arch: Arch = 'x86_64', doctorPid = DOCTOR_PID): Fix
       x32_getpid: { ret: -1, errno: 38 },
     },
     getpid: 'honest',
+    fileCaps: [],
     exec: { native: { kind: 'ran', exitCode: 42, signal: null }, legacy32: { kind: 'refused', errno: 8 } },
     files: {
       // --- /proc ---
