@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { KernelVersion } from '../policy/index.ts';
-import { InputError, InterruptedError, UsageError } from '../util/errors.ts';
+import { EnvironmentError, InputError, InterruptedError, UsageError } from '../util/errors.ts';
 import { acquireLock, sha256File, writeFileAtomic } from '../util/fs.ts';
 import { ensurePackages, tryCapture } from './host.ts';
 
@@ -26,8 +26,88 @@ export interface KernelSource {
   date: Date;
 }
 
-export function debianTarball(kernel: KernelVersion): string {
-  return `/usr/src/linux-source-${kernel}.tar.xz`;
+/**
+ * Series newer than the host's own Debian suite: fetched from a newer suite
+ * through a private apt state (its own lists, sources and cache; the host's apt
+ * sources are never touched), pinned by package version. apt verifies the
+ * suite's signed InRelease and the .deb against it; the tarball inside is
+ * checked against the sha256 pinned here before it is kept.
+ */
+export const NEWER_SUITE_SOURCES: Partial<Record<KernelVersion, { suite: string; version: string; sha256: string }>> = {
+  '7.3': {
+    suite: 'trixie-backports',
+    version: '7.3.4-1~bpo13+1',
+    sha256: '76df1affb19f24926949369be1d74b60071c963c598ce8780bddd4bbf0fc3bc4',
+  },
+};
+
+const DEBIAN_MIRROR = 'http://deb.debian.org/debian';
+const DEBIAN_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
+
+/** Debian's linux-source-<kernel> tarball: installed from the host's suite, or fetched from a newer one. */
+async function debianTarball(kernel: KernelVersion, cacheRoot: string, say: (m: string) => void, signal?: AbortSignal): Promise<string> {
+  const pin = NEWER_SUITE_SOURCES[kernel];
+  if (pin) return await fetchFromSuite(kernel, pin, cacheRoot, say, signal);
+  const path = `/usr/src/linux-source-${kernel}.tar.xz`;
+  if (!(await stat(path).catch(() => undefined))) {
+    await ensurePackages([`linux-source-${kernel}`], `the Linux ${kernel} source`, say, signal);
+  }
+  return path;
+}
+
+async function fetchFromSuite(
+  kernel: KernelVersion,
+  pin: { suite: string; version: string; sha256: string },
+  cacheRoot: string,
+  say: (m: string) => void,
+  signal?: AbortSignal,
+): Promise<string> {
+  const pkg = `linux-source-${kernel}`;
+  const root = join(cacheRoot, 'apt', pin.suite);
+  const tarball = join(root, 'tarballs', `${pkg}_${pin.version}.tar.xz`);
+  if (await stat(tarball).catch(() => undefined)) return tarball;
+  const release = await acquireLock(join(root, 'lock'), `the private apt state for ${pin.suite}`);
+  try {
+    if (await stat(tarball).catch(() => undefined)) return tarball;
+    for (const d of ['lists/partial', 'cache/archives/partial', 'sources.list.d', 'preferences.d', 'debs', 'tarballs']) {
+      await mkdir(join(root, d), { recursive: true });
+    }
+    await writeFile(join(root, 'sources.list'), `deb [signed-by=${DEBIAN_KEYRING}] ${DEBIAN_MIRROR} ${pin.suite} main\n`);
+    const o = (k: string, v: string) => ['-o', `${k}=${v}`];
+    const apt = [
+      ...o('Dir::State::Lists', join(root, 'lists')),
+      ...o('Dir::State::status', '/dev/null'),
+      ...o('Dir::Cache', join(root, 'cache')),
+      ...o('Dir::Etc::SourceList', join(root, 'sources.list')),
+      ...o('Dir::Etc::SourceParts', join(root, 'sources.list.d')),
+      ...o('Dir::Etc::Preferences', '/dev/null'),
+      ...o('Dir::Etc::PreferencesParts', join(root, 'preferences.d')),
+      ...o('Debug::NoLocking', '1'),
+    ];
+    const debs = join(root, 'debs');
+    const wanted = `${pkg}=${pin.version} from ${pin.suite}`;
+    const step = { what: `fetching ${wanted}`, failed: (detail: string) => new EnvironmentError(`could not fetch ${wanted}: ${detail}`), signal };
+    say(`fetching ${wanted} with apt-get (private apt state ${root}; ~170 MB, once)`);
+    await run('apt-get', [...apt, '-q', 'update'], step);
+    await rm(debs, { recursive: true, force: true });
+    await mkdir(debs);
+    await run('apt-get', [...apt, '-q', 'download', `${pkg}=${pin.version}`], { ...step, cwd: debs });
+    const deb = (await readdir(debs)).find((f) => f.startsWith(`${pkg}_`) && f.endsWith('_all.deb'));
+    if (!deb) throw new EnvironmentError(`apt-get download ${wanted} left no .deb in ${debs}`);
+    const unpacked = join(debs, 'unpacked');
+    await run('dpkg-deb', ['-x', join(debs, deb), unpacked], step);
+    const inside = join(unpacked, 'usr/src', `${pkg}.tar.xz`);
+    const actual = await sha256File(inside).catch(() => undefined);
+    if (actual !== pin.sha256) {
+      throw new EnvironmentError(`${deb}: usr/src/${pkg}.tar.xz has sha256 ${actual ?? '(missing)'}, not the pinned ${pin.sha256}`);
+    }
+    await rename(inside, tarball);
+    await rm(debs, { recursive: true, force: true }); // apt verified it; the tarball is what we keep
+    say(`${pkg} ${pin.version}: sha256 ${actual}`);
+    return tarball;
+  } finally {
+    await release();
+  }
 }
 
 /**
@@ -53,15 +133,19 @@ async function memoSha256(file: string, cacheRoot: string): Promise<string> {
   return memo[id];
 }
 
-async function untar(tarball: string, dest: string, signal?: AbortSignal): Promise<void> {
+/** Runs a tool to completion; Ctrl-C stops it (InterruptedError); `failed` turns the tail of its stderr into the error. */
+async function run(
+  cmd: string,
+  args: string[],
+  opts: { what: string; failed: (detail: string) => Error; cwd?: string; signal?: AbortSignal },
+): Promise<void> {
   await new Promise<void>((ok, fail) => {
-    const child = spawn('tar', ['-xf', tarball, '-C', dest, '--no-same-owner'], { stdio: ['ignore', 'ignore', 'pipe'], signal });
+    const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['ignore', 'ignore', 'pipe'], signal: opts.signal });
     let err = '';
+    const interrupted = () => new InterruptedError(`interrupted while ${opts.what}`);
     child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-1000)));
-    child.on('error', (e) => fail(signal?.aborted ? new InterruptedError('interrupted while unpacking') : e));
-    child.on('close', (code) =>
-      code === 0 ? ok() : fail(signal?.aborted ? new InterruptedError('interrupted while unpacking') : new InputError(tarball, `tar failed: ${err.trim()}`)),
-    );
+    child.on('error', (e) => fail(opts.signal?.aborted ? interrupted() : opts.failed(`${cmd}: ${e.message}`)));
+    child.on('close', (code) => (code === 0 ? ok() : fail(opts.signal?.aborted ? interrupted() : opts.failed(`${cmd} failed: ${err.trim()}`))));
   });
 }
 
@@ -87,7 +171,11 @@ async function unpackOnce(tarball: string, sha: string, cacheRoot: string, say: 
     await mkdir(tmp, { recursive: true });
     say(`unpacking ${tarball} (once; ~20 s)`);
     try {
-      await untar(tarball, tmp, signal);
+      await run('tar', ['-xf', tarball, '-C', tmp, '--no-same-owner'], {
+        what: 'unpacking',
+        failed: (detail) => new InputError(tarball, detail),
+        signal,
+      });
       const top = await singleTopDir(tmp, tarball);
       await rename(tmp, root);
       return join(root, top);
@@ -112,10 +200,7 @@ export async function resolveSource(opts: {
   const expected = opts.sha256?.toLowerCase();
   let path: string;
   if (opts.source === undefined) {
-    path = debianTarball(opts.kernel);
-    if (!(await stat(path).catch(() => undefined))) {
-      await ensurePackages([`linux-source-${opts.kernel}`], `the Linux ${opts.kernel} source`, opts.say, opts.signal);
-    }
+    path = await debianTarball(opts.kernel, opts.cacheRoot, opts.say, opts.signal);
   } else {
     path = resolve(opts.cwd, opts.source);
   }

@@ -260,6 +260,11 @@ export class Evaluation {
 
   private calcVisibility(s: KSymbol): void {
     const id = s.id;
+    if (s.transitional) {
+      // Always takes the input's value; its dependency, select and imply values stay n.
+      this.vis[id] = YES;
+      return;
+    }
     let t: Tristate = NO;
     const choiceSym = this.legacy ? s.choice?.sym : undefined;
     for (const p of s.props) {
@@ -371,12 +376,26 @@ export class Evaluation {
         newVal = this.val[ds.id]!;
       }
     }
+    if (this.tree.dialect.transitional && !this.hasUser(s) && !s.choice && !s.isChoice) this.adoptTransitional(s, newTri, newVal);
     this.tri[id] = newTri;
     this.val[id] = newVal;
     if (this.legacy && s.isChoice) this.choicePick[id] = newTri === YES ? this.calcChoiceLegacy(s) : undefined;
     this.validateRange(s);
     if (s === this.tree.modules) this.modulesVal = this.tri[id] as Tristate;
-    if (s.isChoice) this.flags[id]! &= ~WRITE;
+    if (s.isChoice || s.transitional) this.flags[id]! &= ~WRITE;
+  }
+
+  /**
+   * 6.18+: a value whose default is one transitional symbol the input set
+   * counts as the input's own, so a renamed option keeps the old line's value.
+   */
+  private adoptTransitional(s: KSymbol, t: Tristate, v: string): void {
+    const d = this.defaultProp(s);
+    const from = d?.prop.expr?.t === 'sym' ? d.prop.expr.s : undefined;
+    if (!from?.transitional || !this.hasUser(from)) return;
+    this.userTri[s.id] = t;
+    this.userVal[s.id] = v;
+    this.flags[s.id]! |= DEF_USER;
   }
 
   /** The non-choice path of sym_calc_value for bool/tristate. */

@@ -352,8 +352,16 @@ function editDistance(a: string, b: string, limit: number): number {
 function reasonFor(ev: Evaluation, sym: KSymbol, e: Explanation, requested: string | undefined): string {
   const value = e.value ?? (isBool(sym) ? 'n' : '(not written)');
   if (requested !== undefined && sameValue(requested, e.value)) return `as requested (${value})`;
+  if (sym.transitional) return transitionalReason(ev, sym);
   if (sym.choice) return choiceReason(ev, sym, e, value);
   return isBool(sym) ? boolReason(ev, sym, e, value, requested) : valueReason(ev, sym, e, value);
+}
+
+/** A renamed option's old name: the kernel reads it once to seed the new name's default, and never writes it. */
+function transitionalReason(ev: Evaluation, sym: KSymbol): string {
+  const successors = ev.tree.all.filter((s) => s.props.some((p) => p.kind === 'default' && p.expr?.t === 'sym' && p.expr.s === sym));
+  const names = successors.map((s) => `${s.name} (${at(s.props.find((p) => p.kind === 'default')!)})`).join(', ');
+  return `transitional: Linux ${ev.tree.series} only reads it from an old .config to seed the default of ${names || 'its successor'}, and never writes it; ask for the new name`;
 }
 
 function choiceReason(ev: Evaluation, sym: KSymbol, e: Explanation, value: string): string {

@@ -43,6 +43,26 @@ export function orExpr(a: Expr | undefined, b: Expr | undefined): Expr | undefin
 }
 
 /**
+ * `e = n` as expr_trans_compare(e, E_EQUAL, &symbol_no) rewrites it: pushed
+ * down to the symbols, so it differs from a value test at m (`!X = n` is `X != n`).
+ */
+export function equalsNo(e: Expr, no: KSymbol, equal = true): Expr {
+  const wrap = (x: Expr): Expr => (equal ? x : { t: 'not', e: x });
+  switch (e.t) {
+    case 'and':
+      return wrap({ t: 'or', a: equalsNo(e.a, no), b: equalsNo(e.b, no) });
+    case 'or':
+      return wrap({ t: 'and', a: equalsNo(e.a, no), b: equalsNo(e.b, no) });
+    case 'not':
+      return equalsNo(e.e, no, !equal);
+    case 'cmp':
+      return equal ? { t: 'not', e } : e;
+    case 'sym':
+      return { t: 'cmp', op: equal ? '=' : '!=', l: e.s, r: no };
+  }
+}
+
+/**
  * menu.c's rewrite_m(): a literal `m` in a dependency becomes `m && MODULES`,
  * so that it evaluates to n when modules are off.
  */

@@ -33,6 +33,7 @@ export const KEYWORDS = [
   'select',
   'source',
   'string',
+  'transitional',
   'tristate',
   'visible',
 ] as const;
@@ -84,7 +85,7 @@ const DOLLAR = 36;
 const isWordOrDollar = (code: number) => code === DOLLAR || (code < 128 && WORD[code] === 1);
 
 export interface LexerOptions {
-  /** Keywords this dialect knows (`optional` exists only before 6.11). */
+  /** Keywords this dialect knows (`optional` exists only before 6.11, `transitional` from 6.18). */
   keywords: ReadonlySet<string>;
   warn(file: string, line: number, message: string): void;
 }

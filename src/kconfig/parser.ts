@@ -2,7 +2,7 @@
 // menu.c): statements become a menu tree; config entries become symbols with
 // properties. Dependencies are propagated later, by tree.ts (menu_finalize).
 
-import { andExpr, type CompareOp, type Expr, symExpr } from './expr.ts';
+import { andExpr, type CompareOp, equalsNo, type Expr, orExpr, symExpr } from './expr.ts';
 import { Lexer, KEYWORDS, type Token, type TokenKind } from './lexer.ts';
 import { type MacroHost, Preprocessor, type VariableFlavor } from './macro.ts';
 import type { KSymbol, MenuKind, MenuNode, Property, PropertyKind, SymbolType } from './symbol.ts';
@@ -11,9 +11,12 @@ import type { KSymbol, MenuKind, MenuNode, Property, PropertyKind, SymbolType } 
  * Which generation of the kconfig tool the tree carries. Linux 6.11 rewrote
  * choices (always bool, no `optional`, no named choices, members ranked by
  * user input) and defaults int/hex symbols to 0; 6.1 has the older rules.
+ * 6.18 added transitional symbols (renames that still read the old name).
  */
 export interface Dialect {
   legacy: boolean;
+  /** 6.18+: `transitional` symbols and `depends on X if Y`. */
+  transitional: boolean;
 }
 
 /** A Kconfig syntax or semantic error: the kernel's conf exits on these too. */
@@ -124,7 +127,9 @@ class Parser {
       where: () => ({ file: this.lexer.file, line: this.lexer.line }),
     };
     this.pp = new Preprocessor(host);
-    const keywords = new Set<string>(KEYWORDS.filter((k) => opts.dialect.legacy || k !== 'optional'));
+    const keywords = new Set<string>(
+      KEYWORDS.filter((k) => (k !== 'optional' || opts.dialect.legacy) && (k !== 'transitional' || opts.dialect.transitional)),
+    );
     this.lexer = new Lexer(rootFile, rootText, this.pp, {
       keywords,
       warn: (file, line, message) => this.warn(file, line, message),
@@ -289,6 +294,7 @@ class Parser {
     this.statements(false);
     const t = this.peek();
     if (t.kind !== 'EOF') this.fail(`unexpected '${t.kind}' outside any block`, t.line);
+    this.checkTransitional();
     this.out.modules = this.modulesSym ?? this.out.no;
     this.out.usedEnv = this.pp.usedEnv;
     if (!this.out.root.prompt) {
@@ -434,6 +440,11 @@ class Parser {
           this.modulesSym = sym;
           continue;
         }
+        case 'transitional':
+          this.take();
+          this.expect('EOL');
+          this.currentEntry.sym!.transitional = true;
+          continue;
         case 'depends':
           this.depends();
           continue;
@@ -446,12 +457,23 @@ class Parser {
     }
   }
 
+  /** transitional_check_sanity(): an old name carries only a type and help. */
+  private checkTransitional(): void {
+    for (const sym of this.out.all) {
+      if (!sym.transitional) continue;
+      const where = sym.props[0] ?? sym.menus.find((m) => m.dep);
+      if (where) this.fail('transitional symbols can only have help sections', where.line, where.file);
+    }
+  }
+
   private depends(): void {
     this.take();
     this.expect('on', "'on'");
     const e = this.expr();
+    // 6.18 `depends on X if Y`: X only while Y is not n, i.e. X || (Y = n) as menu_add_dep() writes it.
+    const cond = this.opts.dialect.transitional ? this.ifExpr() : undefined;
     this.expect('EOL');
-    this.currentEntry.dep = andExpr(this.currentEntry.dep, e);
+    this.currentEntry.dep = andExpr(this.currentEntry.dep, cond ? orExpr(e, equalsNo(cond, this.out.no)) : e);
   }
 
   private help(): void {

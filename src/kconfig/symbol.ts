@@ -47,6 +47,8 @@ export interface KSymbol {
   choice?: MenuNode;
   /** 6.1 only: `optional` choice (may have no member set). */
   optional?: boolean;
+  /** 6.18+ `transitional`: an old name read from a .config for its successor's default, never shown or written. */
+  transitional?: boolean;
   /** Its definition consults the toolchain ($(cc-option,...), $(CC), ...): a compiler probe. */
   probed?: boolean;
   /** OR of the dependencies of every entry (menu_finalize's dir_dep). */

@@ -54,7 +54,7 @@ export function loadKconfigTree(opts: LoadOptions): KconfigTree {
     return load({
       dir: opts.srcDir,
       file: 'Kconfig',
-      dialect: { legacy: major < 6 || (major === 6 && minor < 11) },
+      dialect: { legacy: major < 6 || (major === 6 && minor < 11), transitional: major > 6 || (major === 6 && minor >= 18) },
       env,
       shell: opts.shell ?? ((cmd) => runner!.run(cmd)),
       arch: opts.arch,
@@ -74,14 +74,16 @@ export function loadKconfigFile(opts: {
   dir: string;
   file?: string;
   legacy: boolean;
+  /** 6.18+ syntax (transitional symbols, `depends on X if Y`). */
+  transitional?: boolean;
   env?: Record<string, string>;
   shell?: (cmd: string) => string;
 }): KconfigTree {
-  const series = opts.legacy ? '6.1' : '6.12';
+  const series = opts.legacy ? '6.1' : opts.transitional ? '7.3' : '6.12';
   return load({
     dir: opts.dir,
     file: opts.file ?? 'Kconfig',
-    dialect: { legacy: opts.legacy },
+    dialect: { legacy: opts.legacy, transitional: opts.transitional ?? false },
     env: opts.env ?? {},
     shell: opts.shell ?? (() => ''),
     version: series,

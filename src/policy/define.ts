@@ -6,7 +6,7 @@ export const ARCHS = ['x86_64', 'arm64'] as const;
 export type Arch = (typeof ARCHS)[number];
 
 /** Kernel versions we verify the policy against (Debian's linux-source-X). */
-export const KERNELS = ['6.1', '6.12'] as const;
+export const KERNELS = ['6.1', '6.12', '7.3'] as const;
 export type KernelVersion = (typeof KERNELS)[number];
 export const DEFAULT_KERNEL: KernelVersion = '6.12';
 

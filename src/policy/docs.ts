@@ -77,7 +77,7 @@ export function renderPolicyDoc(): string {
     '# The capsem-kernel hardening policy',
     '',
     `${RULES.length} rules, ${FEATURES.length} required features, ${CHECKS.length} runtime checks. ` +
-      `Verified against Linux ${KERNELS.join(' and ')} on ${ARCHS.join(' and ')} (toolchains: ${TOOLCHAINS.join(', ')}).`,
+      `Verified against Linux ${new Intl.ListFormat('en', { type: 'conjunction' }).format(KERNELS)} on ${ARCHS.join(' and ')} (toolchains: ${TOOLCHAINS.join(', ')}).`,
     '',
     'Each kconfig rule names the real Kconfig symbol per kernel version; the spec\'s spelling is kept where it differs. ',
     '`capsem-kernel audit` evaluates these rules against a `.config` and command line; `capsem-kernel defconfig` turns ',

@@ -120,7 +120,8 @@ const FEATURE_TABLE = defineFeatures([
     why: 'The doctor reads /proc and /sys; Node.js reads /proc/self, /proc/cpuinfo, /proc/meminfo.',
     options: [
       { symbol: 'PROC_FS', value: 'y' },
-      { symbol: 'PROC_SYSCTL', value: 'y' },
+      // 7.3 folded PROC_SYSCTL into SYSCTL (which now has the prompt and needs PROC_FS).
+      { symbol: [{ name: 'PROC_SYSCTL' }, { from: '7.3', name: 'SYSCTL' }], value: 'y' },
       { symbol: 'SYSFS', value: 'y' },
     ],
   },

@@ -28,24 +28,49 @@ function* kconfigFiles(dir: string, skip: (p: string) => boolean): Generator<str
  * (Over-approximates: a driver symbol only reachable on other arches still counts.)
  */
 export function kconfigSymbols(tree: string, arch: Arch): Set<string> {
+  return scanOnce(tree, arch).defined;
+}
+
+/**
+ * The symbols some definition gives a prompt (a user can set them). A renamed
+ * option's old name can linger without one: 6.18+ `transitional` symbols, or a
+ * def_bool derived from the new name (GCC_PLUGIN_STACKLEAK from KSTACK_ERASE).
+ */
+export function promptedSymbols(tree: string, arch: Arch): Set<string> {
+  return scanOnce(tree, arch).prompted;
+}
+
+interface Scan {
+  defined: Set<string>;
+  prompted: Set<string>;
+}
+
+const scanned = new Map<string, Scan>();
+
+function scanOnce(tree: string, arch: Arch): Scan {
   const key = `${tree}:${arch}`;
   let out = scanned.get(key);
   if (!out) scanned.set(key, (out = scan(tree, arch)));
   return out;
 }
 
-const scanned = new Map<string, Set<string>>();
+// A config entry's lines: up to the next statement that starts a new entry or block.
+const ENTRY = /^[ \t]*(?:menu)?config[ \t]+([A-Za-z0-9_]+)[ \t]*\n((?:(?![ \t]*(?:(?:menu)?config|menu|endmenu|choice|endchoice|if|endif|comment|source)\b).*\n?)*)/gm;
+const PROMPT = /^[ \t]*(?:(?:bool|tristate|string|int|hex)[ \t]+"|prompt[ \t]+")/m;
 
-function scan(tree: string, arch: Arch): Set<string> {
+function scan(tree: string, arch: Arch): Scan {
   const archRoot = join(tree, 'arch');
   const own = join(archRoot, kernelArch(arch).SRCARCH);
   const skip = (p: string) =>
     (p.startsWith(archRoot + '/') && p !== own && !p.startsWith(own + '/') && !/\/arch\/Kconfig[^/]*$/.test(p)) ||
     p.endsWith('/.git') ||
     p.startsWith(join(tree, 'Documentation'));
-  const out = new Set<string>();
+  const out: Scan = { defined: new Set(), prompted: new Set() };
   for (const file of kconfigFiles(tree, skip)) {
-    for (const m of readFileSync(file, 'utf8').matchAll(/^\s*(?:menu)?config\s+([A-Za-z0-9_]+)\s*$/gm)) out.add(m[1]!);
+    for (const m of readFileSync(file, 'utf8').matchAll(ENTRY)) {
+      out.defined.add(m[1]!);
+      if (PROMPT.test(m[2]!)) out.prompted.add(m[1]!);
+    }
   }
   return out;
 }

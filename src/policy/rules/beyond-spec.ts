@@ -4,7 +4,7 @@ import { COMPILE_TIME } from './shared.ts';
 
 // Beyond the spec's tables: every option of the kernel's own hardening fragments
 // (kernel/configs/hardening.config and arch/{x86,arm64}/configs/hardening.config,
-// Linux 6.12) and of the KSPP recommended settings that applies to a VM guest,
+// Linux 6.12 and 7.3) and of the KSPP recommended settings that applies to a VM guest,
 // plus the CPU mitigations allnoconfig switches off. What does not apply carries
 // a waiver saying why; what a kernel version lacks says so in its symbol map.
 
@@ -18,6 +18,8 @@ const KFENCE_COST =
 const DEBUG_KERNEL = { symbol: 'DEBUG_KERNEL', value: 'y' } as const;
 const GCC_PLUGINS =
   'GCC plugins need the gcc plugin headers (gcc-12-plugin-dev and its cross variant), which the build toolchain does not install; clang has no equivalent in 6.1/6.12';
+/** Renames whose release we could not date from a tree: the oldest Debian tree checked that has the new state. */
+const BY_7_2 = 'between 6.13 and 7.2 (dated 7.2: Debian\'s linux-source-7.2 is the oldest tree checked that has it)';
 
 export const BEYOND_SPEC = defineRules([
   // ---- kernel/configs/hardening.config -------------------------------------------------
@@ -54,8 +56,16 @@ export const BEYOND_SPEC = defineRules([
   {
     id: 'random-kmalloc-caches', kind: 'kconfig', section: 'beyond-spec', source: 'kernel-hardening-config',
     title: 'Randomized kmalloc caches',
-    symbol: [{ absent: 'RANDOM_KMALLOC_CACHES was added in 6.6' }, { from: '6.6', name: 'RANDOM_KMALLOC_CACHES' }], value: 'y',
-    rationale: 'Spreads each kmalloc size over 16 caches chosen by call site: heap spraying cannot predict neighbours.',
+    symbol: [
+      { absent: 'RANDOM_KMALLOC_CACHES was added in 6.6' },
+      { from: '6.6', name: 'RANDOM_KMALLOC_CACHES' },
+      { from: '7.2', name: 'KMALLOC_PARTITION_CACHES' },
+    ],
+    value: 'y',
+    rationale:
+      'Spreads each kmalloc size over 16 caches chosen by call site: heap spraying cannot predict neighbours. ' +
+      `Renamed KMALLOC_PARTITION_CACHES ${BY_7_2}, with a mode choice (random by call site, or typed); ` +
+      'RANDOM_KMALLOC_CACHES stays as a transitional symbol that is read but never written, so asking for it there is lost.',
     unobservable: COMPILE_TIME,
   },
   {
@@ -118,8 +128,15 @@ export const BEYOND_SPEC = defineRules([
   {
     id: 'ubsan-no-signed-wrap', kind: 'kconfig', section: 'beyond-spec', source: 'kernel-hardening-config',
     title: 'UBSAN: bounds only',
-    symbol: [{ absent: 'UBSAN_SIGNED_WRAP was added in 6.9' }, { from: '6.9', name: 'UBSAN_SIGNED_WRAP' }], value: 'n',
-    rationale: 'Signed overflow checks are still noisy in the kernel; the kernel\'s hardening.config keeps them off.',
+    symbol: [
+      { absent: 'UBSAN_SIGNED_WRAP was added in 6.9' },
+      { from: '6.9', name: 'UBSAN_SIGNED_WRAP' },
+      { from: '6.15', name: 'UBSAN_INTEGER_WRAP' },
+    ],
+    value: 'n',
+    rationale:
+      'Signed overflow checks are still noisy in the kernel; the kernel\'s hardening.config keeps them off. ' +
+      '6.15 replaced UBSAN_SIGNED_WRAP with UBSAN_INTEGER_WRAP (every integer wrap sanitizer; depends on BROKEN).',
     unobservable: COMPILE_TIME,
   },
   {
@@ -212,8 +229,11 @@ export const BEYOND_SPEC = defineRules([
   },
   {
     id: 'cfi-clang', kind: 'kconfig', section: 'beyond-spec', source: 'kernel-hardening-config',
-    title: 'Kernel control flow integrity (kCFI)', symbol: 'CFI_CLANG', value: 'y', toolchain: 'clang',
-    rationale: 'Checks the type of every indirect call target (-fsanitize=kcfi): needs clang; waived under gcc.',
+    title: 'Kernel control flow integrity (kCFI)', specName: 'CFI_CLANG',
+    symbol: [{ name: 'CFI_CLANG' }, { from: '6.18', name: 'CFI' }], value: 'y', toolchain: 'clang',
+    rationale:
+      'Checks the type of every indirect call target (-fsanitize=kcfi): needs clang; waived under gcc. ' +
+      'Renamed CFI in 6.18 (CFI_CLANG stays as a transitional symbol: read, never written).',
     unobservable: COMPILE_TIME,
   },
   {
@@ -331,8 +351,19 @@ export const BEYOND_SPEC = defineRules([
   {
     id: 'arm64-epan', kind: 'kconfig', section: 'beyond-spec', source: 'kernel-hardening-config', archs: ['arm64'],
     title: 'Enhanced PAN', symbol: 'ARM64_EPAN', value: 'y',
-    rationale: 'ARMv8.7 EPAN: PAN also covers execute-only user mappings. Depends on ARM64_PAN.',
+    rationale: 'ARMv8.7 EPAN: PAN also covers execute-only user mappings. Depends on ARM64_PAN where that exists.',
     unobservable: COMPILE_TIME,
+  },
+
+  {
+    id: 'kmalloc-partition-typed', kind: 'kconfig', section: 'beyond-spec', source: 'kernel-hardening-config',
+    title: 'Randomized kmalloc caches', toolchain: 'clang',
+    symbol: [{ absent: `KMALLOC_PARTITION_TYPED was added ${BY_7_2}` }, { from: '7.2', name: 'KMALLOC_PARTITION_TYPED' }],
+    value: 'y',
+    rationale:
+      'The partition mode hardening.config gets by default where the compiler allows: caches chosen by allocated type, ' +
+      'so pointer-holding and plain buffers never share one. Otherwise the mode is random by call site.',
+    waivers: [{ reason: 'needs clang 22 allocation tokens (CC_HAS_ALLOC_TOKEN, -falloc-token-max); Debian ships clang-19, gcc has none' }],
   },
 
   // ---- KSPP recommended settings (beyond the kernel's own fragments) ----------------------
@@ -498,20 +529,27 @@ export const BEYOND_SPEC = defineRules([
   },
   {
     id: 'gcc-plugin-stackleak', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
-    title: 'Stack erasing on syscall exit', symbol: 'GCC_PLUGIN_STACKLEAK', value: 'y',
-    rationale: 'Erases the used kernel stack on return to userspace.',
-    waivers: [{ reason: `${GCC_PLUGINS}; INIT_STACK_ALL_ZERO covers uninitialized stack reads` }],
+    title: 'Stack erasing on syscall exit', specName: 'GCC_PLUGIN_STACKLEAK',
+    symbol: [{ name: 'GCC_PLUGIN_STACKLEAK' }, { from: '6.16', name: 'KSTACK_ERASE' }], value: 'y',
+    rationale:
+      'Erases the used kernel stack on return to userspace. 6.16 renamed it KSTACK_ERASE (a GCC plugin, or clang 21\'s ' +
+      'stack-depth callback); 7.3\'s hardening.config asks for it.',
+    waivers: [
+      { reason: `${GCC_PLUGINS}; clang before 21 has no -fsanitize-coverage-stack-depth-callback-min (Debian ships clang-19); INIT_STACK_ALL_ZERO covers uninitialized stack reads` },
+    ],
   },
   {
     id: 'stackleak-no-metrics', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
-    title: 'Stack erasing on syscall exit', symbol: 'STACKLEAK_METRICS', value: 'n',
-    rationale: 'Stack depth metrics in /proc leak kernel stack usage.',
+    title: 'Stack erasing on syscall exit',
+    symbol: [{ name: 'STACKLEAK_METRICS' }, { from: '6.16', name: 'KSTACK_ERASE_METRICS' }], value: 'n',
+    rationale: 'Stack depth metrics in /proc leak kernel stack usage (KSTACK_ERASE_METRICS from 6.16).',
     unobservable: COMPILE_TIME,
   },
   {
     id: 'stackleak-no-runtime-disable', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
-    title: 'Stack erasing on syscall exit', symbol: 'STACKLEAK_RUNTIME_DISABLE', value: 'n',
-    rationale: 'Stack erasing cannot be switched off at run time.',
+    title: 'Stack erasing on syscall exit',
+    symbol: [{ name: 'STACKLEAK_RUNTIME_DISABLE' }, { from: '6.16', name: 'KSTACK_ERASE_RUNTIME_DISABLE' }], value: 'n',
+    rationale: 'Stack erasing cannot be switched off at run time (KSTACK_ERASE_RUNTIME_DISABLE from 6.16).',
     unobservable: COMPILE_TIME,
   },
   {
@@ -920,8 +958,20 @@ export const BEYOND_SPEC = defineRules([
     unobservable: COMPILE_TIME,
   },
   {
+    id: 'mseal-system-mappings', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
+    title: 'Sealed system mappings',
+    symbol: [{ absent: 'MSEAL_SYSTEM_MAPPINGS was added in 6.15' }, { from: '6.15', name: 'MSEAL_SYSTEM_MAPPINGS' }],
+    value: 'y',
+    rationale:
+      'mseal()s the vdso, vvar and uprobe mappings of every process: an exploit cannot remap or unmap them. It breaks ' +
+      'CRIU, gVisor and rr, none of which the guest runs (CHECKPOINT_RESTORE is off).',
+    unobservable: 'observable as the `sl` VmFlag on [vdso] in /proc/self/smaps, but no doctor check reads it yet',
+  },
+  {
     id: 'arm64-pan', kind: 'kconfig', section: 'beyond-spec', source: 'capsem', archs: ['arm64'],
-    title: 'Privileged Access Never', symbol: 'ARM64_PAN', value: 'y',
+    title: 'Privileged Access Never',
+    symbol: [{ name: 'ARM64_PAN' }, { from: '7.2', absent: `ARM64_PAN was removed ${BY_7_2}: PAN support is always built in` }],
+    value: 'y',
     rationale: 'Hardware PAN: the kernel faults on stray user memory accesses. Default y, but allnoconfig turns it off (and with it EPAN and MTE).',
     unobservable: COMPILE_TIME,
   },
@@ -935,7 +985,12 @@ export const BEYOND_SPEC = defineRules([
   },
   {
     id: 'arm64-rodata-full', kind: 'kconfig', section: 'beyond-spec', source: 'capsem', archs: ['arm64'],
-    title: 'Read-only linear map aliases', symbol: 'RODATA_FULL_DEFAULT_ENABLED', value: 'y',
+    title: 'Read-only linear map aliases',
+    symbol: [
+      { name: 'RODATA_FULL_DEFAULT_ENABLED' },
+      { from: '7.2', absent: `RODATA_FULL_DEFAULT_ENABLED was removed ${BY_7_2}: rodata=on is full by default (rodata=noalias opts out)` },
+    ],
+    value: 'y',
     rationale: 'Read-only permissions also on the linear-map aliases of vmalloc memory (rodata=full).',
     unobservable: COMPILE_TIME,
   },
