@@ -59,7 +59,7 @@ function rootHelp(): string {
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`),
     '',
     'Run `capsem-kernel <command> --help` for a command\'s options.',
-    'Exit codes: 0 ok, 1 a rule or check failed, 2 usage/input/environment error, 130 interrupted.',
+    'Exit codes: 0 ok, 1 a rule or check failed, 2 usage/input/environment error, 130 interrupted (143 by SIGTERM).',
   ];
   return lines.join('\n') + '\n';
 }
@@ -102,6 +102,9 @@ export async function run(argv: string[], io: IO): Promise<number> {
   }
 }
 
+/** What a shell reports for a process stopped by `sig`: 130 for SIGINT, 143 for SIGTERM. */
+const interruptedCode = (sig: NodeJS.Signals) => (sig === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
+
 /** The process entry: wires Ctrl-C to an AbortSignal and exits with run()'s code. */
 export async function main(argv = process.argv.slice(2)): Promise<never> {
   // `capsem-kernel audit ... | head` closes our stdout early: that is not an error.
@@ -111,15 +114,18 @@ export async function main(argv = process.argv.slice(2)): Promise<never> {
   });
   const ac = new AbortController();
   let interrupts = 0;
+  let stoppedBy: NodeJS.Signals | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
     interrupts++;
-    if (interrupts > 1) process.exit(EXIT.interrupted);
+    stoppedBy ??= sig;
+    if (interrupts > 1) process.exit(interruptedCode(stoppedBy));
     process.stderr.write(`\ncapsem-kernel: ${sig}: stopping and cleaning up (again to force)\n`);
     ac.abort(new Error(sig));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const code = await run(argv, processIO(ac.signal));
+  const ran = await run(argv, processIO(ac.signal));
+  const code = ran === EXIT.interrupted && stoppedBy ? interruptedCode(stoppedBy) : ran;
   // Flush stdout before exiting (pipes are async in Node).
   await new Promise<void>((r) => process.stdout.write('', () => r()));
   process.exit(code);

@@ -1,7 +1,8 @@
 // Exit codes are decided here, from the error's class, and nowhere else:
-// 0 ok, 1 a rule or check failed, 2 usage / input / environment, 130 interrupted.
+// 0 ok, 1 a rule or check failed, 2 usage / input / environment, 130 interrupted
+// (143 when the interruption was SIGTERM: 128 + the signal's number, as a shell reports it).
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130, terminated: 143 } as const;
 
 /** Bad command line: unknown flag, bad value, missing argument. */
 export class UsageError extends Error {

@@ -9,7 +9,7 @@
 
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { cacheRoot } from '../../src/util/paths.ts';
@@ -28,7 +28,9 @@ export interface OverlayCache {
   root: string;
   /** A scratch working directory for the CLI (its out/ lands here). */
   cwd: string;
-  run(args: string[], opts?: { env?: NodeJS.ProcessEnv; onStderr?: (text: string) => void }): Promise<Run>;
+  run(args: string[], opts?: { env?: NodeJS.ProcessEnv; onStarted?: (pid: number) => void; onStderr?: (text: string) => void }): Promise<Run>;
+  /** Files the runs wrote (paths relative to the cache root). */
+  upperFiles(): string[];
   /** Flips one byte of a cache file as the CLI will see it (in the upper layer). */
   flipByte(path: string, at?: number): void;
   /** A cache file as the CLI sees it: the upper layer's copy when there is one. */
@@ -56,6 +58,7 @@ export function overlayCache(): OverlayCache {
         env: { ...process.env, CAPSEM_CACHE_DIR: root, ...opts.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
+      opts.onStarted?.(child.pid!); // unshare and sh exec: this pid becomes the CLI's
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -71,6 +74,7 @@ export function overlayCache(): OverlayCache {
       mkdirSync(dirname(inUpper(path)), { recursive: true });
       writeFileSync(inUpper(path), data);
     },
+    upperFiles: () => readdirSync(upper, { recursive: true, encoding: 'utf8' }),
     dispose: () => rmSync(base, { recursive: true, force: true }),
   };
 }

@@ -1,0 +1,85 @@
+// Signals at the long stages, through the real CLI on a copy-on-write view of
+// the cache (overlay.ts): SIGINT and, separately, SIGTERM while configure,
+// mksquashfs or the boot runs. Each must end with 130 / 143, no process left
+// in the run's mount namespace (make, cc1, mksquashfs, qemu-system-*: the
+// namespace holds exactly the run's process tree), no lock left, nothing
+// finished-looking published, and a re-run that succeeds.
+
+import { readdirSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type OverlayCache, overlayCache } from './overlay.ts';
+
+let cache: OverlayCache;
+beforeAll(async () => {
+  cache = overlayCache();
+  // The stages below start from a built kernel and rootfs (cached, or built here once).
+  const r = await cache.run(['rootfs', '--arch', 'x86_64']);
+  expect(r.code, r.stderr).toBe(0);
+});
+afterAll(() => cache?.dispose());
+
+/** Every process whose mount namespace is `ns`. */
+function processesIn(ns: string): string[] {
+  const out: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readlinkSync(`/proc/${pid}/ns/mnt`) === ns) out.push(`${pid} ${readlinkSync(`/proc/${pid}/exe`)}`);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return out;
+}
+
+interface Stage {
+  name: string;
+  args: string[];
+  /** A stderr line that says the stage is running. */
+  running: RegExp;
+  /** Make the stage happen (not a cache hit). */
+  arrange?: () => void;
+}
+
+const STAGES: Stage[] = [
+  { name: 'configure', args: ['build', '--arch', 'x86_64', '--configure-only'], running: /\[configure\]/ },
+  {
+    name: 'mksquashfs',
+    args: ['rootfs', '--arch', 'x86_64'],
+    running: /: mksquashfs/,
+    arrange: () => {
+      const root = join(cache.root, 'rootfs');
+      const entry = readdirSync(root).find((d) => /^x86_64-default-[0-9a-f]+$/.test(d))!;
+      cache.flipByte(join(root, entry, 'rootfs.squashfs'));
+    },
+  },
+  { name: 'boot', args: ['up', '--arch', 'x86_64'], running: /up: booting x86_64/ },
+];
+
+describe.each(STAGES)('a signal during $name', (stage) => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s: exit %i, nothing left running, no lock, and a re-run succeeds', async (sig, code) => {
+    stage.arrange?.();
+    let ns: string | undefined;
+    let pid: number | undefined;
+    const r = await cache.run(stage.args, {
+      onStarted: (p) => (pid = p),
+      onStderr: (text) => {
+        if (ns || !stage.running.test(text)) return;
+        ns = readlinkSync(`/proc/${pid!}/ns/mnt`);
+        process.kill(pid!, sig);
+      },
+    });
+    expect(ns, `the stage never started:\n${r.stderr.slice(-2000)}`).toBeDefined();
+    expect(r.code, r.stderr.slice(-2000)).toBe(code);
+    expect(r.stderr).toMatch(new RegExp(`${sig}: stopping and cleaning up`));
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(processesIn(ns!)).toEqual([]);
+    // No lock left, and no half-made entry (an unpack, build or image still in its temp name).
+    expect(cache.upperFiles().filter((f) => /\.lock$|\.tmp(-\d+)?(\/|$)|\.staging-\d+/.test(f))).toEqual([]);
+    const again = await cache.run(stage.args);
+    expect(again.code, again.stderr.slice(-2000)).toBe(0);
+  });
+});
