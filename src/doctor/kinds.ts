@@ -129,7 +129,7 @@ export function cmdlineParam(check: CheckName): Body<CmdlineReason> {
 export interface ProcessEntry {
   pid: string;
   comm: string;
-  /** The executable's path (readlink /proc/PID/exe), or the errno code (kernel threads: ENOENT). */
+  /** The executable's path (readlink /proc/PID/exe), or the errno code (kernel threads: ENOENT, not asked). */
   exe: { ok: true; value: string } | { ok: false; code: string };
   /** PF_KTHREAD in the flags of /proc/PID/stat: a kernel thread, whatever its name. */
   kthread: boolean;
@@ -138,31 +138,35 @@ export interface ProcessEntry {
 /** include/linux/sched.h: set on every kernel thread, never on a user process. */
 const PF_KTHREAD = 0x00200000;
 
-/** The flags field (9th) of /proc/PID/stat; comm (field 2) may hold spaces and parentheses, so count from the last ')'. */
-function statFlags(stat: string, path: string): number {
-  const flags = stat.slice(stat.lastIndexOf(')') + 1).trim().split(/\s+/)[6];
-  if (flags === undefined || !/^\d+$/.test(flags)) implausible(`${path}: no flags field in ${quote(stat)}`);
-  return Number(flags);
+/**
+ * comm (field 2, in parentheses, may itself hold spaces and parentheses) and
+ * flags (field 9) of /proc/PID/stat: one read gives both.
+ */
+function parseStat(stat: string, path: string): { comm: string; flags: number } {
+  const open = stat.indexOf('(');
+  const close = stat.lastIndexOf(')');
+  const flags = stat.slice(close + 1).trim().split(/\s+/)[6];
+  if (open === -1 || close < open || flags === undefined || !/^\d+$/.test(flags)) implausible(`${path}: not "pid (comm) state ... flags ...": ${quote(stat)}`);
+  return { comm: stat.slice(open + 1, close), flags: Number(flags) };
 }
 
-/** Every process's comm, exe and kernel-thread flag, read once per run for all the process checks. */
+/**
+ * Every process's comm, exe and kernel-thread flag, read once per run for all
+ * the process checks. A kernel thread has no executable: its exe is not asked
+ * (under emulation every read counts; PF_KTHREAD is the kernel's own word).
+ */
 export function processTable(ctx: CheckContext): ProcessEntry[] {
   return ctx.memo('processes', () => {
     const pids = must(ctx.list('/proc'), '/proc').filter((n) => /^\d+$/.test(n));
     if (!pids.includes(String(ctx.pid))) implausible(`/proc does not list the doctor's own pid ${ctx.pid}`);
     const table: ProcessEntry[] = [];
     for (const pid of pids) {
-      const comm = ctx.text(`/proc/${pid}/comm`);
       const stat = ctx.text(`/proc/${pid}/stat`);
       // ENOENT/ESRCH: the process ended while we looked.
-      const gone = (g: typeof comm) => !g.ok && (g.code === 'ENOENT' || g.code === 'ESRCH');
-      if (gone(comm) || gone(stat)) continue;
-      table.push({
-        pid,
-        comm: must(comm, `/proc/${pid}/comm`).replace(/\n$/, ''),
-        exe: ctx.readlink(`/proc/${pid}/exe`),
-        kthread: (statFlags(must(stat, `/proc/${pid}/stat`), `/proc/${pid}/stat`) & PF_KTHREAD) !== 0,
-      });
+      if (!stat.ok && (stat.code === 'ENOENT' || stat.code === 'ESRCH')) continue;
+      const { comm, flags } = parseStat(must(stat, `/proc/${pid}/stat`), `/proc/${pid}/stat`);
+      const kthread = (flags & PF_KTHREAD) !== 0;
+      table.push({ pid, comm, kthread, exe: kthread ? { ok: false, code: 'ENOENT' } : ctx.readlink(`/proc/${pid}/exe`) });
     }
     return table;
   });

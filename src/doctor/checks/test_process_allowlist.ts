@@ -17,10 +17,10 @@ function shownArgv(ctx: CheckContext, pid: string): string {
   return t.ok ? quote(t.value.split('\0').filter(Boolean).join(' ')) : t.code;
 }
 
-/** What an allowed process is, or undefined. A kernel thread is PF_KTHREAD with no executable: a name proves nothing. */
+/** What an allowed process is, or undefined. A kernel thread is PF_KTHREAD in its stat flags: a name proves nothing. */
 function roleOf(ctx: CheckContext, p: ProcessEntry): string | undefined {
   if (p.pid === String(ctx.pid)) return 'the doctor';
-  if (p.kthread && !p.exe.ok) return 'kernel thread';
+  if (p.kthread) return 'kernel thread';
   if (p.pid === '1' && argv(ctx, '1').includes(INIT)) return 'the init';
   if (p.exe.ok && p.exe.value === PROBE) return 'the probe';
   return undefined;
@@ -39,7 +39,7 @@ export default defineCheck({
     for (const p of table) {
       const role = roleOf(ctx, p);
       if (role) counts.set(role, (counts.get(role) ?? 0) + 1);
-      else extra.push(`not allowed: ${describeProcess(p)}, cmdline ${shownArgv(ctx, p.pid)}${p.kthread ? ', PF_KTHREAD with an exe' : ''}`);
+      else extra.push(`not allowed: ${describeProcess(p)}, cmdline ${shownArgv(ctx, p.pid)}`);
     }
     const evidence = [
       `scanned ${table.length} processes in /proc: ${[...counts].map(([r, n]) => `${r} ${n}`).join(', ')} (policy: only the init ${INIT}, the doctor, ${PROBE}, kernel threads)`,

@@ -9,7 +9,7 @@ export function processTests(names: readonly string[]): CheckCases {
     pass: [
       { name: 'only init, a kernel thread and the doctor' },
       { name: `a name that merely starts with ${first}`, patch: { files: processNode(300, `${first}-helper`, `/usr/bin/${first}-helper`) } },
-      { name: 'a process that ended while scanning (no comm)', patch: { files: { '/proc/301/exe': file('') } } },
+      { name: 'a process that ended while scanning (no stat)', patch: { files: { '/proc/301/exe': file('') } } },
     ],
     fail: [
       ...names.map((n) => ({ name: `comm is ${n}`, patch: { files: processNode(300, n) }, reason: 'process-running', evidence: `comm "${n}"` })),
@@ -19,7 +19,7 @@ export function processTests(names: readonly string[]): CheckCases {
     ],
     error: [
       { name: '/proc does not list the doctor itself', patch: { pid: DOCTOR_PID + 1 }, reason: 'implausible' },
-      { name: 'a comm unreadable', patch: { errors: { '/proc/1/comm': 'EIO' } }, reason: 'unreadable' },
+      { name: 'a stat unreadable', patch: { errors: { '/proc/1/stat': 'EIO' } }, reason: 'unreadable' },
     ],
   };
 }
