@@ -144,7 +144,8 @@ export async function bootGuest(opts: BootOptions): Promise<BootResult> {
     if (timedOut) reason = `the VM did not finish within ${Math.round(timeoutMs / 1000)} s and was killed${reason ? ` (${reason})` : ''}`;
     else if (!listener.connected) {
       reason = `QEMU exited (${exit.signal ?? `code ${exit.code}`}) before the result channel was connected: ${consoleTailOf(stderr, 5) || 'no message'}`;
-    } else if (exit.code !== 0 && verdict.healthy) reason = `QEMU exited with ${exit.signal ?? `code ${exit.code}`}`;
+    } else if (exit.signal && !verdict.ok) reason = `QEMU was killed (${exit.signal}) before the verdict: ${verdict.reason}`;
+    else if (exit.code !== 0 && verdict.healthy) reason = `QEMU exited with ${exit.signal ?? `code ${exit.code}`}`;
     const healthy = verdict.healthy && !reason;
     return {
       healthy,

@@ -3,7 +3,8 @@
 // mksquashfs or the boot runs. Each must end with 130 / 143, no process left
 // in the run's mount namespace (make, cc1, mksquashfs, qemu-system-*: the
 // namespace holds exactly the run's process tree), no lock left, nothing
-// finished-looking published, and a re-run that succeeds.
+// finished-looking published, and a re-run that succeeds. And QEMU killed
+// with SIGKILL mid-boot: unhealthy, with the reason and the console tail.
 
 import { readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -81,5 +82,34 @@ describe.each(STAGES)('a signal during $name', (stage) => {
     expect(cache.upperFiles().filter((f) => /\.lock$|\.tmp(-\d+)?(\/|$)|\.staging-\d+/.test(f))).toEqual([]);
     const again = await cache.run(stage.args);
     expect(again.code, again.stderr.slice(-2000)).toBe(0);
+  });
+});
+
+describe('QEMU killed mid-boot', () => {
+  it('SIGKILL to qemu-system-x86_64: unhealthy (exit 1) with the reason and the console tail', async () => {
+    let pid: number | undefined;
+    let killed: string | undefined;
+    const r = await cache.run(['up', '--arch', 'x86_64'], {
+      onStarted: (p) => (pid = p),
+      onStderr: (text) => {
+        if (!/up: booting x86_64/.test(text)) return;
+        const ns = readlinkSync(`/proc/${pid!}/ns/mnt`);
+        const poll = setInterval(() => {
+          // Some seconds in, so the console has a tail to show.
+          const qemu = processesIn(ns).find((p) => p.endsWith('/qemu-system-x86_64'));
+          if (!qemu) return;
+          clearInterval(poll);
+          setTimeout(() => {
+            killed = qemu;
+            process.kill(Number(qemu.split(' ')[0]), 'SIGKILL');
+          }, 5000);
+        }, 100);
+      },
+    });
+    expect(killed, r.stderr.slice(-2000)).toBeDefined();
+    expect(r.code, r.stderr.slice(-3000)).toBe(1);
+    expect(r.stdout + r.stderr).toMatch(/UNHEALTHY/);
+    expect(r.stdout + r.stderr).toMatch(/QEMU was killed \(SIGKILL\) before the verdict/);
+    expect(r.stdout + r.stderr).toMatch(/console \(last lines[^\n]*\n\s+\| \S/);
   });
 });
