@@ -7,7 +7,7 @@ import { renderFragment, requestedOptions } from '../kconfig/fragment.ts';
 import { releaseDigest } from '../kconfig/release.ts';
 import { loadKconfigTree, type KconfigTree } from '../kconfig/tree.ts';
 import { DEFAULT_KERNEL, type Arch, type KernelVersion, type Target, type Toolchain } from '../policy/index.ts';
-import { InputError, UsageError } from '../util/errors.ts';
+import { CheckFailedError, InputError, UsageError } from '../util/errors.ts';
 import { sha256 } from '../util/fs.ts';
 import { cacheRoot } from '../util/paths.ts';
 import { cacheKey, cachePaths, type CachePaths } from './cache.ts';
@@ -55,7 +55,7 @@ export interface ConfigureOptions {
 }
 
 /** Some requested lines did not survive olddefconfig. A policy failure: exit 1. */
-export class CasualtiesError extends Error {
+export class CasualtiesError extends CheckFailedError {
   override name = 'CasualtiesError';
   constructor(readonly casualties: (Casualty & { reason: string })[]) {
     const lines = casualties.map(
@@ -69,7 +69,7 @@ export class CasualtiesError extends Error {
 }
 
 /** The final .config fails policy rules. A policy failure: exit 1. */
-export class AuditFailedError extends Error {
+export class AuditFailedError extends CheckFailedError {
   override name = 'AuditFailedError';
   constructor(readonly report: AuditReport) {
     super(`build: the audit failed ${report.summary.fail} rule(s) on the final .config; nothing compiled:\n${auditFailures(report).map((f) => `  ${f}`).join('\n')}`);

@@ -1,13 +1,14 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { EnvironmentError, InterruptedError } from '../util/errors.ts';
+import { CheckFailedError, EnvironmentError, InterruptedError } from '../util/errors.ts';
 
 // Runs make in its own process group, appending everything to a log file.
 // Ctrl-C (the AbortSignal) kills the whole group — make and every compiler it
 // started — not just the top make.
 
-export class MakeFailedError extends Error {
+/** make itself failed (a compile error): the build step's answer is no, exit 1. */
+export class MakeFailedError extends CheckFailedError {
   override name = 'MakeFailedError';
   constructor(
     message: string,

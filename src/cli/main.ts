@@ -59,7 +59,7 @@ function rootHelp(): string {
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`),
     '',
     'Run `capsem-kernel <command> --help` for a command\'s options.',
-    'Exit codes: 0 ok, 1 a rule or check failed, 2 usage/input/environment error, 130 interrupted (143 by SIGTERM).',
+    'Exit codes: 0 ok, 1 a rule, check or build step failed, 2 usage/input/environment error, 130 interrupted (143 by SIGTERM), 70 a bug in capsem-kernel (with its stack).',
   ];
   return lines.join('\n') + '\n';
 }

@@ -1,8 +1,16 @@
 // Exit codes are decided here, from the error's class, and nowhere else:
-// 0 ok, 1 a rule or check failed, 2 usage / input / environment, 130 interrupted
-// (143 when the interruption was SIGTERM: 128 + the signal's number, as a shell reports it).
+// 0 ok, 1 a rule, check or build step failed (the tool worked; the answer is no),
+// 2 usage / input / environment, 130 interrupted (143 when the interruption was
+// SIGTERM: 128 + the signal's number, as a shell reports it), 70 anything else:
+// a bug in capsem-kernel (EX_SOFTWARE), reported with its stack — never 1, which
+// scripts read as "a rule failed".
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130, terminated: 143 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, bug: 70, interrupted: 130, terminated: 143 } as const;
+
+/** A rule, check or build step judged the input and it did not pass: exit 1. */
+export class CheckFailedError extends Error {
+  override name = 'CheckFailedError';
+}
 
 /** Bad command line: unknown flag, bad value, missing argument. */
 export class UsageError extends Error {
@@ -33,20 +41,15 @@ export class InterruptedError extends Error {
 
 export function exitCodeFor(err: unknown): number {
   if (err instanceof InterruptedError) return EXIT.interrupted;
-  if (err instanceof UsageError || err instanceof InputError || err instanceof EnvironmentError) {
-    return EXIT.usage;
-  }
-  return EXIT.failed;
+  if (err instanceof UsageError || err instanceof InputError || err instanceof EnvironmentError) return EXIT.usage;
+  if (err instanceof CheckFailedError) return EXIT.failed;
+  return EXIT.bug;
 }
 
-/** One line for stderr; a stack only for bugs, and only with CAPSEM_DEBUG=1. */
+/** One line for stderr for what the user can act on; a bug gets its stack and a request to report it. */
 export function describeError(err: unknown): string {
   if (err instanceof UsageError) return `capsem-kernel: ${err.message} (see --help)`;
-  if (err instanceof Error) {
-    const known =
-      err instanceof InputError || err instanceof EnvironmentError || err instanceof InterruptedError;
-    if (!known && process.env.CAPSEM_DEBUG === '1' && err.stack) return err.stack;
-    return `capsem-kernel: ${err.message}`;
-  }
-  return `capsem-kernel: ${String(err)}`;
+  if (exitCodeFor(err) !== EXIT.bug) return `capsem-kernel: ${(err as Error).message}`;
+  const trace = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);
+  return `capsem-kernel: internal error (a bug in capsem-kernel, exit ${EXIT.bug}); please report it with the command line and this trace:\n${trace}`;
 }
