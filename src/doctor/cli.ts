@@ -1,6 +1,6 @@
 // capsem-doctor's command line. It runs inside the guest from one bundled file
 // and imports nothing of capsem-kernel's CLI: parse, run, format, send.
-// Exit codes: 0 healthy, 1 a check failed or errored, 2 usage/input/environment.
+// Exit codes: 0 healthy, 1 a check failed or errored, 2 usage/input/environment, 70 a bug in the doctor.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,7 +57,7 @@ export function helpText(): string {
     'Options:',
     ...rows,
     '',
-    'Exit codes: 0 healthy, 1 a check failed or errored, 2 usage, input or environment error.',
+    'Exit codes: 0 healthy, 1 a check failed or errored, 2 usage, input or environment error, 70 a bug in the doctor.',
     '',
   ].join('\n');
 }
@@ -121,7 +121,9 @@ export function main(argv: string[], io: DoctorIO): number {
       io.stderr(`capsem-doctor: ${e.message}\n`);
       return 2;
     }
-    throw e;
+    // A check that throws is already an `error` result; reaching here is a bug in the doctor itself.
+    io.stderr(`capsem-doctor: internal error (a bug, exit 70); please report it with this trace:\n${(e as Error)?.stack ?? String(e)}\n`);
+    return 70;
   }
 }
 
