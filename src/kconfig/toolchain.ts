@@ -91,6 +91,12 @@ function computeEnv(srcDir: string, arch: Arch): Record<string, string> {
     RUSTC_VERSION_TEXT: firstLine('rustc', ['--version']).replace(/#/g, ''),
   };
   if (crossCompile) env.CROSS_COMPILE = crossCompile;
+  // 6.18+ computes pahole's version in the Makefile (before, init/Kconfig ran the script itself).
+  if (/^export .*\bPAHOLE_VERSION\b/m.test(readFileSync(join(srcDir, 'Makefile'), 'utf8'))) {
+    // The script prints 0 and exits 1 without pahole: its output is the value either way.
+    const out = spawnSync(join(srcDir, 'scripts/pahole-version.sh'), ['pahole'], { encoding: 'utf8' }).stdout ?? '';
+    env.PAHOLE_VERSION = out.split('\n')[0] ?? '';
+  }
   return env;
 }
 

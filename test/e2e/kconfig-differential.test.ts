@@ -1,8 +1,9 @@
-// Differential test: for both arches and both kernel series, our evaluator's
-// value for EVERY symbol equals the value in the .config the kernel's own
-// kconfig wrote (configure-only `make`, cached under kconfig-ref/).
+// Differential test: for both arches and every verified kernel series, our
+// evaluator's value for EVERY symbol equals the value in the .config the
+// kernel's own kconfig wrote (configure-only `make`, cached under kconfig-ref/).
 // Starts: allnoconfig + the policy fragment, plain allnoconfig, the arch's
-// defconfig and tinyconfig.
+// defconfig, tinyconfig, and olddefconfig of 6.12's policy fragment (old names:
+// on 7.3 they reach the renamed options through transitional symbols).
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,12 +14,12 @@ import { type Assignment, assignmentsOf, evaluate, type Evaluation } from '../..
 import { renderFragment } from '../../src/kconfig/fragment.ts';
 import { deriveEnv, envFromConfiguredTree } from '../../src/kconfig/toolchain.ts';
 import { type KconfigTree, loadKconfigTree } from '../../src/kconfig/tree.ts';
-import type { Arch, KernelVersion } from '../../src/policy/index.ts';
+import { type Arch, KERNELS, type KernelVersion } from '../../src/policy/index.ts';
 import { canConfigure, kernelConfigure, kernelSource } from '../kconfig/kernel-ref.ts';
 
-const SERIES: KernelVersion[] = ['6.12', '6.1'];
+const SERIES: readonly KernelVersion[] = KERNELS;
 const ARCHS: Arch[] = ['x86_64', 'arm64'];
-const STARTS = ['policy', 'allnoconfig', 'defconfig', 'tinyconfig'] as const;
+const STARTS = ['policy', 'allnoconfig', 'defconfig', 'tinyconfig', 'old-names'] as const;
 type StartName = (typeof STARTS)[number];
 
 interface Outcome {
@@ -60,6 +61,12 @@ async function runStart(srcDir: string, arch: Arch, series: KernelVersion, start
       const fragment = renderFragment({ arch, kernel: series, toolchain: 'gcc' });
       refDir = (await kernelConfigure({ srcDir, arch, targets: ['allnoconfig'], allconfig: fragment })).dir;
       ours = (tree) => evaluate(tree, { mode: 'allnoconfig', fragment: read(fragment, 'policy fragment') });
+      break;
+    }
+    case 'old-names': {
+      const input = renderFragment({ arch, kernel: '6.12', toolchain: 'gcc' });
+      refDir = (await kernelConfigure({ srcDir, arch, targets: ['olddefconfig'], input })).dir;
+      ours = (tree) => evaluate(tree, { mode: 'olddefconfig', config: read(input, '6.12 policy fragment') });
       break;
     }
     case 'allnoconfig':
@@ -140,21 +147,23 @@ for (const series of SERIES) {
   });
 }
 
-// clang: the probes answer differently (CC_IS_CLANG, CFI_CLANG, ...); the environment comes from make.
-const clangSrc = kernelSource('6.12');
+// clang: the probes answer differently (CC_IS_CLANG, CFI, ...); the environment comes from make.
 const hasClang = spawnSync('clang-19', ['--version'], { stdio: 'ignore' }).status === 0;
-describe.skipIf(!clangSrc || !hasClang)('kconfig differential, Linux 6.12 with clang', () => {
-  it('x86_64 policy (clang fragment): every symbol agrees with the kernel\'s conf', async () => {
-    const fragment = renderFragment({ arch: 'x86_64', kernel: '6.12', toolchain: 'clang' });
-    const ref = await kernelConfigure({ srcDir: clangSrc!, arch: 'x86_64', targets: ['allnoconfig'], allconfig: fragment, makeVars: ['LLVM=-19'] });
-    const tree = loadKconfigTree({ srcDir: clangSrc!, arch: 'x86_64', toolchainConfig: ref.dir });
-    const ours = evaluate(tree, { mode: 'allnoconfig', fragment: read(fragment, 'clang fragment') });
-    const r = compare(ours, new Map(read(readFileSync(join(ref.dir, '.config'), 'utf8'), 'clang .config')));
-    report.push(`6.12 x86_64 policy (clang): compared ${r.compared} symbols (${r.written} in .config), ${r.mismatches.length} mismatches`);
-    expect(tree.env.CC).toBe('clang-19');
-    expect(r.mismatches.slice(0, 30)).toEqual([]);
+for (const series of ['6.12', '7.3'] as const) {
+  const clangSrc = kernelSource(series);
+  describe.skipIf(!clangSrc || !hasClang)(`kconfig differential, Linux ${series} with clang`, () => {
+    it('x86_64 policy (clang fragment): every symbol agrees with the kernel\'s conf', async () => {
+      const fragment = renderFragment({ arch: 'x86_64', kernel: series, toolchain: 'clang' });
+      const ref = await kernelConfigure({ srcDir: clangSrc!, arch: 'x86_64', targets: ['allnoconfig'], allconfig: fragment, makeVars: ['LLVM=-19'] });
+      const tree = loadKconfigTree({ srcDir: clangSrc!, arch: 'x86_64', toolchainConfig: ref.dir });
+      const ours = evaluate(tree, { mode: 'allnoconfig', fragment: read(fragment, 'clang fragment') });
+      const r = compare(ours, new Map(read(readFileSync(join(ref.dir, '.config'), 'utf8'), 'clang .config')));
+      report.push(`${series} x86_64 policy (clang): compared ${r.compared} symbols (${r.written} in .config), ${r.mismatches.length} mismatches`);
+      expect(tree.env.CC).toBe('clang-19');
+      expect(r.mismatches.slice(0, 30)).toEqual([]);
+    });
   });
-});
+}
 
 afterAll(() => {
   if (report.length) console.log(['kconfig differential:', ...report.map((l) => `  ${l}`)].join('\n'));

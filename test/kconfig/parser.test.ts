@@ -13,7 +13,7 @@ import { InputError } from '../../src/util/errors.ts';
 
 function tree(
   files: Record<string, string> | string,
-  opts: { legacy?: boolean; env?: Record<string, string>; shell?: (cmd: string) => string } = {},
+  opts: { legacy?: boolean; transitional?: boolean; env?: Record<string, string>; shell?: (cmd: string) => string } = {},
 ): KconfigTree {
   const all = typeof files === 'string' ? { Kconfig: files } : files;
   const dir = mkdtempSync(join(tmpdir(), 'capsem-kconfig-test-'));
@@ -22,14 +22,20 @@ function tree(
       mkdirSync(dirname(join(dir, p)), { recursive: true });
       writeFileSync(join(dir, p), text);
     }
-    return loadKconfigFile({ dir, legacy: opts.legacy ?? false, env: opts.env ?? {}, shell: opts.shell ?? (() => '') });
+    return loadKconfigFile({
+      dir,
+      legacy: opts.legacy ?? false,
+      transitional: opts.transitional ?? false,
+      env: opts.env ?? {},
+      shell: opts.shell ?? (() => ''),
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** The error a tree fails with: `file:line: message`, the directory stripped. */
-function failure(files: Record<string, string> | string, opts: { legacy?: boolean } = {}): string {
+function failure(files: Record<string, string> | string, opts: { legacy?: boolean; transitional?: boolean } = {}): string {
   try {
     tree(files, opts);
   } catch (e) {
@@ -363,5 +369,47 @@ config COND
     const t = tree('choice\n\tprompt "c"\nconfig A\n\tbool "A"\nconfig B\n\tbool "B"\nendchoice\n', { legacy: true });
     expect(t.choices[0]!.sym!.type).toBe('bool');
     expect(values(t)).toEqual(new Map([['A', 'y'], ['B', 'n']]));
+  });
+});
+
+describe('6.18+ syntax (Linux 7.3)', () => {
+  const renamed = `config NEW
+\tbool "New"
+\tdefault OLD
+config OLD
+\tbool
+\ttransitional
+\thelp
+\t  The old name.
+config OTHER
+\tbool "Other"
+`;
+  it('a transitional symbol is read from the input, seeds its successor\'s default and is never written', () => {
+    const t = tree(renamed, { transitional: true });
+    expect(sym(t, 'OLD').transitional).toBe(true);
+    expect(values(t, [['OLD', 'y']])).toEqual(new Map([['NEW', 'y'], ['OTHER', 'n']]));
+    expect(values(t)).toEqual(new Map([['NEW', 'n'], ['OTHER', 'n']]));
+    // allnoconfig sets NEW=n before its default is computed: an old name in the fragment is lost (as with 7.3's conf).
+    const ev = evaluate(t, { mode: 'allnoconfig', fragment: [['OLD', 'y']] });
+    expect(ev.values()).toEqual(new Map([['NEW', 'n'], ['OTHER', 'n']]));
+  });
+
+  it('a transitional symbol carries a type and help only', () => {
+    expect(failure('config OLD\n\tbool\n\ttransitional\n\tdefault y\n', { transitional: true })).toBe(
+      'Kconfig:4: transitional symbols can only have help sections',
+    );
+    expect(failure('config OLD\n\tbool\n\ttransitional\n\tdepends on X\n', { transitional: true })).toBe(
+      'Kconfig:1: transitional symbols can only have help sections',
+    );
+  });
+
+  it('`depends on X if Y` is X || Y = n, rewritten as the kernel does (not a value test)', () => {
+    const t = tree('config X\n\tbool "X"\nconfig Y\n\tbool "Y"\nconfig A\n\tbool "A"\n\tdepends on X if Y\n\tdefault y\n', {
+      transitional: true,
+    });
+    expect(printExpr(sym(t, 'A').dirDep)).toBe('X || Y=n');
+    expect(values(t, [['Y', 'y']]).get('A')).toBeUndefined();
+    expect(values(t, [['Y', 'y'], ['X', 'y']]).get('A')).toBe('y');
+    expect(values(t, [['Y', 'n']]).get('A')).toBe('y');
   });
 });
