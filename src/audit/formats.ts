@@ -1,4 +1,5 @@
 import { compareSeries, SECTIONS, type Section } from '../policy/index.ts';
+import { fleetLabels, type FleetReport, type StatusCounts } from './fleet.ts';
 import type { AuditReport, AuditResult, AuditStatus } from './index.ts';
 
 // One formatter per output format. The table is typed by the format list, so
@@ -9,6 +10,10 @@ export type Format = (typeof FORMATS)[number];
 export type Formatter = (report: AuditReport) => string;
 
 export const FORMATTERS: Record<Format, Formatter> = { text, json, sarif, junit };
+
+/** The same formats for many configs in one document. */
+export type FleetFormatter = (fleet: FleetReport) => string;
+export const FLEET_FORMATTERS: Record<Format, FleetFormatter> = { text: fleetText, json: fleetJson, sarif: fleetSarif, junit: fleetJunit };
 
 const LABEL: Record<AuditStatus, string> = {
   pass: 'PASS', fail: 'FAIL', waived: 'WAIVED', 'not-applicable': 'N/A', unverified: 'UNVERIFIED',
@@ -102,15 +107,19 @@ function judged(r: AuditResult): string {
   return r.kbuild !== undefined ? `${values} (file: ${r.file}; kbuild: ${r.actual}, ${r.kbuild})` : values;
 }
 
-function sarif(report: AuditReport): string {
-  const rules = report.results.map((r) => ({
+/** A rule's descriptor; a fleet spans versions, so its descriptors leave out the per-version symbol. */
+function sarifRule(r: AuditResult, withSymbol: boolean) {
+  return {
     id: r.rule,
     name: r.title,
-    shortDescription: { text: `${r.title}${r.symbol ? ` (${r.symbol}=${r.expected})` : ''}` },
+    shortDescription: { text: `${r.title}${withSymbol && r.symbol ? ` (${r.symbol}=${r.expected})` : ''}` },
     fullDescription: { text: r.rationale },
     properties: { section: SECTIONS[r.section] },
-  }));
-  const results = report.results.map((r, ruleIndex) => ({
+  };
+}
+
+function sarifResult(r: AuditResult, ruleIndex: number, location: { uri: string; index?: number }, properties: Record<string, unknown> = {}) {
+  return {
     ruleId: r.rule,
     ruleIndex,
     kind: SARIF_KIND[r.status],
@@ -119,42 +128,48 @@ function sarif(report: AuditReport): string {
     locations: [
       {
         physicalLocation: {
-          artifactLocation: { uri: r.kind === 'cmdline' ? 'cmdline' : report.file },
+          artifactLocation: location,
           ...(r.line !== undefined ? { region: { startLine: r.line } } : {}),
         },
       },
     ],
     properties: {
+      ...properties,
       status: r.status, expected: r.expected, actual: r.actual,
       ...(r.kbuild !== undefined ? { file: r.file, kbuild: r.kbuild } : {}),
     },
-  }));
+  };
+}
+
+function sarifLog(run: Record<string, unknown> & { rules: unknown[] }): string {
+  const { rules, ...rest } = run;
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{
-      tool: { driver: { name: 'capsem-kernel', informationUri: 'https://github.com/capsem', rules } },
-      results,
-      properties: { basis: report.basis, ...(report.versions ? { versions: report.versions } : {}) },
-    }],
+    runs: [{ tool: { driver: { name: 'capsem-kernel', informationUri: 'https://github.com/capsem', rules } }, ...rest }],
   };
   return JSON.stringify(log, null, 2) + '\n';
+}
+
+function sarif(report: AuditReport): string {
+  return sarifLog({
+    rules: report.results.map((r) => sarifRule(r, true)),
+    results: report.results.map((r, ruleIndex) => sarifResult(r, ruleIndex, { uri: r.kind === 'cmdline' ? 'cmdline' : report.file })),
+    properties: { basis: report.basis, ...(report.versions ? { versions: report.versions } : {}) },
+  });
 }
 
 function xml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => `&${{ '<': 'lt', '>': 'gt', '&': 'amp', '"': 'quot', "'": 'apos' }[c]};`);
 }
 
-function junit(report: AuditReport): string {
-  const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  const s = report.summary;
-  out.push(
-    `<testsuites name="capsem-kernel audit" tests="${report.results.length}" failures="${s.fail}" skipped="${s.waived + s.notApplicable + s.unverified}">`,
-  );
+/** One <testsuite> per section of one report; `name` titles it. */
+function junitSuites(report: AuditReport, name: (section: Section) => string): string[] {
+  const out: string[] = [];
   for (const [section, results] of bySection(report.results)) {
     const failures = results.filter((r) => r.status === 'fail').length;
     const skipped = results.filter((r) => r.status !== 'pass' && r.status !== 'fail').length;
-    out.push(`  <testsuite name="${xml(SECTIONS[section])}" tests="${results.length}" failures="${failures}" skipped="${skipped}">`);
+    out.push(`  <testsuite name="${xml(name(section))}" tests="${results.length}" failures="${failures}" skipped="${skipped}">`);
     for (const r of results) {
       const open = `    <testcase classname="capsem-kernel.audit.${section}" name="${xml(r.rule)}"`;
       if (r.status === 'pass') {
@@ -168,6 +183,88 @@ function junit(report: AuditReport): string {
     }
     out.push('  </testsuite>');
   }
-  out.push('</testsuites>');
+  return out;
+}
+
+function junitDoc(reports: readonly AuditReport[], suites: string[]): string {
+  const sum = (f: (s: AuditReport['summary']) => number) => reports.reduce((n, r) => n + f(r.summary), 0);
+  const tests = reports.reduce((n, r) => n + r.results.length, 0);
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="capsem-kernel audit" tests="${tests}" failures="${sum((s) => s.fail)}" skipped="${sum((s) => s.waived + s.notApplicable + s.unverified)}">`,
+    ...suites,
+    '</testsuites>',
+  ].join('\n') + '\n';
+}
+
+function junit(report: AuditReport): string {
+  return junitDoc([report], junitSuites(report, (section) => SECTIONS[section]));
+}
+
+// ---- many configs ------------------------------------------------------------------
+
+/** Short column titles for the text matrix. */
+const SECTION_COLUMN: Record<Section, string> = {
+  'disabled-subsystems': 'disabled',
+  'memory-mitigations': 'memory',
+  'arch-hardening': 'arch',
+  'beyond-spec': 'beyond',
+  cmdline: 'cmdline',
+  guest: 'guest',
+};
+
+const cell = (c: StatusCounts | undefined) => (c ? `${c.pass}/${c.fail}/${c.waived}/${c.unverified}` : '-');
+
+function fleetText(fleet: FleetReport): string {
+  // A section whose rules are all n/a for every config (the guest's, in a config audit) gets no column.
+  const judgedIn = (c: StatusCounts | undefined) => c !== undefined && c.pass + c.fail + c.waived + c.unverified > 0;
+  const sections = (Object.keys(SECTIONS) as Section[]).filter((s) => fleet.matrix.some((row) => judgedIn(row.sections[s])));
+  const labels = fleetLabels(fleet.matrix.map((row) => row.file));
+  const rows = fleet.matrix.map((row, i) => [
+    labels[i]!,
+    `${row.target.arch} ${row.target.kernel} ${row.target.toolchain}`,
+    row.basis === 'evaluated' ? 'kbuild' : 'text',
+    ...sections.map((s) => cell(row.sections[s])),
+    cell(row.total),
+    verdict(fleet.reports[i]!),
+  ]);
+  const head = ['config', 'target', 'judged', ...sections.map((s) => SECTION_COLUMN[s]), 'total', 'verdict'];
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]) => cells.map((x, c) => x.padEnd(widths[c]!)).join('  ').trimEnd();
+  const s = fleet.summary;
+  const out = [
+    `Fleet audit of ${s.configs} configs against the capsem hardening policy`,
+    'cells: pass/fail/waived/unverified rules (n/a left out); judged: kbuild = evaluated as kbuild builds it (olddefconfig), text = the file\'s text only',
+    '',
+    line(head),
+    ...rows.map(line),
+    '',
+    `${s.failing > 0 ? 'FAIL' : s.unverified > 0 ? 'UNVERIFIED' : 'PASS'}: ${s.configs} configs, ${s.failing} fail, ${s.unverified} unverified, ${s.passing} pass`,
+  ];
   return out.join('\n') + '\n';
+}
+
+function fleetJson(fleet: FleetReport): string {
+  return JSON.stringify({ summary: fleet.summary, matrix: fleet.matrix, reports: fleet.reports }, null, 2) + '\n';
+}
+
+/** One run: the policy's rules once, one result per config x rule, located at the config file (artifact) and line. */
+function fleetSarif(fleet: FleetReport): string {
+  const first = fleet.reports[0]!;
+  const ruleIndex = new Map(first.results.map((r, i) => [r.rule, i]));
+  return sarifLog({
+    rules: first.results.map((r) => sarifRule(r, false)),
+    artifacts: fleet.reports.map((r) => ({
+      location: { uri: r.file },
+      properties: { target: r.target, basis: r.basis, summary: r.summary, ...(r.versions ? { versions: r.versions } : {}) },
+    })),
+    results: fleet.reports.flatMap((report, index) =>
+      report.results.map((r) => sarifResult(r, ruleIndex.get(r.rule)!, { uri: report.file, index }, { config: report.file, ...(r.symbol ? { symbol: r.symbol } : {}) })),
+    ),
+    properties: { summary: fleet.summary, ...(first.cmdline !== undefined ? { cmdline: first.cmdline } : {}) },
+  });
+}
+
+function fleetJunit(fleet: FleetReport): string {
+  return junitDoc(fleet.reports, fleet.reports.flatMap((report) => junitSuites(report, (section) => `${report.file}: ${SECTIONS[section]}`)));
 }

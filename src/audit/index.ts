@@ -228,4 +228,5 @@ function sameValue(actual: string, expected: string): boolean {
   return !Number.isNaN(a) && a === num(expected);
 }
 
-export { FORMATS, FORMATTERS, type Format, type Formatter } from './formats.ts';
+export { FLEET_FORMATTERS, FORMATS, FORMATTERS, type FleetFormatter, type Format, type Formatter } from './formats.ts';
+export { configAuditor, fleetReport, kernelConfigsIn, type FleetReport } from './fleet.ts';

@@ -24,6 +24,8 @@ export interface StringArg extends ArgBase {
   valueHint?: string;
   choices?: readonly string[];
   default?: string;
+  /** May be given more than once; parsed as a list (empty when not given). */
+  multiple?: true;
 }
 export interface BooleanArg extends ArgBase {
   type: 'boolean';
@@ -34,7 +36,9 @@ export type ArgsSpec = Record<string, ArgSpec>;
 export type ParsedArgs<A extends ArgsSpec> = {
   [K in keyof A]: A[K] extends BooleanArg
     ? boolean
-    : A[K] extends { default: string }
+    : A[K] extends { multiple: true }
+      ? string[]
+      : A[K] extends { default: string }
       ? string
       : string | undefined;
 };
@@ -72,11 +76,12 @@ export function parseCommandArgs<A extends ArgsSpec>(
   cmd: Command<A>,
   argv: string[],
 ): { args: ParsedArgs<A>; positionals: string[]; help: boolean } {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {
     help: { type: 'boolean', short: 'h' },
   };
   for (const [name, spec] of Object.entries(cmd.args)) {
-    options[name] = { type: spec.type, ...(spec.short ? { short: spec.short } : {}) };
+    const multiple = spec.type === 'string' && spec.multiple === true;
+    options[name] = { type: spec.type, ...(spec.short ? { short: spec.short } : {}), ...(multiple ? { multiple } : {}) };
   }
   let parsed;
   try {
@@ -84,20 +89,23 @@ export function parseCommandArgs<A extends ArgsSpec>(
   } catch (e) {
     throw new UsageError(`${cmd.name}: ${(e as Error).message.split('\n')[0]}`);
   }
-  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const values = parsed.values as Record<string, string | string[] | boolean | undefined>;
   if (values.help) return { args: {} as ParsedArgs<A>, positionals: [], help: true };
-  const out: Record<string, string | boolean | undefined> = {};
+  const out: Record<string, string | string[] | boolean | undefined> = {};
   for (const [name, spec] of Object.entries(cmd.args)) {
     const v = values[name];
     if (spec.type === 'boolean') {
       out[name] = v === true;
       continue;
     }
-    const s = (v as string | undefined) ?? spec.default;
-    if (s !== undefined && spec.choices && !spec.choices.includes(s)) {
-      throw new UsageError(`${cmd.name}: --${name} must be one of ${spec.choices.join(', ')} (got '${s}')`);
+    const one = (v as string | undefined) ?? spec.default;
+    const given = spec.multiple ? ((v as string[] | undefined) ?? (spec.default !== undefined ? [spec.default] : [])) : one !== undefined ? [one] : [];
+    for (const s of given) {
+      if (spec.choices && !spec.choices.includes(s)) {
+        throw new UsageError(`${cmd.name}: --${name} must be one of ${spec.choices.join(', ')} (got '${s}')`);
+      }
     }
-    out[name] = s;
+    out[name] = spec.multiple ? given : one;
   }
   const positionals = parsed.positionals;
   const specs = cmd.positionals ?? [];
@@ -126,7 +134,8 @@ export function renderHelp(cmd: Command<ArgsSpec>, prog = 'capsem-kernel'): stri
       `--${name}` +
       (spec.type === 'string' ? ` ${spec.valueHint ?? (spec.choices ? spec.choices.join('|') : 'VALUE')}` : '');
     const dflt = spec.type === 'string' && spec.default !== undefined ? ` (default: ${spec.default})` : '';
-    return [flag, spec.description + dflt];
+    const repeat = spec.type === 'string' && spec.multiple ? ' (repeatable)' : '';
+    return [flag, spec.description + repeat + dflt];
   });
   rows.push(['-h, --help', 'Show this help']);
   for (const [flag, desc] of rows) lines.push(`  ${flag.padEnd(32)} ${desc}`);

@@ -1,10 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { dirname, join } from 'node:path';
 import { defineCommand, type IO } from '../command.ts';
-import { auditConfig, FORMATS, FORMATTERS, type Format } from '../../audit/index.ts';
-import { configArch, configKernelSeries, type DotConfig, readDotConfig } from '../../kconfig/dotconfig.ts';
-import type { Evaluation } from '../../kconfig/evaluate.ts';
+import { configAuditor, FLEET_FORMATTERS, fleetReport, FORMATS, FORMATTERS, kernelConfigsIn, type Format } from '../../audit/index.ts';
 import { RELEASE_DIGEST_RECIPE, parseProcVersion, releaseDigest } from '../../kconfig/release.ts';
 import { type Arch, DEFAULT_KERNEL, type KernelSeries, parseKernelSeries, type Toolchain } from '../../policy/index.ts';
 import { InputError, UsageError } from '../../util/errors.ts';
@@ -29,10 +26,17 @@ Without a tree (or with --text-only) the text is audited: an option the policy
 forbids that has no line at all is UNVERIFIED, not PASS.
 Lines kbuild's conf reads differently from how they look (CONFIG_X=yes is y)
 or ignores are warnings on stderr with file:line.
-Exit 0 when no rule fails (PASS or UNVERIFIED), 1 when any fails, 2 on bad
-input or usage.`,
+
+A fleet: --config more than once, or a DIR (every kernel config directly in
+it; other files are named on stderr and skipped), audits all of them in one
+process, each kernel series' Kconfig tree parsed once. The text output is a
+matrix, config x section -> pass/fail/waived/unverified counts; json, sarif
+(one run, one result per config x rule, located at the config file and line)
+and junit cover every config in one document.
+Exit 0 when no rule fails (PASS or UNVERIFIED), 1 when any fails (in any
+config), 2 on bad input or usage.`,
   args: {
-    config: { type: 'string', description: 'Kernel .config to audit', valueHint: 'FILE' },
+    config: { type: 'string', multiple: true, description: 'Kernel .config to audit', valueHint: 'FILE' },
     arch: { ...TARGET_ARGS.arch, description: 'Target architecture (default: from the file)' },
     kernel: { type: 'string', description: 'Kernel series, e.g. 6.6 (default: from the file)', valueHint: 'MAJOR.MINOR' },
     source: { type: 'string', description: 'Kernel tree to evaluate with (default: the build cache\'s tree for the series)', valueHint: 'DIR|TARBALL' },
@@ -48,88 +52,61 @@ input or usage.`,
     },
     'version-file': { type: 'string', description: 'The kernel version line for --running (default /proc/version)', valueHint: 'FILE' },
   },
+  positionals: [{ name: 'DIR', description: 'Audit every kernel config in DIR (a fleet)' }],
   examples: [
     'capsem-kernel audit --config /boot/config-$(uname -r) --cmdline-file /proc/cmdline',
     'capsem-kernel audit --config build/.config --arch arm64 --format sarif',
     'capsem-kernel audit --config config-6.6 --source ~/src/linux-6.6',
+    'capsem-kernel audit --config a.config --config b.config --format junit   # a fleet',
+    'capsem-kernel audit /usr/src/linux-config-6.12   # every config in the directory',
     'capsem-kernel audit --running --config out/x86_64/config   # inside a guest, or with --version-file',
   ],
-  async run({ args, io }) {
+  async run({ args, positionals, io }) {
+    const dir = positionals[0];
     if (args.running || args['version-file'] !== undefined) {
-      return auditRunning({ versionFile: args['version-file'] ?? '/proc/version', config: args.config, format: args.format as Format, io });
+      if (args.config.length > 1 || dir !== undefined) throw new UsageError('audit --running: one --config at most, no DIR');
+      return auditRunning({ versionFile: args['version-file'] ?? '/proc/version', config: args.config[0], format: args.format as Format, io });
     }
-    if (!args.config) throw new UsageError('audit: --config FILE is required');
+    if (args.config.length === 0 && dir === undefined) throw new UsageError('audit: --config FILE is required (or a DIR of configs)');
     if (args.cmdline !== undefined && args['cmdline-file'] !== undefined) {
       throw new UsageError('audit: give --cmdline or --cmdline-file, not both');
     }
     if (args['text-only'] && args.source !== undefined) throw new UsageError('audit: give --source or --text-only, not both');
-    const config = readDotConfig(args.config, { lenient: true });
-    for (const w of config.warnings) io.stderr(`audit: ${args.config}:${w.line}: warning: ${w.message}\n`);
-    const found = configArch(config);
-    if (found === 'unknown') {
-      throw new InputError(args.config, `config is for Linux/${config.header!.arch}, not a supported arch (x86_64, arm64)`);
-    }
-    if (args.arch !== undefined && found !== undefined && found !== args.arch) {
-      throw new InputError(args.config, `config is for ${found}, not --arch ${args.arch}`);
-    }
-    const arch = args.arch ?? found;
-    if (arch === undefined) throw new UsageError(`audit: ${args.config} does not say its arch; pass --arch`);
     let kernel: KernelSeries | undefined;
     if (args.kernel !== undefined) {
       kernel = parseKernelSeries(args.kernel);
       if (kernel === undefined) throw new UsageError(`audit: --kernel ${args.kernel} is not a kernel series (MAJOR.MINOR, e.g. 6.6)`);
-    } else {
-      kernel = configKernelSeries(config);
-      if (kernel === undefined) throw new UsageError(`audit: ${args.config} does not say its kernel version; pass --kernel`);
     }
     const cmdline = args['cmdline-file'] !== undefined ? readCmdlineFile(args['cmdline-file']) : args.cmdline;
-    const toolchain = args.toolchain as Toolchain;
-    const target = { arch: arch as Arch, kernel, toolchain };
-    const evaluated = args['text-only']
-      ? { noTree: '--text-only' }
-      : await evaluateConfig(config, args.config, target, args.source, args.sha256, io);
-    const report = auditConfig({ config, target, ...evaluated, ...(cmdline !== undefined ? { cmdline } : {}) });
-    io.stdout(FORMATTERS[args.format as Format](report));
-    return report.summary.fail > 0 ? 1 : 0;
+    const auditor = configAuditor({
+      ...(args.arch !== undefined ? { arch: args.arch as Arch } : {}),
+      ...(kernel !== undefined ? { kernel } : {}),
+      toolchain: args.toolchain as Toolchain,
+      ...(cmdline !== undefined ? { cmdline } : {}),
+      ...(args['text-only'] ? { textOnly: '--text-only' } : {}),
+      ...(args.source !== undefined ? { srcDir: await sourceTree(args.source, args.sha256, io) } : {}),
+      cacheRoot: cacheRoot(io.env),
+      warn: (line) => io.stderr(`audit: ${line}\n`),
+    });
+    const format = args.format as Format;
+    if (dir === undefined && args.config.length === 1) {
+      const report = await auditor.audit(args.config[0]!);
+      io.stdout(FORMATTERS[format](report));
+      return report.summary.fail > 0 ? 1 : 0;
+    }
+    const files = [...args.config];
+    if (dir !== undefined) {
+      const found = kernelConfigsIn(dir);
+      for (const s of found.skipped) io.stderr(`audit: ${s.file}: skipped: ${s.why}\n`);
+      files.push(...found.configs);
+    }
+    const reports = [];
+    for (const file of files) reports.push(await auditor.audit(file));
+    const fleet = fleetReport(reports);
+    io.stdout(FLEET_FORMATTERS[format](fleet));
+    return fleet.summary.failing > 0 ? 1 : 0;
   },
 });
-
-/**
- * The file evaluated as kbuild builds it, with the tree from --source or the
- * build cache; or, without a tree, why the audit reads the text only. The
- * Kconfig engine loads only here: a text-only audit never pays for it.
- */
-async function evaluateConfig(
-  config: DotConfig,
-  file: string,
-  target: { arch: Arch; kernel: KernelSeries; toolchain: Toolchain },
-  source: string | undefined,
-  sha256: string | undefined,
-  io: IO,
-): Promise<{ evaluation: Evaluation; kbuildReason: (symbol: string) => string } | { noTree: string }> {
-  const built = join(dirname(file), 'include/config/auto.conf.cmd');
-  const configured = existsSync(built) ? dirname(file) : undefined;
-  if (target.toolchain !== 'gcc' && !configured) {
-    return { noTree: `the ${target.toolchain} toolchain's compiler probes need a configured build directory beside the file` };
-  }
-  const { cachedKernelTree } = await import('../../kconfig/kernel-trees.ts');
-  const srcDir = source !== undefined ? await sourceTree(source, sha256, io) : cachedKernelTree(target.kernel, cacheRoot(io.env));
-  if (srcDir === undefined) {
-    return { noTree: `no Linux ${target.kernel} tree in the build cache; --source DIR|TARBALL evaluates it as kbuild would` };
-  }
-  const [{ loadKconfigTree }, { assignmentsOf, evaluate }, { explainSymbol }] = await Promise.all([
-    import('../../kconfig/tree.ts'),
-    import('../../kconfig/evaluate.ts'),
-    import('../../kconfig/explain.ts'),
-  ]);
-  const tree = loadKconfigTree({ srcDir, arch: target.arch, ...(configured ? { toolchainConfig: configured } : {}) });
-  if (tree.series !== target.kernel) throw new InputError(srcDir, `is Linux ${tree.series}, not ${target.kernel}`);
-  const evaluation = evaluate(tree, { mode: 'olddefconfig', config: assignmentsOf(config) });
-  if (evaluation.read.unknown.length) {
-    io.stderr(`audit: ${file}: ${evaluation.read.unknown.length} symbols unknown to Linux ${tree.version} ${target.arch} (ignored, as conf does)\n`);
-  }
-  return { evaluation, kbuildReason: (symbol) => explainSymbol(evaluation, symbol).reason };
-}
 
 async function sourceTree(source: string, sha256: string | undefined, io: IO): Promise<string> {
   const { resolveSource } = await import('../../build/source.ts');
