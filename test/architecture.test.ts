@@ -12,7 +12,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   build: ['policy', 'kconfig', 'audit', 'util'],
   doctor: ['policy'],
   guest: ['policy', 'kconfig', 'doctor', 'util'],
-  cli: ['policy', 'kconfig', 'audit', 'build', 'doctor', 'guest', 'util'],
+  prove: ['policy', 'kconfig', 'build', 'guest', 'util'],
+  cli: ['policy', 'kconfig', 'audit', 'build', 'doctor', 'guest', 'prove', 'util'],
 };
 
 function* tsFiles(dir: string): Generator<string> {

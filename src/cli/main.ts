@@ -39,6 +39,10 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
     summary: 'List the policy: rules, waivers, required features, doctor checks',
     load: lazy(() => import('./commands/policy.ts')),
   },
+  prove: {
+    summary: 'Run LKDTM attacks on the proving kernel: each claimed mitigation must block its attack, and fail to on the control',
+    load: lazy(() => import('./commands/prove.ts')),
+  },
   rootfs: {
     summary: 'Build the guest squashfs root and initramfs (cached)',
     load: lazy(() => import('./commands/rootfs.ts')),

@@ -55,7 +55,10 @@ function console(arch: Arch): string[] {
 /** QEMU option values split on ',': a comma in a path is written twice. */
 const optPath = (p: string) => p.replace(/,/g, ',,');
 
-export function qemuArgs(i: QemuInputs): string[] {
+/** What every boot shares: machine, memory, no default devices, the kernel and its initramfs and command line. */
+export type KernelBootInputs = Pick<QemuInputs, 'arch' | 'accel' | 'kernel' | 'initramfs' | 'cmdline' | 'memoryMiB'>;
+
+export function kernelBootArgs(i: KernelBootInputs): string[] {
   return [
     ...machine(i.arch, i.accel),
     '-m', `${i.memoryMiB ?? DEFAULT_MEMORY_MIB}M`,
@@ -68,10 +71,20 @@ export function qemuArgs(i: QemuInputs): string[] {
     '-kernel', i.kernel,
     '-initrd', i.initramfs,
     '-append', i.cmdline,
+  ];
+}
+
+/** The virtio-serial bus (`vser0`) and the console on it (arm64) or on the ISA serial port (x86_64). */
+export function consoleArgs(arch: Arch): string[] {
+  return ['-device', 'virtio-serial-device,id=vser0', ...console(arch)];
+}
+
+export function qemuArgs(i: QemuInputs): string[] {
+  return [
+    ...kernelBootArgs(i),
     '-drive', `if=none,id=rootfs,file=${optPath(i.rootfs)},format=raw,readonly=on`,
     '-device', 'virtio-blk-device,drive=rootfs',
-    '-device', 'virtio-serial-device,id=vser0',
-    ...console(i.arch),
+    ...consoleArgs(i.arch),
     '-chardev', `socket,id=result,path=${optPath(i.resultSocket)}`,
     '-device', `virtserialport,chardev=result,name=${GUEST.resultPort},bus=vser0.0`,
   ];

@@ -128,6 +128,11 @@ interface RuleBase<Id extends string, Check extends string> {
   checks?: readonly Check[];
   /** When `checks` is empty: why the property cannot be observed from inside the guest. */
   unobservable?: string;
+  /**
+   * LKDTM tests (drivers/misc/lkdtm) whose attack this rule stops in the running kernel:
+   * `capsem-kernel prove` runs each and a negative control with the rule's mitigation off.
+   */
+  proofs?: readonly string[];
 }
 
 export interface KconfigRule<Id extends string = string, Check extends string = string>

@@ -66,7 +66,9 @@ function valueText(rule: Rule): string {
 }
 
 function verification(rule: Rule): string {
-  if (rule.checks?.length) return rule.checks.map(code).join(', ');
+  const proofs = rule.proofs?.length ? `LKDTM (docs/proof.md): ${rule.proofs.map(code).join(', ')}` : '';
+  const checks = rule.checks?.length ? rule.checks.map(code).join(', ') : '';
+  if (checks || proofs) return [checks, proofs].filter(Boolean).join('; ');
   return rule.unobservable ? `host audit only: ${rule.unobservable}` : '';
 }
 

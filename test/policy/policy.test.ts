@@ -40,13 +40,13 @@ describe('policy', () => {
     expect([...named].filter((c) => !known.has(c))).toEqual([]);
   });
 
-  it('every rule that is enforced somewhere names its checks or says why it is unobservable', () => {
-    const silent = RULES.filter((r) => !neverEnforced(r) && !(r.checks?.length || r.unobservable)).map((r) => r.id);
+  it('every rule that is enforced somewhere names its checks or proofs, or says why it is unobservable', () => {
+    const silent = RULES.filter((r) => !neverEnforced(r) && !(r.checks?.length || r.proofs?.length || r.unobservable)).map((r) => r.id);
     expect(silent).toEqual([]);
   });
 
-  it('no rule has both checks and an unobservable reason', () => {
-    expect(RULES.filter((r) => r.checks?.length && r.unobservable).map((r) => r.id)).toEqual([]);
+  it('no rule has both checks or proofs and an unobservable reason', () => {
+    expect(RULES.filter((r) => (r.checks?.length || r.proofs?.length) && r.unobservable).map((r) => r.id)).toEqual([]);
   });
 
   it('every guest rule is verified by a doctor check (nothing else can see it)', () => {

@@ -5,6 +5,7 @@ import { renderFragment } from '../../kconfig/fragment.ts';
 import { ARCHS, DEFAULT_KERNEL, cmdlineFor, type Arch } from '../../policy/index.ts';
 import { renderPolicyDoc } from '../../policy/docs.ts';
 import { DOCTOR_DOC_PATH, renderDoctorDocs } from '../../doctor/docs.ts';
+import { PROOF_DOC_PATH, renderProofDoc } from '../../prove/docs.ts';
 import { writeFileAtomic } from '../../util/fs.ts';
 
 /** The command line file: a generated header, then the line itself (the only line not starting with #). */
@@ -25,6 +26,7 @@ export function generatedFiles(): { path: string; content: string }[] {
     ]),
     { path: 'docs/policy.md', content: renderPolicyDoc() },
     { path: DOCTOR_DOC_PATH, content: renderDoctorDocs() },
+    { path: PROOF_DOC_PATH, content: renderProofDoc() },
   ];
 }
 
@@ -33,7 +35,7 @@ export default defineCommand({
   summary: 'Regenerate the checked-in files derived from the policy (defconfigs, docs)',
   description: `
 Writes config/kernel/defconfig.<arch> and config/kernel/cmdline.<arch> (Linux ${DEFAULT_KERNEL}, gcc)
-docs/policy.md and docs/doctor.md from the policy. With --check nothing is written: exit 1 when a
+docs/policy.md, docs/doctor.md and docs/proof.md from the policy. With --check nothing is written: exit 1 when a
 file differs from what the policy generates (for CI).`,
   args: {
     check: { type: 'boolean', description: 'Only compare; exit 1 on drift' },

@@ -105,7 +105,7 @@ export const BEYOND_SPEC = defineRules([
     id: 'ubsan-bounds', kind: 'kconfig', section: 'beyond-spec', source: 'kernel-hardening-config',
     title: 'Array bounds checking (UBSAN)', symbol: 'UBSAN_BOUNDS', value: 'y',
     rationale: 'Checks array indexes against statically known bounds: stops a whole class of out-of-bounds writes.',
-    unobservable: COMPILE_TIME,
+    proofs: ['ARRAY_BOUNDS'],
   },
   {
     id: 'ubsan-no-shift', kind: 'kconfig', section: 'beyond-spec', source: 'kernel-hardening-config',
@@ -177,7 +177,7 @@ export const BEYOND_SPEC = defineRules([
     symbol: [{ absent: 'LIST_HARDENED was split out of DEBUG_LIST in 6.6; on 6.1 rule debug-list asks for DEBUG_LIST' }, { from: '6.6', name: 'LIST_HARDENED' }],
     value: 'y',
     rationale: 'Checks list pointers before linking and unlinking: stops the classic list-unlink write primitive.',
-    unobservable: COMPILE_TIME,
+    proofs: ['CORRUPT_LIST_ADD', 'CORRUPT_LIST_DEL'],
   },
   {
     id: 'init-stack-all-zero', kind: 'kconfig', section: 'beyond-spec', source: 'kernel-hardening-config',
@@ -589,6 +589,7 @@ export const BEYOND_SPEC = defineRules([
       'Freed pages and slab objects are wiped: stale data lives shorter and use-after-free reads see zeros. ' +
       'Supersedes the older page_poison=1 / slub_debug=P recommendations.',
     checks: ['test_kernel_log_hardening'],
+    proofs: ['READ_AFTER_FREE', 'READ_BUDDY_AFTER_FREE'],
   },
   {
     id: 'ubsan-sanitize-all', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',

@@ -10,6 +10,7 @@ export const MEMORY_MITIGATIONS = defineRules([
     title: 'Heap zeroing', symbol: 'INIT_ON_ALLOC_DEFAULT_ON', value: 'y',
     rationale: 'Every kmalloc returns zeroed memory; prevents info leaks.',
     checks: ['test_kernel_log_hardening'],
+    proofs: ['SLAB_INIT_ON_ALLOC', 'BUDDY_INIT_ON_ALLOC'],
   },
   {
     id: 'slub', kind: 'kconfig', section: 'memory-mitigations', source: 'capsem',
@@ -39,7 +40,7 @@ export const MEMORY_MITIGATIONS = defineRules([
     id: 'slab-freelist-hardened', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',
     title: 'Slab freelist hardening', symbol: 'SLAB_FREELIST_HARDENED', value: 'y',
     rationale: 'Validates freelist metadata; detects heap corruption.',
-    unobservable: COMPILE_TIME,
+    proofs: ['SLAB_FREE_DOUBLE', 'SLAB_FREE_CROSS'],
   },
   {
     id: 'shuffle-page-allocator', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',
@@ -59,13 +60,13 @@ export const MEMORY_MITIGATIONS = defineRules([
     id: 'strict-kernel-rwx', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',
     title: 'Strict kernel RWX', symbol: 'STRICT_KERNEL_RWX', value: 'y',
     rationale: 'Enforces W^X on kernel memory pages.',
-    unobservable: COMPILE_TIME,
+    proofs: ['WRITE_RO', 'WRITE_RO_AFTER_INIT', 'WRITE_KERN', 'EXEC_DATA', 'EXEC_RODATA'],
   },
   {
     id: 'vmap-stack', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',
     title: 'Virtual mapped stacks', symbol: 'VMAP_STACK', value: 'y',
     rationale: 'Kernel stacks as virtual memory; detects overflow via guard pages.',
-    unobservable: COMPILE_TIME,
+    proofs: ['STACK_GUARD_PAGE_LEADING', 'STACK_GUARD_PAGE_TRAILING'],
   },
   {
     id: 'randomize-base', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',
@@ -86,13 +87,13 @@ export const MEMORY_MITIGATIONS = defineRules([
     id: 'stackprotector-strong', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',
     title: 'Stack protector', symbol: 'STACKPROTECTOR_STRONG', value: 'y',
     rationale: 'Stack canaries on all functions with local arrays or address-taken locals.',
-    unobservable: COMPILE_TIME,
+    proofs: ['CORRUPT_STACK_STRONG'],
   },
   {
     id: 'fortify-source', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',
     title: 'FORTIFY_SOURCE', symbol: 'FORTIFY_SOURCE', value: 'y',
     rationale: 'Compile-time buffer overflow detection.',
-    unobservable: COMPILE_TIME,
+    proofs: ['FORTIFY_STRSCPY', 'FORTIFY_STR_OBJECT', 'FORTIFY_STR_MEMBER', 'FORTIFY_MEM_OBJECT'],
   },
   {
     id: 'dmesg-restrict', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',

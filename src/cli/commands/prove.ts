@@ -1,0 +1,69 @@
+import { progressLog } from '../../build/index.ts';
+import { type ProveResult, type Run, prove } from '../../prove/index.ts';
+import { ARCHS, type Arch } from '../../policy/index.ts';
+import { CheckFailedError } from '../../util/errors.ts';
+import { defineCommand } from '../command.ts';
+import { printable } from './boot.ts';
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function runLine(r: Run): string {
+  const mark = r.ok ? 'ok  ' : 'FAIL';
+  const deciding = r.line ? `"${printable(r.line)}"` : `(${r.why})`;
+  return `  ${mark} ${r.rule.padEnd(22)} ${r.test.padEnd(26)} ${r.kind.padEnd(7)} ${r.verdict.padEnd(12)} ${seconds(r.ms).padStart(7)}  ${deciding}`;
+}
+
+function report(r: ProveResult): string {
+  const s = r.summary;
+  return [
+    `prove ${r.arch}: ${r.ok ? 'PROVEN' : 'NOT PROVEN'}: ${s.proven}/${s.claimed} claimed attacks blocked with a failing control; ` +
+      `${s.notBlocked} not blocked, ${s.inconclusive} inconclusive, ${s.controlsFailing}/${s.controls} controls wrong (${seconds(r.totalMs)})`,
+    `  accel     ${r.accel.accel} (${r.accel.reason})`,
+    `  proving   ${r.proving.release} (audit differs only in: ${r.proving.auditFailures.join('; ') || 'nothing'})`,
+    `  weakened  ${r.weakened.release}`,
+    `       rule                   test                       kind    verdict         boot  deciding line`,
+    ...r.runs.map(runLine),
+    `  not run:`,
+    ...r.skipped.map((k) => `    ${k.names.join(', ')}: ${k.why}`),
+  ].join('\n') + '\n';
+}
+
+export default defineCommand({
+  name: 'prove',
+  summary: 'Run LKDTM attacks on the proving kernel: each claimed mitigation must block its attack, and fail to on the control',
+  description: `
+Builds the proving kernel (the policy plus DEBUG_FS and LKDTM; its audit and .config may differ
+from the shipped kernel's only in those) and the weakened proving kernel (each proved mitigation
+off), then for every LKDTM test the policy's rules claim (their \`proofs\`) boots each kernel once
+with lkdtm.cpoint_name=DIRECT lkdtm.cpoint_type=TEST and reads the console: blocked, not blocked or
+inconclusive. Exit 0 only when every claimed attack is blocked and every control is not blocked.`,
+  args: {
+    arch: { type: 'string', description: 'Guest architecture', choices: ARCHS, default: 'x86_64' },
+    only: { type: 'string', description: 'Only these LKDTM tests (comma-separated) of the policy\'s claims', valueHint: 'TEST,...' },
+    accel: { type: 'string', description: 'auto, kvm or tcg (as `boot`)', choices: ['auto', 'kvm', 'tcg'], default: 'auto' },
+    json: { type: 'boolean', description: 'One JSON object on stdout' },
+  },
+  examples: ['capsem-kernel prove --arch x86_64', 'capsem-kernel prove --arch x86_64 --only WRITE_RO,ARRAY_BOUNDS --json'],
+  async run({ args, io }) {
+    const progress = progressLog(io.stderr, 'prove: kernel');
+    let result: ProveResult;
+    try {
+      result = await prove({
+        arch: args.arch as Arch,
+        ...(args.only ? { only: args.only.split(',').map((t) => t.trim()).filter(Boolean) } : {}),
+        accel: args.accel as 'auto' | 'kvm' | 'tcg',
+        signal: io.signal,
+        onProgress: progress.onProgress,
+        onRun: (r) => io.stderr(`prove:${runLine(r)}\n`),
+      });
+    } finally {
+      progress.stop();
+    }
+    io.stdout(args.json ? JSON.stringify(result, null, 2) + '\n' : report(result));
+    if (!result.ok) {
+      const s = result.summary;
+      throw new CheckFailedError(`prove ${result.arch}: ${s.claimed - s.proven} of ${s.claimed} claims not proven`);
+    }
+    return 0;
+  },
+});

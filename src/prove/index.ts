@@ -1,0 +1,157 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { type BuildProgress, type Manifest, buildKernel } from '../build/index.ts';
+import { readDotConfig } from '../kconfig/dotconfig.ts';
+import { type AccelDecision, decideAccel, readHostFacts } from '../guest/index.ts';
+import { type AccelRequest } from '../guest/accel.ts';
+import { type Arch, RULES, type RuleId, appliesToArch } from '../policy/index.ts';
+import { CheckFailedError, UsageError } from '../util/errors.ts';
+import { type Verdict, classify } from './classify.ts';
+import { ALLOWED_AUDIT_FAILURES, lkdtmCmdline, provingFragment, unexpectedDifferences, weakenedCmdline, weakenedFragment } from './kernel.ts';
+import { LKDTM_TESTS, type LkdtmTest, SKIPPED_TESTS } from './lkdtm.ts';
+import { proveBoot, proveInitramfs } from './boot.ts';
+
+// The prove stage: build the proving kernel (policy + LKDTM) and the weakened
+// one (the same with each proved mitigation off), check that the proving
+// kernel differs from the shipped one only in the listed ways, then per claim
+// one boot of each: the attack must be blocked on the first and not blocked
+// on the second, or the proof could not have failed.
+
+export { classify, type Classification, type Verdict } from './classify.ts';
+export { LKDTM_TESTS, SKIPPED_TESTS } from './lkdtm.ts';
+export { PROVING_ADDITIONS, WEAKENINGS } from './kernel.ts';
+
+export interface Claim {
+  rule: RuleId;
+  test: LkdtmTest;
+}
+
+/** What the policy claims for `arch`: every (rule, test) pair its `proofs` name, in policy order. */
+export function claimsFor(arch: Arch): Claim[] {
+  return RULES.filter((r) => appliesToArch(r, arch)).flatMap((r) =>
+    (r.proofs ?? []).flatMap((name) => {
+      const test = LKDTM_TESTS.find((t) => t.name === name);
+      if (!test) throw new Error(`rule ${r.id} names LKDTM test ${name}, which src/prove/lkdtm.ts does not know`);
+      return appliesToArch(test, arch) ? [{ rule: r.id as RuleId, test }] : [];
+    }),
+  );
+}
+
+export interface Run {
+  rule: RuleId;
+  test: string;
+  /** proof: the proving kernel, must be blocked; control: the weakened kernel, must be not blocked. */
+  kind: 'proof' | 'control';
+  verdict: Verdict;
+  ok: boolean;
+  line?: string;
+  why: string;
+  ms: number;
+  cmdline: string;
+}
+
+export interface ProveResult {
+  arch: Arch;
+  accel: AccelDecision;
+  proving: { release: string; auditFailures: string[]; cached: boolean };
+  weakened: { release: string; auditFailures: string[]; cached: boolean };
+  runs: Run[];
+  skipped: typeof SKIPPED_TESTS;
+  summary: { claimed: number; proven: number; notBlocked: number; inconclusive: number; controls: number; controlsFailing: number };
+  ok: boolean;
+  totalMs: number;
+}
+
+export interface ProveOptions {
+  arch: Arch;
+  /** Only these LKDTM tests (of the policy's claims). */
+  only?: readonly string[];
+  accel?: AccelRequest;
+  signal?: AbortSignal;
+  onProgress?: (p: BuildProgress) => void;
+  /** One line per boot, as it finishes. */
+  onRun?: (r: Run) => void;
+}
+
+async function fragmentKernel(arch: Arch, dir: string, name: string, fragment: string, opts: ProveOptions): Promise<Manifest> {
+  const file = join(dir, `${name}.config`);
+  await writeFile(file, fragment);
+  return buildKernel({
+    arch,
+    extraFragment: file,
+    allowAuditFailures: true,
+    outDir: join(dir, name),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  });
+}
+
+/** The proving kernel's audit and final .config against the shipped kernel's: only the listed differences. */
+function checkProvingKernel(shipped: Manifest, proving: Manifest): void {
+  const failed = proving.audit.failures.map((f) => f.split(':')[0]!);
+  const unexpectedAudit = failed.filter((id) => !(ALLOWED_AUDIT_FAILURES as readonly string[]).includes(id));
+  const configDiffs = unexpectedDifferences(readDotConfig(shipped.files.config).values, readDotConfig(proving.files.config).values);
+  const problems = [...unexpectedAudit.map((id) => `audit: ${id} fails`), ...configDiffs];
+  if (problems.length) {
+    throw new CheckFailedError(`prove: the proving kernel differs from the shipped one beyond the proving additions:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+export async function prove(opts: ProveOptions): Promise<ProveResult> {
+  const t0 = performance.now();
+  const { arch } = opts;
+  let claims = claimsFor(arch);
+  if (opts.only) {
+    const unknown = opts.only.filter((n) => !claims.some((c) => c.test.name === n));
+    if (unknown.length) throw new UsageError(`prove: --only ${unknown.join(',')}: not a test the policy claims for ${arch} (claimed: ${[...new Set(claims.map((c) => c.test.name))].join(',')})`);
+    claims = claims.filter((c) => opts.only!.includes(c.test.name));
+  }
+  const accel = decideAccel(opts.accel ?? 'auto', arch, readHostFacts());
+  const dir = await mkdtemp(join(tmpdir(), `capsem-prove-${arch}-`));
+  try {
+    const shipped = await buildKernel({ arch, outDir: join(dir, 'shipped'), ...(opts.signal ? { signal: opts.signal } : {}) });
+    const proving = await fragmentKernel(arch, dir, 'proving', provingFragment(), opts);
+    checkProvingKernel(shipped, proving);
+    const weakened = await fragmentKernel(arch, dir, 'weakened', weakenedFragment(), opts);
+    const initramfs = await proveInitramfs(arch, dir, opts.signal);
+    const runs: Run[] = [];
+    for (const c of claims) {
+      for (const kind of ['proof', 'control'] as const) {
+        const kernel = kind === 'proof' ? proving : weakened;
+        const append = [...(kind === 'control' ? weakenedCmdline() : []), ...lkdtmCmdline(c.test.name)];
+        const boot = await proveBoot({ arch, accel: accel.accel, kernel: kernel.image.path, initramfs, append, ...(opts.signal ? { signal: opts.signal } : {}) });
+        const v = classify(c.test, boot.console);
+        const want: Verdict = kind === 'proof' ? 'blocked' : 'not-blocked';
+        const run: Run = { rule: c.rule, test: c.test.name, kind, verdict: v.verdict, ok: v.verdict === want, ...(v.line ? { line: v.line } : {}), why: boot.timedOut ? `${v.why} (killed at the wall-clock limit)` : v.why, ms: boot.ms, cmdline: boot.cmdline };
+        runs.push(run);
+        opts.onRun?.(run);
+      }
+    }
+    const proofs = runs.filter((r) => r.kind === 'proof');
+    const controls = runs.filter((r) => r.kind === 'control');
+    const summary = {
+      claimed: proofs.length,
+      proven: proofs.filter((r) => r.verdict === 'blocked' && controls.some((k) => k.rule === r.rule && k.test === r.test && k.ok)).length,
+      notBlocked: proofs.filter((r) => r.verdict === 'not-blocked').length,
+      inconclusive: proofs.filter((r) => r.verdict === 'inconclusive').length,
+      controls: controls.length,
+      controlsFailing: controls.filter((r) => !r.ok).length,
+    };
+    const describe = (m: Manifest) => ({ release: m.kernelRelease, auditFailures: m.audit.failures, cached: m.cached });
+    return {
+      arch,
+      accel,
+      proving: describe(proving),
+      weakened: describe(weakened),
+      runs,
+      skipped: SKIPPED_TESTS,
+      summary,
+      ok: runs.every((r) => r.ok),
+      totalMs: Math.round(performance.now() - t0),
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
