@@ -18,7 +18,7 @@ import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { buildKernel } from '../src/build/index.ts';
-import { gzipCpio } from '../src/guest/cpio.ts';
+import { busyboxInitramfs } from '../src/guest/cpio.ts';
 import { bootGuest, buildRootfs, readHostFacts, decideAccel, manifestIdentity, type BootResult } from '../src/guest/index.ts';
 import { QEMU_BINARY, bootCmdline, qemuArgs } from '../src/guest/qemu.ts';
 import { aptDownload, fetchBusybox } from '../src/guest/runtime.ts';
@@ -63,18 +63,7 @@ async function debianCloudKernel(): Promise<{ path: string; package: string }> {
 async function trivialInitramfs(dir: string): Promise<string> {
   const busybox = await readFile((await fetchBusybox(arch)).path);
   const path = join(dir, 'trivial.cpio.gz');
-  await writeFile(
-    path,
-    gzipCpio([
-      { type: 'dir', path: '/bin', mode: 0o755 },
-      { type: 'dir', path: '/dev', mode: 0o755 },
-      { type: 'chardev', path: '/dev/console', mode: 0o600, major: 5, minor: 1 },
-      { type: 'file', path: '/bin/busybox', mode: 0o755, data: busybox },
-      { type: 'symlink', path: '/bin/sh', target: 'busybox' },
-      { type: 'symlink', path: '/bin/reboot', target: 'busybox' },
-      { type: 'file', path: '/init', mode: 0o555, data: Buffer.from('#!/bin/sh\nreboot -f\n') },
-    ]),
-  );
+  await writeFile(path, busyboxInitramfs(busybox, '#!/bin/sh\nreboot -f\n'));
   return path;
 }
 

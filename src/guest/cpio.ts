@@ -58,3 +58,16 @@ export function cpioNewc(entries: readonly CpioEntry[]): Buffer {
 export function gzipCpio(entries: readonly CpioEntry[]): Buffer {
   return gzipSync(cpioNewc(entries), { level: 9 });
 }
+
+/** The smallest bootable initramfs: static busybox as /bin/sh and /bin/reboot, a console, and `initScript` as /init. */
+export function busyboxInitramfs(busybox: Buffer, initScript: string): Buffer {
+  return gzipCpio([
+    { type: 'dir', path: '/bin', mode: 0o755 },
+    { type: 'dir', path: '/dev', mode: 0o755 },
+    { type: 'chardev', path: '/dev/console', mode: 0o600, major: 5, minor: 1 },
+    { type: 'file', path: '/bin/busybox', mode: 0o755, data: busybox },
+    { type: 'symlink', path: '/bin/sh', target: 'busybox' },
+    { type: 'symlink', path: '/bin/reboot', target: 'busybox' },
+    { type: 'file', path: '/init', mode: 0o555, data: Buffer.from(initScript) },
+  ]);
+}

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { gzipCpio } from '../guest/cpio.ts';
+import { busyboxInitramfs } from '../guest/cpio.ts';
 import type { Accel } from '../guest/index.ts';
 import { QEMU_BINARY, consoleArgs, kernelBootArgs } from '../guest/qemu.ts';
 import { fetchBusybox } from '../guest/runtime.ts';
@@ -21,18 +21,7 @@ export const PROVE_BOOT_TIMEOUT_MS = 60_000;
 export async function proveInitramfs(arch: Arch, dir: string, signal?: AbortSignal): Promise<string> {
   const busybox = await readFile((await fetchBusybox(arch, signal)).path);
   const path = join(dir, `prove-${arch}.cpio.gz`);
-  await writeFile(
-    path,
-    gzipCpio([
-      { type: 'dir', path: '/bin', mode: 0o755 },
-      { type: 'dir', path: '/dev', mode: 0o755 },
-      { type: 'chardev', path: '/dev/console', mode: 0o600, major: 5, minor: 1 },
-      { type: 'file', path: '/bin/busybox', mode: 0o755, data: busybox },
-      { type: 'symlink', path: '/bin/sh', target: 'busybox' },
-      { type: 'symlink', path: '/bin/reboot', target: 'busybox' },
-      { type: 'file', path: '/init', mode: 0o555, data: Buffer.from(`#!/bin/sh\necho '${INIT_MARKER}'\nreboot -f\n`) },
-    ]),
-  );
+  await writeFile(path, busyboxInitramfs(busybox, `#!/bin/sh\necho '${INIT_MARKER}'\nreboot -f\n`));
   return path;
 }
 
