@@ -10,11 +10,12 @@ import { DEFAULT_KERNEL, type Arch, type KernelVersion, type Target, type Toolch
 import { CheckFailedError, InputError, UsageError } from '../util/errors.ts';
 import { sha256 } from '../util/fs.ts';
 import { cacheRoot } from '../util/paths.ts';
-import { cacheKey, cachePaths, type CachePaths } from './cache.ts';
+import { cachePaths, type CachePaths } from './cache.ts';
+import { keyInputs } from './key.ts';
 import { tryCapture } from './host.ts';
 import { runMake } from './make.ts';
 import type { ImageFormat } from './manifest.ts';
-import { buildTimestamp, resolveSource, type KernelSource } from './source.ts';
+import { resolveSource, type KernelSource } from './source.ts';
 import { checkSurvival, effectiveRequests, isDefinedIn, withReasons, type Casualty, type RequestedOption } from './survival.ts';
 import { resolveToolchain, type ToolchainInfo } from './toolchain.ts';
 
@@ -171,19 +172,8 @@ export async function prepare(opts: ConfigureOptions): Promise<Prepared> {
   }
   if (opts.allowAuditFailures) unsafeReasons.push('audit failures allowed');
 
-  const reproducible = { timestamp: buildTimestamp(source.date), user: 'capsem', host: 'capsem', version: '1' };
-  const format = IMAGE_FORMAT[target.arch];
-  const key = cacheKey({
-    sourceSha256: source.sha256,
-    fragment,
-    arch: target.arch,
-    kernel: target.kernel,
-    toolchain: target.toolchain,
-    toolchainBanner: toolchain.banner,
-    makeTarget: format,
-    reproducible,
-  });
-  const paths = cachePaths(root, key, format);
+  const { key, reproducible } = keyInputs({ target, sourceSha256: source.sha256, sourceDate: source.date, toolchainBanner: toolchain.banner, fragment });
+  const paths = cachePaths(root, key, IMAGE_FORMAT[target.arch]);
   const makeEnv: NodeJS.ProcessEnv = {
     ...cleanEnv(env),
     LC_ALL: 'C',

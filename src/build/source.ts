@@ -45,7 +45,7 @@ const DEBIAN_MIRROR = 'http://deb.debian.org/debian';
 const DEBIAN_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
 
 /** Debian's linux-source-<kernel> tarball: installed from the host's suite, or fetched from a newer one. */
-async function debianTarball(kernel: KernelVersion, cacheRoot: string, say: (m: string) => void, signal?: AbortSignal): Promise<string> {
+export async function debianTarball(kernel: KernelVersion, cacheRoot: string, say: (m: string) => void, signal?: AbortSignal): Promise<string> {
   const pin = NEWER_SUITE_SOURCES[kernel];
   if (pin) return await fetchFromSuite(kernel, pin, cacheRoot, say, signal);
   const path = `/usr/src/linux-source-${kernel}.tar.xz`;
@@ -122,7 +122,7 @@ export async function dirFingerprint(dir: string): Promise<string> {
 }
 
 /** sha256 of a Debian tarball, memoised by (path, size, mtime, inode): re-hashing 150 MB costs a second. */
-async function memoSha256(file: string, cacheRoot: string): Promise<string> {
+export async function memoSha256(file: string, cacheRoot: string): Promise<string> {
   const s = await stat(file);
   const id = `${file}|${s.size}|${s.mtimeMs}|${s.ino}`;
   const memoPath = join(cacheRoot, 'sources', 'hashes.json');

@@ -35,6 +35,10 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
     summary: 'Regenerate the checked-in files derived from the policy (defconfigs, docs)',
     load: lazy(() => import('./commands/generate.ts')),
   },
+  matrix: {
+    summary: 'Print the build matrix for a CI engine: one job per arch x kernel x toolchain, with its build cache key',
+    load: lazy(() => import('./commands/matrix.ts')),
+  },
   policy: {
     summary: 'List the policy: rules, waivers, required features, doctor checks',
     load: lazy(() => import('./commands/policy.ts')),
