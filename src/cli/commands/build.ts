@@ -52,7 +52,8 @@ function describeBuild(m: Manifest, cwd: string): string {
     `  config    ${m.enabledOptions} options =y; survival ${m.survival.requested} requested, ${m.survival.casualties} casualties; ${auditLine(m.audit)}`,
   ];
   if (m.ccache && !m.cached) {
-    lines.push(`  ccache    ${m.ccache.hits} hits, ${m.ccache.misses} misses (${(m.ccache.hitRate * 100).toFixed(1)}% hit rate)`);
+    const remote = m.ccache.remoteHits ? `, ${m.ccache.remoteHits} from remote storage` : '';
+    lines.push(`  ccache    ${m.ccache.hits} hits${remote}, ${m.ccache.misses} misses (${(m.ccache.hitRate * 100).toFixed(1)}% hit rate)`);
   }
   lines.push(`  manifest  ${rel(join(dirname(m.image.path), 'manifest.json'))}`);
   return (m.unsafe ? unsafeBanner(m.unsafeReasons) : '') + lines.join('\n') + '\n';
