@@ -31,6 +31,8 @@ export interface AuditorOptions {
 
 export interface ConfigAuditor {
   audit(file: string): Promise<AuditReport>;
+  /** The same for a config already read (leniently, as audit reads it). */
+  auditRead(config: DotConfig): Promise<AuditReport>;
   /** Kconfig trees parsed so far (once per source tree, arch and toolchain environment). */
   readonly treesLoaded: number;
 }
@@ -82,8 +84,11 @@ export function configAuditor(opts: AuditorOptions): ConfigAuditor {
     get treesLoaded() {
       return trees.size;
     },
-    async audit(file) {
-      const config = readDotConfig(file, { lenient: true });
+    audit(file) {
+      return this.auditRead(readDotConfig(file, { lenient: true }));
+    },
+    async auditRead(config) {
+      const file = config.file;
       for (const w of config.warnings) opts.warn(`${file}:${w.line}: warning: ${w.message}`);
       const target = { ...targetOf(config, file, opts), toolchain: opts.toolchain };
       const evaluated = opts.textOnly !== undefined ? { noTree: opts.textOnly } : await evaluateConfig(config, file, target);
@@ -113,7 +118,7 @@ function targetOf(config: DotConfig, file: string, opts: AuditorOptions): { arch
  * files with a `CONFIG_` line or kbuild's header. Anything else (a README, a
  * binary) is listed in `skipped` with the reason, never audited as an empty config.
  */
-export function kernelConfigsIn(dir: string): { configs: string[]; skipped: { file: string; why: string }[] } {
+export function kernelConfigsIn(dir: string): { configs: DotConfig[]; skipped: { file: string; why: string }[] } {
   let names: string[];
   try {
     names = readdirSync(dir).sort();
@@ -121,7 +126,7 @@ export function kernelConfigsIn(dir: string): { configs: string[]; skipped: { fi
     const code = (e as NodeJS.ErrnoException).code;
     throw new InputError(dir, code === 'ENOENT' ? 'no such directory' : code === 'ENOTDIR' ? 'not a directory' : `cannot list (${code})`);
   }
-  const configs: string[] = [];
+  const configs: DotConfig[] = [];
   const skipped: { file: string; why: string }[] = [];
   for (const name of names) {
     const file = join(dir, name);
@@ -129,7 +134,7 @@ export function kernelConfigsIn(dir: string): { configs: string[]; skipped: { fi
     try {
       const config = readDotConfig(file, { lenient: true });
       if (config.values.size === 0 && config.header === undefined) skipped.push({ file, why: 'not a kernel config (no CONFIG_ line)' });
-      else configs.push(file);
+      else configs.push(config);
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       skipped.push({ file, why: e.message.slice(file.length + 2) });

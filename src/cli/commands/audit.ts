@@ -94,14 +94,13 @@ config), 2 on bad input or usage.`,
       io.stdout(FORMATTERS[format](report));
       return report.summary.fail > 0 ? 1 : 0;
     }
-    const files = [...args.config];
+    const reports = [];
+    for (const file of args.config) reports.push(await auditor.audit(file));
     if (dir !== undefined) {
       const found = kernelConfigsIn(dir);
       for (const s of found.skipped) io.stderr(`audit: ${s.file}: skipped: ${s.why}\n`);
-      files.push(...found.configs);
+      for (const config of found.configs) reports.push(await auditor.auditRead(config));
     }
-    const reports = [];
-    for (const file of files) reports.push(await auditor.audit(file));
     const fleet = fleetReport(reports);
     io.stdout(FLEET_FORMATTERS[format](fleet));
     return fleet.summary.failing > 0 ? 1 : 0;
