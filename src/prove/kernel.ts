@@ -36,8 +36,6 @@ export interface Weakening {
 }
 
 export const WEAKENINGS: readonly Weakening[] = [
-  // x86_64 and arm64 select STRICT_KERNEL_RWX; rodata=off is the kernel's own way to skip mark_rodata_ro().
-  { rule: 'strict-kernel-rwx', cmdline: ['rodata=off'] },
   { rule: 'vmap-stack', lines: ['# CONFIG_VMAP_STACK is not set'] },
   { rule: 'stackprotector-strong', lines: ['# CONFIG_STACKPROTECTOR_STRONG is not set'] },
   { rule: 'slab-freelist-hardened', lines: ['# CONFIG_SLAB_FREELIST_HARDENED is not set'] },

@@ -21,7 +21,7 @@ describe('prove tables', () => {
 
   it('the weakened kernel is the proving one plus the controls', () => {
     expect(weakenedFragment().split('\n').slice(0, PROVING_ADDITIONS.length)).toEqual([...PROVING_ADDITIONS]);
-    expect(weakenedCmdline()).toEqual(['rodata=off', 'init_on_alloc=0', 'init_on_free=0']);
+    expect(weakenedCmdline()).toEqual(['init_on_alloc=0', 'init_on_free=0']);
   });
 
   it.each(ARCHS)('%s: claims are unique (rule, test) pairs', (arch) => {

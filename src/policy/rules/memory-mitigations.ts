@@ -60,7 +60,7 @@ export const MEMORY_MITIGATIONS = defineRules([
     id: 'strict-kernel-rwx', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',
     title: 'Strict kernel RWX', symbol: 'STRICT_KERNEL_RWX', value: 'y',
     rationale: 'Enforces W^X on kernel memory pages.',
-    proofs: ['WRITE_RO', 'WRITE_RO_AFTER_INIT', 'WRITE_KERN', 'EXEC_DATA', 'EXEC_RODATA'],
+    unobservable: COMPILE_TIME,
   },
   {
     id: 'vmap-stack', kind: 'kconfig', section: 'memory-mitigations', source: 'spec',
