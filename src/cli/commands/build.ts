@@ -77,7 +77,10 @@ runs olddefconfig, then checks that every requested line survived: a symbol
 that does not exist, an unmet dependency or a value forced by a select stops
 the build before compiling, one line per casualty. The audit must pass too.
 Then make compiles bzImage (x86_64) or Image (arm64, cross), through ccache
-when installed (CCACHE_* settings are honoured; CCACHE_DISABLE=1 turns it off).
+when installed (every CCACHE_* setting is honoured: CCACHE_REMOTE_STORAGE
+shares one compile cache across a team, see README "Team set-up";
+CCACHE_DISABLE=1 turns it off). The manifest's ccache field gives this
+build's hits, misses, hit rate and hits served by the remote storage.
 
 The output dir gets the image, the final config, the fragment, make.log and
 manifest.json. A build whose inputs did not change comes from the build cache
