@@ -10,7 +10,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
           // test/faults runs the real CLI against real cached builds and VMs: e2e-sized.
-          exclude: ['test/e2e/**', 'test/faults/**'],
+          exclude: ['test/e2e/**', 'test/faults/**', 'test/matrix/**'],
           testTimeout: 30_000,
           globalSetup: ['test/setup/kernel-trees.ts'],
         },
@@ -23,6 +23,18 @@ export default defineConfig({
           hookTimeout: 60 * 60_000,
           globalSetup: ['test/setup/kernel-trees.ts'],
           // Kernel builds and VMs already use every core: run e2e files one at a time.
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
+      {
+        // `npm run test:matrix`: every verified kernel x arch compiled and booted (not part of `npm test`).
+        test: {
+          name: 'matrix',
+          include: ['test/matrix/**/*.test.ts'],
+          testTimeout: 60 * 60_000,
+          hookTimeout: 60 * 60_000,
+          globalSetup: ['test/setup/kernel-trees.ts'],
           pool: 'forks',
           poolOptions: { forks: { singleFork: true } },
         },
