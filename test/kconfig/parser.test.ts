@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Assignment, evaluate } from '../../src/kconfig/evaluate.ts';
 import { printExpr } from '../../src/kconfig/expr.ts';
+import { explainCasualty } from '../../src/kconfig/explain.ts';
 import { type KconfigTree, loadKconfigFile } from '../../src/kconfig/tree.ts';
 import { InputError } from '../../src/util/errors.ts';
 
@@ -392,6 +393,14 @@ config OTHER
     // allnoconfig sets NEW=n before its default is computed: an old name in the fragment is lost (as with 7.3's conf).
     const ev = evaluate(t, { mode: 'allnoconfig', fragment: [['OLD', 'y']] });
     expect(ev.values()).toEqual(new Map([['NEW', 'n'], ['OTHER', 'n']]));
+  });
+
+  it('the survival check names a requested old name as transitional, with its successor', () => {
+    const t = tree(renamed, { transitional: true });
+    const ev = evaluate(t, { mode: 'allnoconfig', fragment: [['OLD', 'y']] });
+    expect(explainCasualty({ tree: t, finalConfig: ev, symbol: 'OLD', requested: 'y' })).toBe(
+      'transitional: Linux 7.3 only reads it from an old .config to seed the default of NEW (Kconfig:3), and never writes it; ask for the new name',
+    );
   });
 
   it('a transitional symbol carries a type and help only', () => {
