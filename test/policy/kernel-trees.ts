@@ -1,6 +1,6 @@
-// The unpacked Debian linux-source trees the policy is verified against, when
-// present (the build stage unpacks them under the cache). Tests that need them
-// skip with a message saying how to get them.
+// The unpacked Debian linux-source trees the policy is verified against, under
+// the build cache. The global set-up (test/setup/kernel-trees.ts) prepares every
+// KERNELS tree first, or fails the run with the reason.
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import type { Arch, KernelVersion } from '../../src/policy/index.ts';
 import { kernelArch } from '../../src/kconfig/toolchain.ts';
 import { kernelSource } from '../helpers/kernel-source.ts';
 
-export const NO_TREE_HINT = 'kernel source tree not unpacked (run `capsem-kernel build` once, or see GUIDE: linux-source-6.x)';
+export const NO_TREE_HINT = 'kernel source tree not unpacked (run `capsem-kernel build` once, or see GUIDE: linux-source-<version>)';
 
 export const kernelTree = (kernel: KernelVersion): string | undefined => kernelSource(kernel);
 
