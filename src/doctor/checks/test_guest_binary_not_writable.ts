@@ -1,7 +1,14 @@
 import { GUEST } from '../../policy/index.ts';
 import { type CheckContext, defineCheck, describeMiss, fail, octal, pass } from '../define.ts';
 import { describeMount, mountOption } from '../mounts.ts';
-import { must, readMounts, sameFileOnLayer } from '../observe.ts';
+import { isAbsent, must, readMounts, sameFileOnLayer } from '../observe.ts';
+
+/**
+ * Where overlayfs puts a file it copied up. A copy-up keeps the lower file's
+ * st_ino, st_dev, size and mode (the origin is recorded in an xattr), so stat
+ * cannot tell: the file's presence in the upper directory can.
+ */
+const UPPER = `${GUEST.overlayLayers.rw.final}/upper`;
 
 /** Mappings that are no file of the image: anonymous memory, memfds, SysV segments, devices. */
 const NOT_A_FILE = /^(\/memfd:|\/SYSV|\/dev\/)/;
@@ -72,9 +79,11 @@ export default defineCheck({
     for (const p of [...binaries, ...runtime.paths]) {
       const w = sameFileOnLayer(ctx, p, layer.mountpoint);
       if (!w.same) evidence.push(w.evidence);
-      same &&= w.same;
+      const copiedUp = !isAbsent(ctx, UPPER + p);
+      if (copiedUp) evidence.push(`${UPPER}${p}: present: copied up to the writable layer`);
+      same &&= w.same && !copiedUp;
     }
-    evidence.push(`${binaries.length + runtime.paths.length} files compared with ${layer.mountpoint}: ${same ? 'all the lower layer\'s own' : 'some are not'}`);
+    evidence.push(`${binaries.length + runtime.paths.length} files compared with ${layer.mountpoint} and ${UPPER}: ${same ? 'all the lower layer\'s own, none copied up' : 'some are not'}`);
     return same ? pass(evidence) : fail('not-on-read-only-layer', evidence);
   },
 });

@@ -31,6 +31,9 @@ testCheck(check, {
     },
     // The doctor's own runtime: node, its bundle, every library it maps.
     { name: 'a mapped library on the writable upper layer', patch: { files: { [LIBC]: file('libc', { mode: 0o555, ino: 9002, dev: 30 }) } }, reason: 'not-on-read-only-layer', evidence: LIBC },
+    // What overlayfs really does: the copy keeps inode, device, size and mode; only the upper directory shows it.
+    { name: 'a mapped library copied up (same inode)', patch: { files: { [`/mnt/rw/upper${LIBC}`]: file('libc', { mode: 0o555 }) } }, reason: 'not-on-read-only-layer', evidence: `/mnt/rw/upper${LIBC}: present` },
+    { name: 'a capsem binary copied up (same inode)', patch: { files: { [`/mnt/rw/upper${doctor}`]: file(content, { mode: 0o555 }) } }, reason: 'not-on-read-only-layer' },
     { name: 'the bundle replaced', patch: { files: { [DOCTOR_BUNDLE]: file('evil', { mode: 0o444, ino: 9003 }) } }, reason: 'not-on-read-only-layer' },
     { name: 'node writable by mode', patch: { files: { '/usr/bin/node': file('node', { mode: 0o755, ino: 601 }) } }, reason: 'runtime-writable', evidence: '/usr/bin/node 0755' },
     {
@@ -48,6 +51,7 @@ testCheck(check, {
   ],
   error: [
     { name: 'a binary cannot be stat-ed', patch: { errors: { [doctor]: 'EACCES' } }, reason: 'unreadable' },
+    { name: 'the upper directory unreadable', patch: { errors: { '/mnt/rw/upper': 'EACCES' } }, reason: 'unreadable' },
     { name: '/proc/self/maps unreadable', patch: { errors: { [`/proc/${DOCTOR_PID}/maps`]: 'EACCES' } }, reason: 'unreadable' },
     { name: '/proc/mounts unreadable', patch: { errors: { '/proc/mounts': 'EIO' } }, reason: 'unreadable' },
   ],
