@@ -143,7 +143,7 @@ export const GUEST_MUTANTS: readonly GuestMutant[] = [
   ...(['nopti', 'nokaslr', 'norandmaps', 'sysctl.vm.swappiness=10'] as const).map(
     (token): GuestMutant => ({
       variant: cmdlineMutant(`cmdline-extra-${token.replace(/[^a-z0-9]+/g, '-')}`, `${token} appended (outside the contract)`, [token]),
-      breaks: both(['test_kernel_cmdline_exact']),
+      breaks: both(token === 'norandmaps' ? NORANDMAPS_BREAKS : ['test_kernel_cmdline_exact']),
     }),
   ),
 ];
