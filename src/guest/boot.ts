@@ -102,6 +102,7 @@ export async function bootGuest(opts: BootOptions): Promise<BootResult> {
     rootfs: opts.rootfs,
     cmdline,
     resultSocket: socket,
+    ...(variant.qemuDevices ? { extraDevices: variant.qemuDevices } : {}),
     ...(opts.memoryMiB ? { memoryMiB: opts.memoryMiB } : {}),
   });
   const qemu = QEMU_BINARY[arch];

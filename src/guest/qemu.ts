@@ -23,6 +23,8 @@ export interface QemuInputs {
   /** Unix socket the host listens on; QEMU connects to it for the result port. */
   resultSocket: string;
   memoryMiB?: number;
+  /** Test mutants only: more `-device` arguments (a device the launcher never attaches). */
+  extraDevices?: readonly string[];
 }
 
 export const QEMU_BINARY: Record<Arch, string> = { x86_64: 'qemu-system-x86_64', arm64: 'qemu-system-aarch64' };
@@ -87,6 +89,7 @@ export function qemuArgs(i: QemuInputs): string[] {
     ...consoleArgs(i.arch),
     '-chardev', `socket,id=result,path=${optPath(i.resultSocket)}`,
     '-device', `virtserialport,chardev=result,name=${GUEST.resultPort},bus=vser0.0`,
+    ...(i.extraDevices ?? []).flatMap((d) => ['-device', d]),
   ];
 }
 

@@ -64,6 +64,8 @@ export interface GuestVariant {
   copyUp?: readonly string[];
   /** Extra dummy NICs created next to dummy0. */
   extraNics?: readonly string[];
+  /** QEMU `-device` arguments added at boot (a device the launcher never attaches). */
+  qemuDevices?: readonly string[];
   /** Swap the names of lo and dummy0: the allowed names on the wrong kinds of NIC. */
   swapNics?: boolean;
   result?: ResultMode;
@@ -100,6 +102,7 @@ export function composeVariants(...variants: GuestVariant[]): GuestVariant {
   const extraFiles = cat((v) => v.extraFiles);
   const extraProcesses = cat((v) => v.extraProcesses);
   const extraNics = cat((v) => v.extraNics);
+  const qemuDevices = cat((v) => v.qemuDevices);
   const runtimeFiles = cat((v) => v.runtimeFiles);
   const copyUp = cat((v) => v.copyUp);
   const drop = cat((v) => v.cmdline?.drop);
@@ -111,6 +114,7 @@ export function composeVariants(...variants: GuestVariant[]): GuestVariant {
   if (extraFiles) out.extraFiles = extraFiles;
   if (extraProcesses) out.extraProcesses = extraProcesses;
   if (extraNics) out.extraNics = extraNics;
+  if (qemuDevices) out.qemuDevices = qemuDevices;
   if (runtimeFiles) out.runtimeFiles = runtimeFiles;
   if (copyUp) out.copyUp = copyUp;
   if (drop || append) out.cmdline = { ...(drop ? { drop } : {}), ...(append ? { append } : {}) };
@@ -204,6 +208,12 @@ export const MUTANTS = {
     description: 'a process named systemd running before the doctor',
     breaks: ['test_no_systemd', 'test_process_allowlist'],
     extraProcesses: ['systemd'],
+  },
+  extraVirtioDevice: {
+    id: 'extra-virtio-rng',
+    description: 'QEMU attaches a virtio-rng device the launcher never adds (device id 4)',
+    breaks: ['test_virtio_devices'],
+    qemuDevices: ['virtio-rng-device'],
   },
   extraNic: {
     id: 'extra-nic',

@@ -39,7 +39,7 @@ describe('mutation table', () => {
   it('guest mutants are real variants with command-line or image changes', () => {
     for (const m of GUEST_MUTANTS) {
       const v = m.variant;
-      expect(Boolean(v.cmdline || v.extraFiles || v.extraProcesses || v.extraNics || v.swapNics || v.runtimeFiles || v.copyUp || v.root || v.capsemBinaryMode), v.id).toBe(true);
+      expect(Boolean(v.cmdline || v.qemuDevices || v.extraFiles || v.extraProcesses || v.extraNics || v.swapNics || v.runtimeFiles || v.copyUp || v.root || v.capsemBinaryMode), v.id).toBe(true);
     }
   });
 });

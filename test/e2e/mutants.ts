@@ -109,6 +109,7 @@ export const GUEST_MUTANTS: readonly GuestMutant[] = [
   { variant: MUTANTS.cron, breaks: both(['test_no_cron', 'test_process_allowlist']) },
   { variant: MUTANTS.systemd, breaks: both(['test_no_systemd', 'test_process_allowlist']) },
   { variant: MUTANTS.extraNic, breaks: both(['test_no_real_nics']) },
+  { variant: MUTANTS.extraVirtioDevice, breaks: both(['test_virtio_devices']) },
   { variant: MUTANTS.swappedNics, breaks: both(['test_no_real_nics']) },
   // The squashfs at / is still immutable, and the binaries are on it: the overlay and the mount table fail.
   { variant: MUTANTS.rootNotOverlay, breaks: both(['test_overlay_configured', 'test_mount_table']) },
@@ -155,12 +156,6 @@ export const NOT_SHOWN_BY_A_MUTANT: Partial<Record<CheckName, { archs: readonly 
     why:
       'the image cannot carry one (SQUASHFS_XATTR=n) and the guest has no tool that sets an xattr (busybox has no ' +
       'setfattr/setcap, Node no setxattr): a mutant needs a test-only static helper in the image that calls setxattr',
-  },
-  test_virtio_devices: {
-    archs: ARCHS,
-    why:
-      'the guest cannot add a virtio device and the kernel only binds what QEMU attaches: a mutant needs a QEMU ' +
-      'device hook in the launcher (e.g. -device virtio-rng-device, id 4)',
   },
   test_proc_modules_empty: {
     archs: ARCHS,
