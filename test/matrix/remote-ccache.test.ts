@@ -14,7 +14,7 @@ import { captureIO } from '../helpers/io.ts';
 // same with another empty local ccache and an empty build cache at the same
 // path (a team sets one CAPSEM_CACHE_DIR, see README "Team set-up": ccache keys
 // objects by their paths). B must take >= 90 % of its compiles from the remote.
-// Two real compiles: x86_64 only. redis is redis-server (not ccache's HTTP
+// Two real compiles: x86_64 only, in `npm run test:matrix` (they do not fit every CI run). redis is redis-server (not ccache's HTTP
 // backend) because Debian ships it as a daemon ready to run on one flag line,
 // and ccache 4.7's redis backend needs no server-side configuration.
 
