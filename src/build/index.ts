@@ -26,7 +26,7 @@ export { AuditFailedError, CasualtiesError, type BuildProgress, type BuildStage,
 export { MakeFailedError } from './make.ts';
 export { type Manifest, manifestForImage } from './manifest.ts';
 export { IMAGE_FORMAT } from './configure.ts';
-export { HEARTBEAT_SECONDS, type ProgressLog, progressLog } from './progress.ts';
+export { progressLog } from './progress.ts';
 export { releaseDigest } from '../kconfig/release.ts';
 export type { Casualty } from './survival.ts';
 

@@ -6,7 +6,7 @@ import type { BuildProgress } from './configure.ts';
 // minutes of compile never look like a hang. The heartbeat timer is unref'd:
 // it never keeps a process alive.
 
-export const HEARTBEAT_SECONDS = 30;
+const HEARTBEAT_SECONDS = 30;
 
 const clock = (seconds: number) => {
   const s = Math.round(seconds);

@@ -15,7 +15,7 @@ export function releaseDigest(configText: string): string {
   return createHash('sha256').update(configText).digest('hex').slice(0, RELEASE_DIGEST_HEX);
 }
 
-export interface RunningKernel {
+interface RunningKernel {
   /** uname -r */
   release: string;
   /** The config digest the release names; undefined for a kernel capsem did not build. */

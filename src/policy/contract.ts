@@ -11,7 +11,7 @@ import { type ParsedCmdline, normalizeParamName, parseCmdline } from './cmdline.
 import type { Arch, KernelSeries } from './define.ts';
 
 /** Who puts a token on the command line. */
-export type TokenOrigin = 'policy' | 'machine' | 'runner' | 'boot' | 'qemu';
+type TokenOrigin = 'policy' | 'machine' | 'runner' | 'boot' | 'qemu';
 
 export interface ContractToken {
   /** Normalized parameter name (normalizeParamName). */
@@ -28,7 +28,7 @@ export interface ContractToken {
 
 /** The per-boot nonce: the doctor's verdict carries it back, so a verdict recorded on another boot is rejected. */
 export const NONCE_PARAM = 'capsem.nonce';
-export const NONCE_SHAPE = /^[0-9a-f]{32}$/;
+const NONCE_SHAPE = /^[0-9a-f]{32}$/;
 /** Unknown to the kernel, so handed to init as an environment variable: `boot --shell` asks capsem-init for a console shell. */
 export const SHELL_PARAM = 'capsem_shell';
 

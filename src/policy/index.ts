@@ -8,6 +8,6 @@ export { FEATURES, type FeatureId } from './features.ts';
 export { parseCmdline, normalizeParamName, type CmdlineToken, type ParsedCmdline } from './cmdline.ts';
 export { cmdlineFor, cmdlineValue, cmdlineVerdict } from './boot.ts';
 export {
-  LAUNCHER_TOKENS, NONCE_PARAM, NONCE_SHAPE, SHELL_PARAM, cmdlineContract, contractViolations, launcherCmdline,
-  type ContractToken, type TokenOrigin, type Violation, type ViolationKind,
+  LAUNCHER_TOKENS, NONCE_PARAM, SHELL_PARAM, cmdlineContract, contractViolations, launcherCmdline,
+  type ContractToken, type ViolationKind,
 } from './contract.ts';
