@@ -159,6 +159,11 @@ export interface CmdlineRule<Id extends string = string, Check extends string = 
   value: true | string | { readonly [A in Arch]: string };
   /** Bare flags that undo this one when they come later (`rw` after `ro`: the kernel keeps the last). */
   cancelledBy?: readonly string[];
+  /**
+   * Kernels that read the parameter straight from the command line (cmdline_find_option)
+   * without registering it, so it also reaches init although the kernel acted on it.
+   */
+  readUnregistered?: KernelRange;
 }
 
 /** A property of the guest image or its processes (no kernel option expresses it). */

@@ -1,4 +1,4 @@
-import { cmdlineFor, parseCmdline } from '../../policy/index.ts';
+import { RULES, cmdlineFor, inRange, parseCmdline } from '../../policy/index.ts';
 import { defineCheck, fail, pass, quote } from '../define.ts';
 import { must } from '../observe.ts';
 
@@ -15,13 +15,25 @@ export default defineCheck({
   needs: ['procfs'],
   reasons: { 'param-unconsumed': 'a policy boot parameter reached init: the kernel did not recognise it (its code is compiled out)' },
   run(ctx) {
-    const params = [...new Set(parseCmdline(cmdlineFor(ctx.arch)).tokens.map((t) => t.key).filter((k) => !k.includes('.')))];
+    const unregistered = new Set(
+      RULES.filter((r) => r.kind === 'cmdline' && r.readUnregistered && inRange(r.readUnregistered, ctx.target.kernel)).map((r) =>
+        r.kind === 'cmdline' ? r.param : '',
+      ),
+    );
+    const params = [
+      ...new Set(
+        parseCmdline(cmdlineFor(ctx.arch, ctx.target.kernel))
+          .tokens.map((t) => t.key)
+          .filter((k) => !k.includes('.') && !unregistered.has(k)),
+      ),
+    ];
     const env = split(must(ctx.text('/proc/1/environ'), '/proc/1/environ')).map((e) => e.split('=')[0]!);
     const argv = split(must(ctx.text('/proc/1/cmdline'), '/proc/1/cmdline'));
     const handedOn = params.filter((p) => env.includes(p) || argv.slice(1).includes(p));
     const evidence = [
       `/proc/1/environ keys: [${env.join(', ')}]; /proc/1/cmdline: ${quote(argv.join(' '))}`,
       `policy parameters the kernel must consume: ${params.join(', ')}`,
+      ...(unregistered.size ? [`not counted (Linux ${ctx.target.kernel} reads them unregistered, so they also reach init): ${[...unregistered].join(', ')}`] : []),
       ...handedOn.map((p) => `${p}: handed to init, not consumed by the kernel`),
     ];
     return handedOn.length ? fail('param-unconsumed', evidence) : pass(evidence);
