@@ -7,16 +7,19 @@
 // with SIGKILL mid-boot: unhealthy, with the reason and the console tail.
 
 import { readdirSync, readlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OverlayCache, overlayCache } from './overlay.ts';
 
 let cache: OverlayCache;
+/** The current rootfs entry's directory name (the cache also holds entries of earlier doctor builds). */
+let rootfsEntry: string;
 beforeAll(async () => {
   cache = overlayCache();
   // The stages below start from a built kernel and rootfs (cached, or built here once).
-  const r = await cache.run(['rootfs', '--arch', 'x86_64']);
+  const r = await cache.run(['rootfs', '--arch', 'x86_64', '--json']);
   expect(r.code, r.stderr).toBe(0);
+  rootfsEntry = basename(dirname((JSON.parse(r.stdout) as { squashfs: { path: string } }).squashfs.path));
 });
 afterAll(() => cache?.dispose());
 
@@ -48,11 +51,7 @@ const STAGES: Stage[] = [
     name: 'mksquashfs',
     args: ['rootfs', '--arch', 'x86_64'],
     running: /: mksquashfs/,
-    arrange: () => {
-      const root = join(cache.root, 'rootfs');
-      const entry = readdirSync(root).find((d) => /^x86_64-default-[0-9a-f]+$/.test(d))!;
-      cache.flipByte(join(root, entry, 'rootfs.squashfs'));
-    },
+    arrange: () => cache.flipByte(join(cache.root, 'rootfs', rootfsEntry, 'rootfs.squashfs')),
   },
   { name: 'boot', args: ['up', '--arch', 'x86_64'], running: /up: booting x86_64/ },
 ];
