@@ -11,7 +11,8 @@ const APT_PACKAGES = [
   'make', 'gcc', 'bc', 'flex', 'bison', 'libelf-dev', 'libssl-dev', 'cpio', 'xz-utils', 'zstd', 'lz4', 'kmod', 'rsync', 'perl',
   'gcc-aarch64-linux-gnu', 'libc6-dev-arm64-cross', // arm64 cross build + arm64 runtime libs for the guest's node
   'ccache', // variant rebuilds recompile only what changed
-  'redis-server', // a real ccache remote backend on loopback: the shared-compile-cache e2e test (test/e2e/remote-ccache.test.ts)
+  'redis-server', // a real ccache remote backend on loopback: the shared-compile-cache test (test/matrix/remote-ccache.test.ts)
+  'clang-19', 'lld-19', 'llvm-19', // the other toolchain (--toolchain clang): its configure and Kconfig differential run in npm test
   'qemu-system-x86', 'qemu-system-arm', // the VM
   'squashfs-tools', 'busybox-static', // the guest root filesystem
   'tmux', // the --shell console test
