@@ -6,6 +6,7 @@ import type { KernelVersion } from '../policy/index.ts';
 import { EnvironmentError, InputError, InterruptedError, UsageError } from '../util/errors.ts';
 import { acquireLock, sha256File, writeFileAtomic } from '../util/fs.ts';
 import { ensurePackages, tryCapture } from './host.ts';
+import { DEBIAN_KEYRING, privateAptOptions } from '../util/apt.ts';
 
 // Where the kernel source comes from: Debian's linux-source-<v> tarball by
 // default, a user tarball (verified against --sha256 before anything is
@@ -42,7 +43,6 @@ export const NEWER_SUITE_SOURCES: Partial<Record<KernelVersion, { suite: string;
 };
 
 const DEBIAN_MIRROR = 'http://deb.debian.org/debian';
-const DEBIAN_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
 
 /** Debian's linux-source-<kernel> tarball: installed from the host's suite, or fetched from a newer one. */
 export async function debianTarball(kernel: KernelVersion, cacheRoot: string, say: (m: string) => void, signal?: AbortSignal): Promise<string> {
@@ -73,17 +73,7 @@ async function fetchFromSuite(
       await mkdir(join(root, d), { recursive: true });
     }
     await writeFile(join(root, 'sources.list'), `deb [signed-by=${DEBIAN_KEYRING}] ${DEBIAN_MIRROR} ${pin.suite} main\n`);
-    const o = (k: string, v: string) => ['-o', `${k}=${v}`];
-    const apt = [
-      ...o('Dir::State::Lists', join(root, 'lists')),
-      ...o('Dir::State::status', '/dev/null'),
-      ...o('Dir::Cache', join(root, 'cache')),
-      ...o('Dir::Etc::SourceList', join(root, 'sources.list')),
-      ...o('Dir::Etc::SourceParts', join(root, 'sources.list.d')),
-      ...o('Dir::Etc::Preferences', '/dev/null'),
-      ...o('Dir::Etc::PreferencesParts', join(root, 'preferences.d')),
-      ...o('Debug::NoLocking', '1'),
-    ];
+    const apt = privateAptOptions(root, { preferences: true });
     const debs = join(root, 'debs');
     const wanted = `${pkg}=${pin.version} from ${pin.suite}`;
     const step = { what: `fetching ${wanted}`, failed: (detail: string) => new EnvironmentError(`could not fetch ${wanted}: ${detail}`), signal };

@@ -7,6 +7,7 @@ import { EnvironmentError } from '../util/errors.ts';
 import { acquireLock, recordSha256, verifyRecorded } from '../util/fs.ts';
 import { cacheDir } from '../util/paths.ts';
 import { runTool } from './exec.ts';
+import { DEBIAN_KEYRING, privateAptOptions } from '../util/apt.ts';
 
 // What the guest runs, fetched for the *guest's* arch:
 // - Node.js 20: the official binary as shipped on the npm registry
@@ -116,21 +117,6 @@ const DEBIAN_SOURCES = [
   'http://deb.debian.org/debian-security bookworm-security main',
 ];
 
-/** apt options that point apt at a private state for one architecture. */
-function privateApt(arch: Arch, root: string): string[] {
-  const o = (k: string, v: string) => ['-o', `${k}=${v}`];
-  return [
-    ...o('APT::Architecture', DEBIAN_ARCH[arch].deb),
-    ...o('APT::Architectures::', DEBIAN_ARCH[arch].deb),
-    ...o('Dir::State::Lists', join(root, 'lists')),
-    ...o('Dir::State::status', '/dev/null'),
-    ...o('Dir::Cache', join(root, 'cache')),
-    ...o('Dir::Etc::SourceList', join(root, 'sources.list')),
-    ...o('Dir::Etc::SourceParts', join(root, 'sources.list.d')),
-    ...o('Debug::NoLocking', '1'),
-  ];
-}
-
 /** A Debian binary package for `arch`, downloaded once into the cache. Returns the .deb path. */
 export async function aptDownload(arch: Arch, pkg: string, signal?: AbortSignal, say: (m: string) => void = () => {}): Promise<string> {
   const root = cacheDir(`guest/apt/${DEBIAN_ARCH[arch].deb}`);
@@ -147,10 +133,10 @@ export async function aptDownload(arch: Arch, pkg: string, signal?: AbortSignal,
     await writeFile(
       join(root, 'sources.list'),
       DEBIAN_SOURCES.map(
-        (s) => `deb [arch=${DEBIAN_ARCH[arch].deb} signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${s}\n`,
+        (s) => `deb [arch=${DEBIAN_ARCH[arch].deb} signed-by=${DEBIAN_KEYRING}] ${s}\n`,
       ).join(''),
     );
-    const opts = privateApt(arch, root);
+    const opts = privateAptOptions(root, { arch: DEBIAN_ARCH[arch].deb });
     const fail = (e: Error) => {
       throw new EnvironmentError(`could not download ${pkg}:${DEBIAN_ARCH[arch].deb} with apt-get: ${e.message}`);
     };
