@@ -129,6 +129,11 @@ function truncate(s: string): string {
 
 /** Reads a .config, plain, gzip (/proc/config.gz) or xz (Debian's linux-config packages). */
 export function readDotConfig(path: string, opts: ReadOptions = {}): DotConfig {
+  return parseDotConfig(readConfigText(path), path, opts);
+}
+
+/** A .config's text, decompressed (plain, gzip or xz); unreadable or binary input is an InputError. */
+export function readConfigText(path: string): string {
   let raw: Buffer;
   try {
     raw = readFileSync(path);
@@ -137,7 +142,7 @@ export function readDotConfig(path: string, opts: ReadOptions = {}): DotConfig {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code})`;
     throw new InputError(path, why);
   }
-  return parseDotConfig(decompress(raw, path), path, opts);
+  return decompress(raw, path);
 }
 
 function decompress(raw: Buffer, path: string): string {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { defineCommand, type IO } from '../command.ts';
 import { configAuditor, FLEET_FORMATTERS, fleetReport, FORMATS, FORMATTERS, kernelConfigsIn, type Format } from '../../audit/index.ts';
 import { RELEASE_DIGEST_RECIPE, parseProcVersion, releaseDigest } from '../../kconfig/release.ts';
+import { readConfigText } from '../../kconfig/dotconfig.ts';
 import { type Arch, DEFAULT_KERNEL, type KernelSeries, parseKernelSeries, type Toolchain } from '../../policy/index.ts';
 import { InputError, UsageError } from '../../util/errors.ts';
 import { cacheRoot } from '../../util/paths.ts';
@@ -156,14 +156,8 @@ function auditRunning(opts: { versionFile: string; config: string | undefined; f
   if (!running) throw new InputError(versionFile, 'not a kernel version line ("Linux version <release> ...")', 1);
   let config: { file: string; digest: string; match: boolean } | undefined;
   if (opts.config !== undefined) {
-    let raw: Buffer;
-    try {
-      raw = readFileSync(opts.config);
-    } catch (e) {
-      throw new InputError(opts.config, `cannot read (${(e as NodeJS.ErrnoException).code})`);
-    }
-    // The digest is over the .config's exact bytes; a gzip'd copy (/proc/config.gz) is read through.
-    const digest = releaseDigest((raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8'));
+    // The digest is over the .config's exact text; a compressed copy (/proc/config.gz, .xz) is read through.
+    const digest = releaseDigest(readConfigText(opts.config));
     config = { file: opts.config, digest, match: digest === running.digest };
   }
   if (opts.format === 'json') {
