@@ -16,9 +16,7 @@ export default defineCheck({
   reasons: { 'param-unconsumed': 'a policy boot parameter reached init: the kernel did not recognise it (its code is compiled out)' },
   run(ctx) {
     const unregistered = new Set(
-      RULES.filter((r) => r.kind === 'cmdline' && r.readUnregistered && inRange(r.readUnregistered, ctx.target.kernel)).map((r) =>
-        r.kind === 'cmdline' ? r.param : '',
-      ),
+      RULES.flatMap((r) => (r.kind === 'cmdline' && r.readUnregistered && inRange(r.readUnregistered, ctx.target.kernel) ? [r.param] : [])),
     );
     const params = [
       ...new Set(
