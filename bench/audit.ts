@@ -7,7 +7,7 @@
 // Prints JSON: medians and p90s in ms.
 //
 //   npx vite-node bench/audit.ts [--n 20] [--config FILE] [--baseline BUNDLE]
-import { spawnSync } from 'node:child_process';
+import { timeProcess } from './process-time.ts';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
@@ -34,14 +34,7 @@ if (!existsSync(config)) {
 }
 
 const AUDIT = ['bin/capsem-kernel.js', 'audit', '--config', config, '--format', 'json'];
-/** One whole process; `expect` is the exit code a good run has. */
-const time = (argv: string[], expect: number) => (): number => {
-  const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (r.status !== expect) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr.toString().trim()}`);
-  return ms;
-};
+const time = (argv: string[], expect: number) => (): number => timeProcess(argv, expect);
 const quantile = (xs: number[], q: number) => xs[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)]!;
 const round = (x: number) => Math.round(x * 10) / 10;
 const sample = (f: () => number) => {

@@ -8,7 +8,7 @@
 // Prints JSON: medians in ms and configs per second.
 //
 //   npx vite-node bench/fleet-audit.ts [--n 3]
-import { spawnSync } from 'node:child_process';
+import { timeProcess } from './process-time.ts';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -34,14 +34,8 @@ const configs = [
   ...readdirSync(DEBIAN).filter((f) => f.endsWith('.xz')).map((f) => join(DEBIAN, f)),
 ].sort();
 
-/** One whole process; every config here fails the policy, so a good run exits 1. */
-function time(args: string[]): number {
-  const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['bin/capsem-kernel.js', 'audit', ...args, '--format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 << 20 });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (r.status !== 1) throw new Error(`audit ${args.join(' ')} exited ${r.status}: ${r.stderr.toString().trim().split('\n').at(-1)}`);
-  return ms;
-}
+/** One whole audit process; every config here fails the policy, so a good run exits 1. */
+const time = (args: string[]): number => timeProcess(['bin/capsem-kernel.js', 'audit', ...args, '--format', 'json'], 1);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 const round = (x: number) => Math.round(x);
 
