@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Arch, KernelVersion, Toolchain } from '../policy/index.ts';
+import type { Arch, KernelSeries, Toolchain } from '../policy/index.ts';
 import { sha256 } from '../util/fs.ts';
 import { readManifest, type ImageFormat } from './manifest.ts';
 
@@ -17,7 +17,7 @@ export interface CacheInputs {
   sourceSha256: string;
   fragment: string;
   arch: Arch;
-  kernel: KernelVersion;
+  kernel: KernelSeries;
   toolchain: Toolchain;
   /** Compiler and linker `--version` first lines. */
   toolchainBanner: string;
@@ -72,7 +72,7 @@ export function cachePaths(cacheRoot: string, key: string, format: ImageFormat):
  * The progress bar's total: the most objects any clean cached build of the
  * same arch and kernel compiled.
  */
-export async function estimateObjects(cacheRoot: string, arch: Arch, kernel: KernelVersion): Promise<number | undefined> {
+export async function estimateObjects(cacheRoot: string, arch: Arch, kernel: KernelSeries): Promise<number | undefined> {
   const builds = join(cacheRoot, 'builds');
   let most: number | undefined;
   for (const key of await readdir(builds).catch(() => [] as string[])) {

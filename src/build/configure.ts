@@ -6,7 +6,7 @@ import { parseDotConfig, type DotConfig } from '../kconfig/dotconfig.ts';
 import { renderFragment, requestedOptions } from '../kconfig/fragment.ts';
 import { releaseDigest } from '../kconfig/release.ts';
 import { loadKconfigTree, type KconfigTree } from '../kconfig/tree.ts';
-import { DEFAULT_KERNEL, type Arch, type KernelVersion, type Target, type Toolchain } from '../policy/index.ts';
+import { DEFAULT_KERNEL, type Arch, type KernelSeries, type Target, type Toolchain } from '../policy/index.ts';
 import { CheckFailedError, InputError, UsageError } from '../util/errors.ts';
 import { sha256 } from '../util/fs.ts';
 import { cacheRoot } from '../util/paths.ts';
@@ -36,7 +36,7 @@ export interface BuildProgress {
 
 export interface ConfigureOptions {
   arch: Arch;
-  kernel?: KernelVersion;
+  kernel?: KernelSeries;
   toolchain?: Toolchain;
   /** A tarball (needs sha256) or a kernel tree directory; default Debian's linux-source-<kernel>. */
   source?: string;

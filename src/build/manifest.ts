@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Arch, KernelVersion, Toolchain } from '../policy/index.ts';
+import type { Arch, KernelSeries, Toolchain } from '../policy/index.ts';
 import { sha256File, writeFileAtomic } from '../util/fs.ts';
 import type { CcacheStats } from './ccache.ts';
 
@@ -15,7 +15,7 @@ export type ImageFormat = 'bzImage' | 'Image';
 export interface Manifest {
   manifestVersion: typeof MANIFEST_VERSION;
   arch: Arch;
-  kernelVersion: KernelVersion;
+  kernelVersion: KernelSeries;
   /** `make kernelrelease`, e.g. 6.12.57-capsem-0123456789ab: what `uname -r` says in the guest. */
   kernelRelease: string;
   /** The config digest in the release, and how it is computed (so anyone can recompute it from the .config). */

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { KernelVersion } from '../policy/index.ts';
+import { isKernelVersion, KERNELS, type KernelSeries, type KernelVersion } from '../policy/index.ts';
 import { EnvironmentError, InputError, InterruptedError, UsageError } from '../util/errors.ts';
 import { acquireLock, sha256File, writeFileAtomic } from '../util/fs.ts';
 import { ensurePackages, tryCapture } from './host.ts';
@@ -45,7 +45,12 @@ export const NEWER_SUITE_SOURCES: Partial<Record<KernelVersion, { suite: string;
 const DEBIAN_MIRROR = 'http://deb.debian.org/debian';
 
 /** Debian's linux-source-<kernel> tarball: installed from the host's suite, or fetched from a newer one. */
-export async function debianTarball(kernel: KernelVersion, cacheRoot: string, say: (m: string) => void, signal?: AbortSignal): Promise<string> {
+export async function debianTarball(kernel: KernelSeries, cacheRoot: string, say: (m: string) => void, signal?: AbortSignal): Promise<string> {
+  if (!isKernelVersion(kernel)) {
+    throw new UsageError(
+      `build: no Debian source is pinned for Linux ${kernel} (only for ${KERNELS.join(', ')}): pass --source TARBALL --sha256 HEX, or --source DIR`,
+    );
+  }
   const pin = NEWER_SUITE_SOURCES[kernel];
   if (pin) return await fetchFromSuite(kernel, pin, cacheRoot, say, signal);
   const path = `/usr/src/linux-source-${kernel}.tar.xz`;
@@ -179,7 +184,7 @@ async function unpackOnce(tarball: string, sha: string, cacheRoot: string, say: 
 }
 
 export async function resolveSource(opts: {
-  kernel: KernelVersion;
+  kernel: KernelSeries;
   source?: string;
   sha256?: string;
   cwd: string;

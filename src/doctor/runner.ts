@@ -4,7 +4,7 @@
 // policy's data, so no check carries its own exceptions: a check runs with
 // the rules it must verify, and is skipped (and listed) when none is left.
 
-import { DEFAULT_KERNEL, NONCE_PARAM, type Rule, type Target, isKernelVersion, parseCmdline } from '../policy/index.ts';
+import { DEFAULT_KERNEL, NONCE_PARAM, type Rule, type Target, parseCmdline, parseKernelSeries } from '../policy/index.ts';
 import { type Check, type Outcome, checkContext, rulesToVerify } from './define.ts';
 import type { DoctorEnv } from './env.ts';
 import { Bail } from './observe.ts';
@@ -28,7 +28,7 @@ function observeBoot(env: DoctorEnv): { kernelRelease: string; target: Target; b
   const version = /^(\d+\.\d+)/.exec(kernelRelease)?.[1] ?? '';
   // /proc/version names the compiler the kernel was built with.
   const toolchain = /clang version/.test(read('/proc/version') ?? '') ? 'clang' : 'gcc';
-  const target: Target = { arch: env.arch, kernel: isKernelVersion(version) ? version : DEFAULT_KERNEL, toolchain };
+  const target: Target = { arch: env.arch, kernel: parseKernelSeries(version) ?? DEFAULT_KERNEL, toolchain };
   const cmdline = read('/proc/cmdline') ?? '';
   const nonce = parseCmdline(cmdline).get(NONCE_PARAM);
   return {

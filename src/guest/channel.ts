@@ -4,7 +4,7 @@ import { decodeFrame } from '../doctor/channel.ts';
 import type { DoctorReport } from '../doctor/types.ts';
 import { plannedChecks } from '../doctor/runner.ts';
 import { ALL_CHECKS } from '../doctor/registry.ts';
-import { type Arch, GUEST, LAUNCHER_TOKENS, type Target, isKernelVersion, normalizeParamName, parseCmdline } from '../policy/index.ts';
+import { type Arch, GUEST, LAUNCHER_TOKENS, type Target, normalizeParamName, parseCmdline, parseKernelSeries } from '../policy/index.ts';
 
 // The host end of the result channel. QEMU connects the guest's
 // `org.capsem.doctor` virtio-serial port to a Unix socket we listen on; the
@@ -181,8 +181,9 @@ export function verdictFrom(bytes: Buffer, expect: BootExpectation): Verdict {
     if (expect.kernel.allow) warnings.push(`${note} (allowed by --allow-unknown-kernel: nothing ties it to an audited config)`);
     else problems.push(`${note}; pass --allow-unknown-kernel to accept a kernel no capsem build names`);
     const claimed = report.boot.target;
-    if (isKernelVersion(claimed.kernel) && (claimed.toolchain === 'gcc' || claimed.toolchain === 'clang')) {
-      target = { arch: expect.arch, kernel: claimed.kernel, toolchain: claimed.toolchain };
+    const series = parseKernelSeries(claimed.kernel);
+    if (series && (claimed.toolchain === 'gcc' || claimed.toolchain === 'clang')) {
+      target = { arch: expect.arch, kernel: series, toolchain: claimed.toolchain };
     } else problems.push(`the report names no target the policy knows: ${describeTarget(claimed)}`);
   }
   if (target) problems.push(...checkSetDrift(report, target));

@@ -1,7 +1,7 @@
 import {
   appliesToArch,
   FEATURES,
-  type KernelVersion,
+  type KernelSeries,
   resolveRule,
   RULES,
   symbolFor,
@@ -55,7 +55,7 @@ export function requestedOptions(target: Target): RequestedOption[] {
   return out;
 }
 
-function symbolName(sym: SymbolByVersion, kernel: KernelVersion): string {
+function symbolName(sym: SymbolByVersion, kernel: KernelSeries): string {
   const s = symbolFor(sym, kernel);
   return 'name' in s ? s.name : '?';
 }

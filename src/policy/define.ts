@@ -45,7 +45,8 @@ export function isToolchain(s: string): s is Toolchain {
 /** What a build is for: every rule is resolved against one of these. */
 export interface Target {
   arch: Arch;
-  kernel: KernelVersion;
+  /** A verified version (KERNELS) or any other series the symbol ranges cover (see isKernelVersion). */
+  kernel: KernelSeries;
   toolchain: Toolchain;
 }
 

@@ -23,7 +23,7 @@ function io() {
 const USAGE: [string[], RegExp][] = [
   [['build'], /--arch is required/],
   [['build', '--arch', 'riscv'], /--arch must be one of x86_64, arm64/],
-  [['build', '--arch', 'x86_64', '--kernel', '5.10'], /--kernel must be one of/],
+  [['build', '--arch', 'x86_64', '--kernel', 'five'], /--kernel five is not a kernel series/],
   [['build', '--arch', 'x86_64', '--toolchain', 'icc'], /--toolchain must be one of/],
   [['build', '--arch', 'x86_64', '--jobs', '0'], /--jobs must be a positive integer/],
   [['build', '--arch', 'x86_64', '--jobs', 'lots'], /--jobs must be a positive integer/],

@@ -1,9 +1,9 @@
 import { dirname, join, relative } from 'node:path';
 import { buildKernel, configureKernel, progressLog, type BuildProgress, type ConfigureResult, type Manifest } from '../../build/index.ts';
-import type { KernelVersion, Toolchain } from '../../policy/index.ts';
+import type { Toolchain } from '../../policy/index.ts';
 import { UsageError } from '../../util/errors.ts';
 import { defineCommand, type IO } from '../command.ts';
-import { TARGET_ARGS, requireArch } from './defconfig.ts';
+import { TARGET_ARGS, requireArch, requireKernel } from './defconfig.ts';
 
 function clock(seconds: number): string {
   const s = Math.round(seconds);
@@ -140,7 +140,7 @@ outside tests.`,
     const progress = progressPrinter(io);
     const common = {
       arch,
-      kernel: args.kernel as KernelVersion,
+      kernel: requireKernel(args.kernel, 'build', io),
       toolchain: args.toolchain as Toolchain,
       ...(args.source !== undefined ? { source: args.source } : {}),
       ...(args.sha256 !== undefined ? { sha256: args.sha256 } : {}),

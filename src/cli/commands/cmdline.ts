@@ -1,6 +1,6 @@
 import { defineCommand } from '../command.ts';
-import { cmdlineFor, type KernelVersion } from '../../policy/index.ts';
-import { requireArch, TARGET_ARGS } from './defconfig.ts';
+import { cmdlineFor } from '../../policy/index.ts';
+import { requireArch, requireKernel, TARGET_ARGS } from './defconfig.ts';
 
 export default defineCommand({
   name: 'cmdline',
@@ -11,7 +11,7 @@ device, then the hardening parameters. \`capsem-kernel policy\` says why each is
   args: { arch: TARGET_ARGS.arch, kernel: TARGET_ARGS.kernel },
   examples: ['capsem-kernel cmdline --arch arm64'],
   run({ args, io }) {
-    io.stdout(cmdlineFor(requireArch(args.arch, 'cmdline'), args.kernel as KernelVersion) + '\n');
+    io.stdout(cmdlineFor(requireArch(args.arch, 'cmdline'), requireKernel(args.kernel, 'cmdline', io)) + '\n');
     return 0;
   },
 });

@@ -9,14 +9,14 @@ import {
   symbolFor,
   resolveRule,
   type Arch,
-  type KernelVersion,
+  type KernelSeries,
   type Rule,
   type Section,
   type Toolchain,
 } from '../../policy/index.ts';
-import { TARGET_ARGS } from './defconfig.ts';
+import { requireKernel, TARGET_ARGS } from './defconfig.ts';
 
-function subject(rule: Rule, kernel: KernelVersion): string {
+function subject(rule: Rule, kernel: KernelSeries): string {
   if (rule.kind === 'cmdline') return rule.param;
   if (rule.kind === 'guest') return '(guest)';
   if (rule.kind === 'cmdline-contract') return '(command line)';
@@ -38,7 +38,7 @@ rule also shows how it resolves for that target (enforced, waived, not applicabl
   },
   examples: ['capsem-kernel policy', 'capsem-kernel policy --arch arm64 --kernel 6.1', 'capsem-kernel policy --json'],
   run({ args, io }) {
-    const kernel = args.kernel as KernelVersion;
+    const kernel = requireKernel(args.kernel, 'policy', io);
     const target = args.arch
       ? { arch: args.arch as Arch, kernel, toolchain: args.toolchain as Toolchain }
       : undefined;
