@@ -1,9 +1,10 @@
-import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { kernelArch } from '../kconfig/toolchain.ts';
 import { InterruptedError } from '../util/errors.ts';
-import { LockedError, acquireLock, sha256, sha256File } from '../util/fs.ts';
+import { isNoSpace, lock, noSpaceError, touchEntry, verifyFiles } from '../util/cache.ts';
+import { copyFileAtomic, sha256, sha256File } from '../util/fs.ts';
 import { estimateObjects, type CachePaths } from './cache.ts';
 import { startCcacheMeter } from './ccache.ts';
 import { RELEASE_DIGEST_RECIPE } from '../kconfig/release.ts';
@@ -100,36 +101,16 @@ async function configureOnly(opts: ConfigureOptions): Promise<ConfigureResult> {
   }
 }
 
-const LOCK_POLL_MS = 2000;
-
 /**
  * The cache entry's lock, waiting while another process builds the same inputs
  * (e.g. two test files asking for the same kernel): when it finishes, we get a cache hit.
  */
-async function lockEntry(prep: Prepared, signal?: AbortSignal): Promise<() => Promise<void>> {
-  let told = false;
-  for (;;) {
-    try {
-      return await acquireLock(prep.paths.lock, `the build cache entry ${prep.paths.root}`);
-    } catch (e) {
-      if (!(e instanceof LockedError)) throw e;
-      if (!told) prep.progress('cache', `waiting: ${e.message}`);
-      told = true;
-      await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
-      if (signal?.aborted) throw new InterruptedError('build: interrupted while waiting for another build');
-    }
-  }
-}
-
-async function copyAtomic(from: string, to: string): Promise<void> {
-  const tmp = `${to}.tmp-${process.pid}`;
-  try {
-    await copyFile(from, tmp);
-    await rename(tmp, to);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+function lockEntry(prep: Prepared, signal?: AbortSignal): Promise<() => Promise<void>> {
+  return lock(prep.paths.lock, {
+    what: `building the kernel cache entry ${prep.paths.root}`,
+    say: (m) => prep.progress('cache', m),
+    ...(signal ? { signal } : {}),
+  });
 }
 
 /**
@@ -140,12 +121,12 @@ async function copyAtomic(from: string, to: string): Promise<void> {
 async function cachedBuild(paths: CachePaths, say: (m: string) => void = () => {}): Promise<Manifest | undefined> {
   const m = await readManifest(paths.manifest);
   if (!m) return undefined;
-  for (const [file, recorded] of [[m.image.path, m.image.sha256], [m.files.config, m.configSha256]] as const) {
-    const actual = await sha256File(file).catch(() => undefined);
-    if (actual === recorded) continue;
-    say(`cache entry ${paths.root}: ${file} ${actual ? 'changed since it was built' : 'is missing'} (sha256 ${actual ?? '-'}, manifest ${recorded}); rebuilding`);
+  const check = await verifyFiles([{ path: m.image.path, sha256: m.image.sha256 }, { path: m.files.config, sha256: m.configSha256 }]);
+  if (!check.ok) {
+    say(`cache entry ${paths.root}: ${check.reason}; rebuilding`);
     return undefined;
   }
+  await touchEntry(paths.root);
   return m;
 }
 
@@ -158,10 +139,10 @@ async function publish(m: Manifest, outDir: string, cached: boolean): Promise<Ma
     fragment: join(outDir, 'fragment.config'),
     makeLog: join(outDir, 'make.log'),
   };
-  await copyAtomic(m.image.path, out.image);
-  await copyAtomic(m.files.config, out.config);
-  await copyAtomic(m.files.fragment, out.fragment);
-  await copyAtomic(m.files.makeLog, out.makeLog);
+  await copyFileAtomic(m.image.path, out.image);
+  await copyFileAtomic(m.files.config, out.config);
+  await copyFileAtomic(m.files.fragment, out.fragment);
+  await copyFileAtomic(m.files.makeLog, out.makeLog);
   const published: Manifest = {
     ...m,
     image: { ...m.image, path: out.image },
@@ -203,8 +184,8 @@ async function compile(c: Configured, opts: BuildOptions): Promise<Manifest> {
 
   c.progress('artifacts', `copying ${format} into the cache`);
   const built = join(paths.obj, 'arch', kernelArch(target.arch).SRCARCH, 'boot', format);
-  await copyAtomic(built, paths.image);
-  await copyAtomic(join(paths.obj, '.config'), paths.config);
+  await copyFileAtomic(built, paths.image);
+  await copyFileAtomic(join(paths.obj, '.config'), paths.config);
   const kernelRelease = (await readFile(join(paths.obj, 'include', 'config', 'kernel.release'), 'utf8').catch(() => c.kernelRelease)).trim();
   const summary = summarize(c);
   const manifest: Manifest = {
@@ -252,11 +233,26 @@ export function buildKernel(opts: BuildOptions): Promise<Manifest> {
   return interruptible(opts.signal, () => build(opts));
 }
 
+/** A full disk leaves nothing of the entry behind (its half-built tree is what filled it): one line, exit 2. */
+async function configureAndCompile(prep: Prepared, opts: BuildOptions): Promise<Manifest> {
+  try {
+    return await compile(await configure(prep, opts), opts);
+  } catch (e) {
+    if (!isNoSpace(e) || opts.signal?.aborted) throw e;
+    await rm(prep.paths.root, { recursive: true, force: true });
+    throw noSpaceError(prep.paths.root, 'building the kernel');
+  }
+}
+
 async function build(opts: BuildOptions): Promise<Manifest> {
   const prep: Prepared = await prepare(opts);
   const unsafe = prep.unsafeReasons.length > 0;
   const outDir = resolve(opts.cwd ?? process.cwd(), opts.outDir ?? join('out', unsafe ? `${opts.arch}-unsafe` : opts.arch));
-  const releaseOut = await acquireLock(join(outDir, '.lock'), `the output dir ${outDir}`);
+  const releaseOut = await lock(join(outDir, '.lock'), {
+    what: `publishing into ${outDir}`,
+    say: (m) => prep.progress('cache', m),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
   try {
     const releaseEntry = await lockEntry(prep, opts.signal);
     try {
@@ -269,8 +265,7 @@ async function build(opts: BuildOptions): Promise<Manifest> {
       // From here the output dir is being rebuilt: it must not look finished until it is.
       await rm(join(outDir, 'manifest.json'), { force: true });
       await rm(prep.paths.manifest, { force: true });
-      const configured = await configure(prep, opts);
-      const manifest = await compile(configured, opts);
+      const manifest = await configureAndCompile(prep, opts);
       prep.progress('artifacts', `copying into ${outDir}`);
       return await publish(manifest, outDir, false);
     } finally {

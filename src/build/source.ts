@@ -4,7 +4,8 @@ import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/p
 import { join, resolve } from 'node:path';
 import { isKernelVersion, KERNELS, type KernelSeries, type KernelVersion } from '../policy/index.ts';
 import { EnvironmentError, InputError, InterruptedError, UsageError } from '../util/errors.ts';
-import { acquireLock, sha256File, writeFileAtomic } from '../util/fs.ts';
+import { cachedEntry, withLock } from '../util/cache.ts';
+import { sha256File, writeFileAtomic } from '../util/fs.ts';
 import { ensurePackages, tryCapture } from './host.ts';
 import { DEBIAN_KEYRING, privateAptOptions } from '../util/apt.ts';
 
@@ -70,10 +71,12 @@ async function fetchFromSuite(
   const pkg = `linux-source-${kernel}`;
   const root = join(cacheRoot, 'apt', pin.suite);
   const tarball = join(root, 'tarballs', `${pkg}_${pin.version}.tar.xz`);
-  if (await stat(tarball).catch(() => undefined)) return tarball;
-  const release = await acquireLock(join(root, 'lock'), `the private apt state for ${pin.suite}`);
-  try {
-    if (await stat(tarball).catch(() => undefined)) return tarball;
+  // Checked on every use, not only when fetched (memoised: a second per change, not per build).
+  const valid = async () => (await stat(tarball).catch(() => undefined)) !== undefined && (await memoSha256(tarball, cacheRoot)) === pin.sha256;
+  if (await valid()) return tarball;
+  const locking = { what: `fetching ${pkg} ${pin.version} into ${root}`, say, ...(signal ? { signal } : {}) };
+  return await withLock(join(root, 'lock'), locking, async () => {
+    if (await valid()) return tarball;
     for (const d of ['lists/partial', 'cache/archives/partial', 'sources.list.d', 'preferences.d', 'debs', 'tarballs']) {
       await mkdir(join(root, d), { recursive: true });
     }
@@ -100,9 +103,7 @@ async function fetchFromSuite(
     await rm(debs, { recursive: true, force: true }); // apt verified it; the tarball is what we keep
     say(`${pkg} ${pin.version}: sha256 ${actual}`);
     return tarball;
-  } finally {
-    await release();
-  }
+  });
 }
 
 /**
@@ -154,33 +155,23 @@ async function singleTopDir(dir: string, tarball: string): Promise<string> {
 }
 
 async function unpackOnce(tarball: string, sha: string, cacheRoot: string, say: (m: string) => void, signal?: AbortSignal): Promise<string> {
-  const root = join(cacheRoot, 'sources', sha);
-  const done = await readdir(root).catch(() => undefined);
-  if (done) return join(root, await singleTopDir(root, tarball));
-  const release = await acquireLock(`${root}.lock`, `the source unpack of ${tarball}`);
-  try {
-    // Another process may have finished between our check and taking the lock.
-    if (await readdir(root).catch(() => undefined)) return join(root, await singleTopDir(root, tarball));
-    const tmp = `${root}.tmp`;
-    await rm(tmp, { recursive: true, force: true }); // a half-finished unpack from an interrupted run
-    await mkdir(tmp, { recursive: true });
-    say(`unpacking ${tarball} (once; ~20 s)`);
-    try {
+  const { value } = await cachedEntry({
+    dir: join(cacheRoot, 'sources', sha),
+    what: `unpacking ${tarball}`,
+    say,
+    ...(signal ? { signal } : {}),
+    reuse: async (dir) => ((await readdir(dir).catch(() => undefined)) ? join(dir, await singleTopDir(dir, tarball)) : undefined),
+    make: async (tmp) => {
+      say(`unpacking ${tarball} (once; ~20 s)`);
       await run('tar', ['-xf', tarball, '-C', tmp, '--no-same-owner'], {
         what: 'unpacking',
         failed: (detail) => new InputError(tarball, detail),
         signal,
       });
-      const top = await singleTopDir(tmp, tarball);
-      await rename(tmp, root);
-      return join(root, top);
-    } catch (e) {
-      await rm(tmp, { recursive: true, force: true });
-      throw e;
-    }
-  } finally {
-    await release();
-  }
+      return join(cacheRoot, 'sources', sha, await singleTopDir(tmp, tarball));
+    },
+  });
+  return value;
 }
 
 export async function resolveSource(opts: {

@@ -19,6 +19,10 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
     summary: 'Build the hardened kernel: allnoconfig + policy, survival check, compile (cached)',
     load: lazy(() => import('./commands/build.ts')),
   },
+  cache: {
+    summary: 'List the cache entries (kind, key, size, age, last use) or prune old ones',
+    load: lazy(() => import('./commands/cache.ts')),
+  },
   cmdline: {
     summary: 'Print the boot command line the policy requires',
     load: lazy(() => import('./commands/cmdline.ts')),

