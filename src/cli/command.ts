@@ -33,14 +33,17 @@ export interface BooleanArg extends ArgBase {
 export type ArgSpec = StringArg | BooleanArg;
 export type ArgsSpec = Record<string, ArgSpec>;
 
+/** A string option's value type: the union of its `choices` when it has them (parsing checks them). */
+type StringValue<S> = S extends { choices: readonly (infer C extends string)[] } ? C : string;
+
 export type ParsedArgs<A extends ArgsSpec> = {
   [K in keyof A]: A[K] extends BooleanArg
     ? boolean
     : A[K] extends { multiple: true }
-      ? string[]
+      ? StringValue<A[K]>[]
       : A[K] extends { default: string }
-      ? string
-      : string | undefined;
+      ? StringValue<A[K]>
+      : StringValue<A[K]> | undefined;
 };
 
 export interface PositionalSpec {

@@ -3,7 +3,7 @@ import { defineCommand, type IO } from '../command.ts';
 import { configAuditor, FLEET_FORMATTERS, fleetReport, FORMATS, FORMATTERS, kernelConfigsIn, type Format } from '../../audit/index.ts';
 import { RELEASE_DIGEST_RECIPE, parseProcVersion, releaseDigest } from '../../kconfig/release.ts';
 import { readConfigText } from '../../kconfig/dotconfig.ts';
-import { type Arch, DEFAULT_KERNEL, type KernelSeries, parseKernelSeries, type Toolchain } from '../../policy/index.ts';
+import { DEFAULT_KERNEL, type KernelSeries, parseKernelSeries } from '../../policy/index.ts';
 import { InputError, UsageError } from '../../util/errors.ts';
 import { cacheRoot } from '../../util/paths.ts';
 import { TARGET_ARGS } from './defconfig.ts';
@@ -65,7 +65,7 @@ config), 2 on bad input or usage.`,
     const dir = positionals[0];
     if (args.running || args['version-file'] !== undefined) {
       if (args.config.length > 1 || dir !== undefined) throw new UsageError('audit --running: one --config at most, no DIR');
-      return auditRunning({ versionFile: args['version-file'] ?? '/proc/version', config: args.config[0], format: args.format as Format, io });
+      return auditRunning({ versionFile: args['version-file'] ?? '/proc/version', config: args.config[0], format: args.format, io });
     }
     if (args.config.length === 0 && dir === undefined) throw new UsageError('audit: --config FILE is required (or a DIR of configs)');
     if (args.cmdline !== undefined && args['cmdline-file'] !== undefined) {
@@ -79,16 +79,16 @@ config), 2 on bad input or usage.`,
     }
     const cmdline = args['cmdline-file'] !== undefined ? readCmdlineFile(args['cmdline-file']) : args.cmdline;
     const auditor = configAuditor({
-      ...(args.arch !== undefined ? { arch: args.arch as Arch } : {}),
+      ...(args.arch !== undefined ? { arch: args.arch } : {}),
       ...(kernel !== undefined ? { kernel } : {}),
-      toolchain: args.toolchain as Toolchain,
+      toolchain: args.toolchain,
       ...(cmdline !== undefined ? { cmdline } : {}),
       ...(args['text-only'] ? { textOnly: '--text-only' } : {}),
       ...(args.source !== undefined ? { srcDir: await sourceTree(args.source, args.sha256, io) } : {}),
       cacheRoot: cacheRoot(io.env),
       warn: (line) => io.stderr(`audit: ${line}\n`),
     });
-    const format = args.format as Format;
+    const format = args.format;
     if (dir === undefined && args.config.length === 1) {
       const report = await auditor.audit(args.config[0]!);
       io.stdout(FORMATTERS[format](report));

@@ -164,7 +164,7 @@ where KVM cannot run this guest; 130 interrupted (the VM is stopped).`,
     const timeoutMs = parseTimeout(args.timeout, 'boot');
     if (args.shell && args.json) throw new UsageError('boot: --shell gives the console to you: --json does not apply');
     // Decided before anything is built: --accel kvm where KVM cannot run the guest fails at once.
-    const accel = decideAccel(args.accel as 'auto' | 'kvm' | 'tcg', arch, readHostFacts());
+    const accel = decideAccel(args.accel, arch, readHostFacts());
     const kernel = resolve(io.cwd, args.kernel ?? builtKernel(arch, io.cwd));
     if (!existsSync(kernel)) throw new InputError(kernel, 'kernel image not found');
     const identity = await identify(kernel, args['allow-unknown-kernel']);

@@ -1,6 +1,5 @@
 import { dirname, join, relative } from 'node:path';
 import { buildKernel, configureKernel, progressLog, type BuildProgress, type ConfigureResult, type Manifest } from '../../build/index.ts';
-import type { Toolchain } from '../../policy/index.ts';
 import { UsageError } from '../../util/errors.ts';
 import { defineCommand, type IO } from '../command.ts';
 import { TARGET_ARGS, requireArch, requireKernel } from './defconfig.ts';
@@ -141,7 +140,7 @@ outside tests.`,
     const common = {
       arch,
       kernel: requireKernel(args.kernel, 'build', io),
-      toolchain: args.toolchain as Toolchain,
+      toolchain: args.toolchain,
       ...(args.source !== undefined ? { source: args.source } : {}),
       ...(args.sha256 !== undefined ? { sha256: args.sha256 } : {}),
       ...(args['unsafe-extra-fragment'] !== undefined ? { extraFragment: args['unsafe-extra-fragment'] } : {}),

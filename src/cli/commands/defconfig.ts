@@ -1,4 +1,4 @@
-import { defineCommand } from '../command.ts';
+import { defineCommand, type IO } from '../command.ts';
 import { renderFragment } from '../../kconfig/fragment.ts';
 import {
   ARCHS,
@@ -9,10 +9,8 @@ import {
   isKernelVersion,
   type KernelSeries,
   parseKernelSeries,
-  type Toolchain,
 } from '../../policy/index.ts';
 import { UsageError } from '../../util/errors.ts';
-import type { IO } from '../command.ts';
 
 /** The target flags shared by defconfig, cmdline and audit. */
 export const TARGET_ARGS = {
@@ -26,9 +24,9 @@ export const TARGET_ARGS = {
   toolchain: { type: 'string', description: 'Compiler the kernel is built with', choices: TOOLCHAINS, default: 'gcc' },
 } as const;
 
-export function requireArch(arch: string | undefined, verb: string): Arch {
+export function requireArch(arch: Arch | undefined, verb: string): Arch {
   if (arch === undefined) throw new UsageError(`${verb}: --arch is required (${ARCHS.join(' or ')})`);
-  return arch as Arch;
+  return arch;
 }
 
 /**
@@ -59,7 +57,7 @@ under a comment naming its rule. Apply it to allnoconfig:
   examples: ['capsem-kernel defconfig --arch x86_64', 'capsem-kernel defconfig --arch arm64 --kernel 6.1 --toolchain clang'],
   run({ args, io }) {
     const arch = requireArch(args.arch, 'defconfig');
-    io.stdout(renderFragment({ arch, kernel: requireKernel(args.kernel, 'defconfig', io), toolchain: args.toolchain as Toolchain }));
+    io.stdout(renderFragment({ arch, kernel: requireKernel(args.kernel, 'defconfig', io), toolchain: args.toolchain }));
     return 0;
   },
 });

@@ -9,7 +9,7 @@ import { explainSymbol, missingOptions, renderExplanation, unneededOptions } fro
 import { renderFragment, requestedOptions } from '../../kconfig/fragment.ts';
 import { envFromConfiguredTree, envFromMake, kernelArch } from '../../kconfig/toolchain.ts';
 import { type KconfigTree, loadKconfigTree } from '../../kconfig/tree.ts';
-import { type Arch, DEFAULT_KERNEL, isKernelVersion, KERNELS, type KernelVersion, type Toolchain } from '../../policy/index.ts';
+import { type Arch, DEFAULT_KERNEL, KERNELS, type KernelVersion, type Toolchain } from '../../policy/index.ts';
 import { InputError, UsageError } from '../../util/errors.ts';
 import { cacheRoot } from '../../util/paths.ts';
 import { TARGET_ARGS } from './defconfig.ts';
@@ -63,7 +63,7 @@ survive; 2 bad usage or input.`,
     }
     const config = args.config !== undefined ? readDotConfig(args.config) : undefined;
     const { arch, kernel } = target(args.arch, args.kernel, config, args.config);
-    const toolchain = args.toolchain as Toolchain;
+    const toolchain = args.toolchain;
     const srcDir = await sourceTree(args.source, kernel, io);
     const tree = await loadTree(srcDir, arch, toolchain, args.config, io);
     if (args.source === undefined && tree.series !== kernel) {
@@ -122,8 +122,8 @@ survive; 2 bad usage or input.`,
 
 /** Arch and kernel from the flags, else from the .config's header. */
 function target(
-  archArg: string | undefined,
-  kernelArg: string | undefined,
+  archArg: Arch | undefined,
+  kernelArg: KernelVersion | undefined,
   config: DotConfig | undefined,
   file: string | undefined,
 ): { arch: Arch; kernel: KernelVersion } {
@@ -132,15 +132,13 @@ function target(
   if (archArg !== undefined && found !== undefined && found !== archArg) {
     throw new InputError(file!, `config is for ${found}, not --arch ${archArg}`);
   }
-  const arch = (archArg ?? found) as Arch | undefined;
+  const arch = archArg ?? found;
   if (arch === undefined) throw new UsageError(`explain: --arch is required${file ? ` (${file} does not say its arch)` : ''}`);
   const fromFile = config ? configKernel(config) : undefined;
   if (kernelArg !== undefined && fromFile !== undefined && kernelArg !== fromFile) {
     throw new InputError(file!, `config is for Linux ${fromFile}, not --kernel ${kernelArg}`);
   }
-  const kernel = (kernelArg ?? fromFile ?? DEFAULT_KERNEL) as KernelVersion;
-  if (!isKernelVersion(kernel)) throw new UsageError(`explain: unknown kernel ${kernel}`);
-  return { arch, kernel };
+  return { arch, kernel: kernelArg ?? fromFile ?? DEFAULT_KERNEL };
 }
 
 async function sourceTree(source: string | undefined, kernel: KernelVersion, io: IO): Promise<string> {

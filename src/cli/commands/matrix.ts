@@ -1,7 +1,7 @@
 import { defineCommand } from '../command.ts';
 import { KEY_COVERS } from '../../build/key.ts';
-import { buildMatrix, MATRIX_FORMATS, MATRIX_FORMATTERS, type MatrixFormat } from '../../build/matrix.ts';
-import { ARCHS, KERNELS, TOOLCHAINS, type Arch, type KernelVersion, type Toolchain } from '../../policy/index.ts';
+import { buildMatrix, MATRIX_FORMATS, MATRIX_FORMATTERS } from '../../build/matrix.ts';
+import { ARCHS, KERNELS, TOOLCHAINS } from '../../policy/index.ts';
 
 export default defineCommand({
   name: 'matrix',
@@ -35,14 +35,14 @@ Exit 0; 2 on bad usage or a missing source or compiler.`,
   ],
   async run({ args, io }) {
     const jobs = await buildMatrix({
-      archs: args.arch.length ? (args.arch as Arch[]) : ARCHS,
-      kernels: args.kernel.length ? (args.kernel as KernelVersion[]) : KERNELS,
-      toolchains: args.toolchain.length ? (args.toolchain as Toolchain[]) : ['gcc'],
+      archs: args.arch.length ? args.arch : ARCHS,
+      kernels: args.kernel.length ? args.kernel : KERNELS,
+      toolchains: args.toolchain.length ? args.toolchain : ['gcc'],
       env: io.env,
       say: (m) => io.stderr(`matrix: ${m}\n`),
       signal: io.signal,
     });
-    io.stdout(MATRIX_FORMATTERS[args.format as MatrixFormat](jobs));
+    io.stdout(MATRIX_FORMATTERS[args.format](jobs));
     return 0;
   },
 });

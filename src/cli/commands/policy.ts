@@ -8,11 +8,9 @@ import {
   SECTIONS,
   symbolFor,
   resolveRule,
-  type Arch,
   type KernelSeries,
   type Rule,
   type Section,
-  type Toolchain,
 } from '../../policy/index.ts';
 import { requireKernel, TARGET_ARGS } from './defconfig.ts';
 
@@ -40,7 +38,7 @@ rule also shows how it resolves for that target (enforced, waived, not applicabl
   run({ args, io }) {
     const kernel = requireKernel(args.kernel, 'policy', io);
     const target = args.arch
-      ? { arch: args.arch as Arch, kernel, toolchain: args.toolchain as Toolchain }
+      ? { arch: args.arch, kernel, toolchain: args.toolchain }
       : undefined;
     if (args.json) {
       const rules = RULES.map((r) => (target ? { ...r, resolution: resolveRule(r, target) } : r));

@@ -1,6 +1,6 @@
 import { progressLog } from '../../build/index.ts';
 import { type ProveResult, type Run, prove } from '../../prove/index.ts';
-import { ARCHS, type Arch } from '../../policy/index.ts';
+import { ARCHS } from '../../policy/index.ts';
 import { CheckFailedError } from '../../util/errors.ts';
 import { defineCommand } from '../command.ts';
 import { printable } from './boot.ts';
@@ -49,9 +49,9 @@ inconclusive. Exit 0 only when every claimed attack is blocked and every control
     let result: ProveResult;
     try {
       result = await prove({
-        arch: args.arch as Arch,
+        arch: args.arch,
         ...(args.only ? { only: args.only.split(',').map((t) => t.trim()).filter(Boolean) } : {}),
-        accel: args.accel as 'auto' | 'kvm' | 'tcg',
+        accel: args.accel,
         signal: io.signal,
         onProgress: progress.onProgress,
         onRun: (r) => io.stderr(`prove:${runLine(r)}\n`),

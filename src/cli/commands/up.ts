@@ -116,10 +116,10 @@ cannot run the guest); 130 interrupted.`,
   },
   examples: ['capsem-kernel up', 'capsem-kernel up --arch arm64 --json'],
   async run({ args, io }) {
-    const arch = args.arch as Arch;
+    const arch = args.arch;
     const timeoutMs = parseTimeout(args.timeout, 'up');
     // Decided before the build: --accel kvm where KVM cannot run the guest fails at once.
-    const accel = decideAccel(args.accel as 'auto' | 'kvm' | 'tcg', arch, readHostFacts());
+    const accel = decideAccel(args.accel, arch, readHostFacts());
     // `up` is a log, also on a terminal: a line per stage, and one at least every 30 s while it compiles.
     const progress = progressLog(io.stderr, 'up: kernel');
     const kernel = await buildKernel({
