@@ -12,7 +12,8 @@ const APT_PACKAGES = [
   'gcc-aarch64-linux-gnu', 'libc6-dev-arm64-cross', // arm64 cross build + arm64 runtime libs for the guest's node
   'ccache', // variant rebuilds recompile only what changed
   'redis-server', // a real ccache remote backend on loopback: the shared-compile-cache test (test/matrix/remote-ccache.test.ts)
-  'clang-19', 'lld-19', 'llvm-19', // the other toolchain (--toolchain clang): its configure and Kconfig differential run in npm test
+  'gcc-12-plugin-dev', 'gcc-12-plugin-dev-aarch64-linux-gnu', // GCC plugin headers: randstruct, stackleak, latent entropy under gcc
+  'clang-19', 'lld-19', 'llvm-19', // clang (--toolchain clang): kCFI, UBSAN local bounds, arm64 kernel BTI
   'qemu-system-x86', 'qemu-system-arm', // the VM
   'squashfs-tools', 'busybox-static', // the guest root filesystem
   'tmux', // the --shell console test

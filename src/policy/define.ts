@@ -31,6 +31,8 @@ export function compareSeries(a: KernelSeries, b: KernelSeries): number {
 
 export const TOOLCHAINS = ['gcc', 'clang'] as const;
 export type Toolchain = (typeof TOOLCHAINS)[number];
+/** The compiler a build uses unless told otherwise: chosen by measurement (README "Toolchain"). */
+export const DEFAULT_TOOLCHAIN: Toolchain = 'gcc';
 
 export function isArch(s: string): s is Arch {
   return (ARCHS as readonly string[]).includes(s);

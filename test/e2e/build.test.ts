@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildKernel, configureKernel, releaseDigest } from '../../src/build/index.ts';
 import { run } from '../../src/cli/main.ts';
-import { ARCHS, DEFAULT_KERNEL, KERNELS, type Arch } from '../../src/policy/index.ts';
+import { ARCHS, DEFAULT_KERNEL, DEFAULT_TOOLCHAIN, KERNELS, TOOLCHAINS, type Arch } from '../../src/policy/index.ts';
 import { captureIO } from '../helpers/io.ts';
 
 // Real kernel source, real Kconfig, real make. Slow the first time (two ~8 min
@@ -73,6 +73,16 @@ describe.each(OTHER_KERNELS)('configure-only on Linux %s (%s)', (kernel, arch) =
     const r = await configureKernel({ arch, kernel });
     expect(r.kernelRelease.startsWith(`${kernel}.`)).toBe(true);
     expect(r.kernelRelease).toMatch(/^\d+\.\d+\.\d+-capsem-[0-9a-f]{12}$/);
+    expect(r.survival.casualties).toBe(0);
+    expect(r.audit.fail).toBe(0);
+  });
+});
+
+// The other toolchain at configure level on both arches (`npm run test:matrix` compiles and boots it).
+const OTHER_TOOLCHAINS = TOOLCHAINS.filter((t) => t !== DEFAULT_TOOLCHAIN).flatMap((toolchain) => ARCHS.map((arch) => [toolchain, arch] as const));
+describe.each(OTHER_TOOLCHAINS)(`configure-only with %s on Linux ${DEFAULT_KERNEL} (%s)`, (toolchain, arch) => {
+  it('the policy survives olddefconfig and the audit passes', async () => {
+    const r = await configureKernel({ arch, toolchain });
     expect(r.survival.casualties).toBe(0);
     expect(r.audit.fail).toBe(0);
   });

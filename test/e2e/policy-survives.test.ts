@@ -11,27 +11,31 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configValue, parseDotConfig } from '../../src/kconfig/dotconfig.ts';
 import { renderFragment, requestedOptions } from '../../src/kconfig/fragment.ts';
-import { ARCHS, KERNELS, type Arch, type KernelVersion } from '../../src/policy/index.ts';
+import { ARCHS, KERNELS, TOOLCHAINS, type Arch, type KernelVersion, type Toolchain } from '../../src/policy/index.ts';
 import { NO_TREE_HINT, kernelTree } from '../policy/kernel-trees.ts';
 
-const MAKE_VARS: Record<Arch, string[]> = {
-  x86_64: ['ARCH=x86_64'],
-  arm64: ['ARCH=arm64', 'CROSS_COMPILE=aarch64-linux-gnu-'],
+// Kconfig probes the compiler (CC_IS_CLANG, GCC_PLUGINS, CFI_CLANG, ...): each toolchain its own make variables.
+const MAKE_VARS: Record<Toolchain, Record<Arch, string[]>> = {
+  gcc: { x86_64: ['ARCH=x86_64'], arm64: ['ARCH=arm64', 'CROSS_COMPILE=aarch64-linux-gnu-'] },
+  clang: { x86_64: ['ARCH=x86_64', 'LLVM=-19'], arm64: ['ARCH=arm64', 'LLVM=-19'] },
 };
-const COMPILER: Record<Arch, string> = { x86_64: 'gcc', arm64: 'aarch64-linux-gnu-gcc' };
-const hasCompiler = (arch: Arch) => spawnSync(COMPILER[arch], ['--version'], { stdio: 'ignore' }).status === 0;
+const COMPILER: Record<Toolchain, Record<Arch, string>> = {
+  gcc: { x86_64: 'gcc', arm64: 'aarch64-linux-gnu-gcc' },
+  clang: { x86_64: 'clang-19', arm64: 'clang-19' },
+};
+const hasCompiler = (arch: Arch, tc: Toolchain) => spawnSync(COMPILER[tc][arch], ['--version'], { stdio: 'ignore' }).status === 0;
 
 /** Applies `fragment` to allnoconfig in a temp dir; returns the requested options that did not survive. */
-function casualties(tree: string, target: { arch: Arch; kernel: KernelVersion }, fragmentText: string): string[] {
+function casualties(tree: string, target: { arch: Arch; kernel: KernelVersion; toolchain: Toolchain }, fragmentText: string): string[] {
   const dir = mkdtempSync(join(tmpdir(), `policy-survives-${target.arch}-${target.kernel}-`));
   try {
     const fragment = join(dir, 'policy.fragment');
     writeFileSync(fragment, fragmentText);
-    execFileSync('make', ['-s', '-C', tree, `O=${join(dir, 'o')}`, ...MAKE_VARS[target.arch], `KCONFIG_ALLCONFIG=${fragment}`, 'allnoconfig'], {
+    execFileSync('make', ['-s', '-C', tree, `O=${join(dir, 'o')}`, ...MAKE_VARS[target.toolchain][target.arch], `KCONFIG_ALLCONFIG=${fragment}`, 'allnoconfig'], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     const config = parseDotConfig(readFileSync(join(dir, 'o', '.config'), 'utf8'), `${target.arch} ${target.kernel} .config`);
-    return requestedOptions({ ...target, toolchain: 'gcc' })
+    return requestedOptions(target)
       .filter((o) => configValue(config, o.symbol) !== o.value)
       .map((o) => `${o.symbol}=${o.value} became ${configValue(config, o.symbol)} (${o.origin.kind} ${o.origin.id})`);
   } finally {
@@ -41,10 +45,13 @@ function casualties(tree: string, target: { arch: Arch; kernel: KernelVersion },
 
 describe.each(KERNELS)('Linux %s', (kernel) => {
   const tree = kernelTree(kernel);
-  describe.each(ARCHS)('%s', (arch) => {
-    const why = !tree ? NO_TREE_HINT : !hasCompiler(arch) ? `${COMPILER[arch]} not installed` : '';
-    it.skipIf(Boolean(why))(`every requested option survives allnoconfig (gcc)${why ? `: skipped, ${why}` : ''}`, () => {
-      expect(casualties(tree!, { arch, kernel }, renderFragment({ arch, kernel, toolchain: 'gcc' }))).toEqual([]);
+  describe.each(ARCHS.flatMap((arch) => TOOLCHAINS.map((toolchain) => [arch, toolchain] as const)))('%s %s', (arch, toolchain) => {
+    // scripts/setup.mjs installs both toolchains: a missing one fails with its name, it does not skip.
+    it('every requested option survives allnoconfig', () => {
+      expect(tree, NO_TREE_HINT).toBeDefined();
+      expect(hasCompiler(arch, toolchain), `${COMPILER[toolchain][arch]} not installed: run \`npm run setup\``).toBe(true);
+      const target = { arch, kernel, toolchain };
+      expect(casualties(tree!, target, renderFragment(target))).toEqual([]);
     });
   });
 });
@@ -54,7 +61,7 @@ describe('a fragment missing a prerequisite', () => {
   const tree = kernelTree('6.12');
   it.skipIf(!tree)('loses the options that depend on it', () => {
     const fragment = renderFragment({ arch: 'x86_64', kernel: '6.12', toolchain: 'gcc' }).replace(/^CONFIG_EXPERT=y$/m, '');
-    const lost = casualties(tree!, { arch: 'x86_64', kernel: '6.12' }, fragment);
+    const lost = casualties(tree!, { arch: 'x86_64', kernel: '6.12', toolchain: 'gcc' }, fragment);
     expect(lost).toEqual(expect.arrayContaining([expect.stringMatching(/^KALLSYMS=n became y/), expect.stringMatching(/^IO_URING=n became y/)]));
   });
 });

@@ -16,8 +16,8 @@ const KFENCE_COST =
   'a sampling bug detector, not a mitigation: in a short-lived VM it almost never samples the attacked object, yet costs a 2 MiB pool and a periodic timer wake-up in every guest';
 /** These checks live under "depends on DEBUG_KERNEL" (EXPERT selects it; requested so they do not hang on that). */
 const DEBUG_KERNEL = { symbol: 'DEBUG_KERNEL', value: 'y' } as const;
-const GCC_PLUGINS =
-  'GCC plugins need the gcc plugin headers (gcc-12-plugin-dev and its cross variant), which the build toolchain does not install; clang has no equivalent in 6.1/6.12';
+/** GCC's plugin framework (scripts/setup.mjs installs gcc-12-plugin-dev and its cross variant); prompted, so allnoconfig turns it off. */
+const GCC_PLUGINS = { symbol: 'GCC_PLUGINS', value: 'y' } as const;
 /** Renames whose release we could not date from a tree: the oldest Debian tree checked that has the new state. */
 const BY_7_2 = 'between 6.13 and 7.2 (dated 7.2: Debian\'s linux-source-7.2 is the oldest tree checked that has it)';
 
@@ -499,9 +499,11 @@ export const BEYOND_SPEC = defineRules([
   },
   {
     id: 'randstruct-full', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
-    title: 'Randomized structure layout', symbol: 'RANDSTRUCT_FULL', value: 'y', toolchain: 'clang',
-    rationale: 'Randomizes the layout of sensitive structures per build.',
-    waivers: [{ when: { toolchain: 'gcc' }, reason: GCC_PLUGINS }],
+    title: 'Randomized structure layout', symbol: 'RANDSTRUCT_FULL', value: 'y',
+    rationale:
+      'Randomizes the layout of sensitive structures per build. gcc: the randstruct plugin (GCC_PLUGINS, which the ' +
+      'gcc-plugin-* rules request); clang: its own -frandomize-layout-seed-file (CC_HAS_RANDSTRUCT, clang >= 16). ' +
+      'The seed is a per-machine secret (src/build/toolchain.ts), so the layout differs from every other build.',
     unobservable: COMPILE_TIME,
   },
   {
@@ -523,9 +525,10 @@ export const BEYOND_SPEC = defineRules([
   },
   {
     id: 'gcc-plugin-latent-entropy', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
-    title: 'Boot-time entropy from code paths', symbol: 'GCC_PLUGIN_LATENT_ENTROPY', value: 'y',
-    rationale: 'Extra entropy at early boot.',
-    waivers: [{ reason: `${GCC_PLUGINS}; virtio-rng-less guests still get jitter and RDRAND/RNDR entropy` }],
+    title: 'Boot-time entropy from code paths', symbol: 'GCC_PLUGIN_LATENT_ENTROPY', value: 'y', toolchain: 'gcc',
+    rationale: 'Extra entropy at early boot (a GCC plugin: clang has no equivalent).',
+    requires: [GCC_PLUGINS],
+    unobservable: 'instrumentation mixed into the entropy pool: nothing in the guest tells it from other entropy',
   },
   {
     id: 'gcc-plugin-stackleak', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
@@ -534,9 +537,12 @@ export const BEYOND_SPEC = defineRules([
     rationale:
       'Erases the used kernel stack on return to userspace. 6.16 renamed it KSTACK_ERASE (a GCC plugin, or clang 21\'s ' +
       'stack-depth callback); 7.3\'s hardening.config asks for it.',
-    waivers: [
-      { reason: `${GCC_PLUGINS}; clang before 21 has no -fsanitize-coverage-stack-depth-callback-min (Debian ships clang-19); INIT_STACK_ALL_ZERO covers uninitialized stack reads` },
-    ],
+    requires: [GCC_PLUGINS],
+    waivers: [{
+      when: { toolchain: 'clang' },
+      reason: 'clang before 21 has no -fsanitize-coverage-stack-depth-callback-min (Debian ships clang-19); INIT_STACK_ALL_ZERO covers uninitialized stack reads',
+    }],
+    unobservable: COMPILE_TIME,
   },
   {
     id: 'stackleak-no-metrics', kind: 'kconfig', section: 'beyond-spec', source: 'kspp',
