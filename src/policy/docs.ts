@@ -13,6 +13,7 @@ import {
   TOOLCHAINS,
 } from './define.ts';
 import { FEATURES } from './features.ts';
+import { allAnswers, type Answer, KSPP_REVISIONS } from './kspp.ts';
 import { RULES } from './rules.ts';
 
 // docs/policy.md, rendered from the policy: the human view of the same data the
@@ -130,6 +131,7 @@ export function renderPolicyDoc(): string {
     const per = typeof r.symbol === 'string' ? code(r.symbol) : spansText(r.symbol, (s) => `absent (${s.absent})`);
     out.push(`| ${code(r.id)} | ${r.specName ? code(r.specName) : ''} | ${cell(per)} |`);
   }
+  out.push(...ksppSection());
   out.push('', '## Required features', '', 'What the VM needs to boot and run the guest; requested as loudly as the hardening.', '', '| Feature | Arch | Options | Why |', '|---|---|---|---|');
   for (const f of FEATURES) {
     const opts = f.options.map((o) => `${symbolText(o.symbol)}=${o.value}`).join('<br>');
@@ -141,4 +143,48 @@ export function renderPolicyDoc(): string {
     out.push(`| ${code(c.name)} | ${cell(c.proves)} | ${rules.join(', ')} |`);
   }
   return out.join('\n') + '\n';
+}
+
+/** Where one answer holds, e.g. "x86_64 6.1, 6.12; arm64 6.1 (gcc)": a toolchain is named only when the answer depends on it. */
+function targetsText(list: readonly Answer[], all: readonly Answer[]): string {
+  const tcs = [...new Set(list.map((a) => a.toolchain))];
+  const only = tcs.length === 1 && list.length * TOOLCHAINS.length === all.length ? ` (${tcs[0]})` : '';
+  const places = (list.length === all.length || only ? 'everywhere' : '') ||
+    [...new Set(list.map((a) => a.arch))]
+      .map((arch) => `${arch} ${[...new Set(list.filter((a) => a.arch === arch).map((a) => a.kernel + (tcs.length > 1 || only ? '' : ` (${a.toolchain})`)))].join(', ')}`)
+      .join('; ');
+  return places + only;
+}
+
+function ksppSection(): string[] {
+  const out = [
+    '',
+    '## KSPP recommendations and the kernel\'s hardening fragments',
+    '',
+    'The checked-in list (src/policy/kspp.ts) of what these sources recommend for x86_64 and arm64, and how the policy ',
+    'answers each item on every verified kernel and toolchain: met by a rule, waived, or absent in that version. ',
+    'test/policy/kspp.test.ts fails on an item that has neither a rule nor a waiver, or a rule that enforces another value.',
+    '',
+    '| Revision | What | Date |',
+    '|---|---|---|',
+    ...Object.entries(KSPP_REVISIONS).map(([id, r]) => `| ${code(id)} | ${cell(r.title)} ([link](${r.link})) | ${cell(r.date)} |`),
+    '',
+    '| Item | Kind | Arch | Recommended | Source, revision | Answer |',
+    '|---|---|---|---|---|---|',
+  ];
+  const answers = allAnswers();
+  for (const rec of new Set(answers.map((a) => a.rec))) {
+    const mine = answers.filter((a) => a.rec === rec);
+    const groups = new Map<string, Answer[]>();
+    for (const a of mine) {
+      const key = `${a.status}|${a.rule ?? ''}`;
+      groups.set(key, [...(groups.get(key) ?? []), a]);
+    }
+    const answer = [...groups.values()]
+      .map((g) => `${g[0]!.rule ? code(g[0]!.rule) : 'no rule'}: ${g[0]!.status} ${targetsText(g, mine)}`)
+      .join('<br>');
+    const expected = rec.expected === true ? 'present' : code(rec.expected);
+    out.push(`| ${code(rec.item)} | ${rec.kind} | ${rec.archs.join(', ')} | ${expected} | ${rec.source}, ${code(rec.revision)} | ${answer} |`);
+  }
+  return out;
 }

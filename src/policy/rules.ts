@@ -5,6 +5,7 @@ import { BEYOND_SPEC } from './rules/beyond-spec.ts';
 import { CMDLINE } from './rules/cmdline.ts';
 import { DISABLED_SUBSYSTEMS } from './rules/disabled-subsystems.ts';
 import { GUEST_PROPERTIES } from './rules/guest.ts';
+import { KSPP_CMDLINE, KSPP_KCONFIG } from './rules/kspp.ts';
 import { MEMORY_MITIGATIONS } from './rules/memory-mitigations.ts';
 
 // The hardening policy: one rule per Kconfig symbol, command line parameter or
@@ -15,7 +16,9 @@ const RULE_TABLE = [
   ...MEMORY_MITIGATIONS,
   ...ARCH_HARDENING,
   ...BEYOND_SPEC,
+  ...KSPP_KCONFIG,
   ...CMDLINE,
+  ...KSPP_CMDLINE,
   ...GUEST_PROPERTIES,
 ] as const;
 

@@ -175,7 +175,7 @@ export function healthyGuest(arch: Arch = 'x86_64', doctorPid = DOCTOR_PID): Fix
       '/proc/sys/kernel/cap_last_cap': file('40\n'),
       '/proc/sys/kernel/randomize_va_space': file('2\n'),
       '/proc/sys/kernel/panic_on_oops': file('1\n'),
-      '/proc/sys/vm/mmap_min_addr': file(arch === 'x86_64' ? '65536\n' : '32768\n'),
+      '/proc/sys/vm/mmap_min_addr': file('65536\n'),
       '/sys/module/page_alloc/parameters/shuffle': file('Y\n'),
       '/dev/kmsg': kernelLog(arch),
       ...policySysctls(arch),
