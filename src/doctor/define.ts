@@ -49,6 +49,8 @@ export interface CheckContext {
   readlink(path: string): Got<string>;
   /** A record device read to its current end (the kernel log, /dev/kmsg). */
   records(path: string): Got<string>;
+  /** sha256 of a file's content (hex). */
+  digest(path: string): Got<string>;
   /** Computes once per run what several checks observe alike (e.g. the filesystem walk). */
   memo<T>(key: string, compute: () => T): T;
 }
@@ -83,6 +85,7 @@ export function checkContext(
     lstat: (p) => attempt(() => env.fs.lstat(p)),
     readlink: (p) => attempt(() => env.fs.readlink(p)),
     records: (p) => attempt(() => env.fs.readRecords(p).toString('utf8')),
+    digest: (p) => attempt(() => env.fs.sha256(p)),
     memo<T>(key: string, compute: () => T): T {
       if (!shared.has(key)) shared.set(key, compute());
       return shared.get(key) as T;

@@ -4,6 +4,7 @@
 // points the real implementation at a fixture tree.
 
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +41,8 @@ export interface GuestFs {
   statfsType(path: string): number;
   /** A record device (/dev/kmsg) read to its current end without blocking (a plain file: to its end). */
   readRecords(path: string): Buffer;
+  /** sha256 of the file's content, hex, read in chunks (node's runtime is ~100 MB). */
+  sha256(path: string): string;
 }
 
 /** Syscalls the probe knows; getpid is the control that proves it issues real calls. */
@@ -74,6 +77,8 @@ export interface Probe {
   exec(path: string): ExecAnswer;
   /** Which of `paths` carry a security.capability xattr, and which could not be asked (errno code). */
   fileCaps(paths: readonly string[]): { withCaps: string[]; unreadable: { path: string; code: string }[] };
+  /** What the CPU itself offers, by the probe's names (x86_64: smep, smap, umip; arm64: pauth, pauth-user). */
+  cpu(): Record<string, boolean>;
 }
 
 /** The probe could not be run or answered nonsense. */
@@ -187,6 +192,17 @@ export function hostFs(o: Omit<HostEnvOptions, 'probePath' | 'arch'>): GuestFs {
     lstat: (p) => info(fs.lstatSync(host(p))),
     readlink: (p) => fs.readlinkSync(host(p)),
     statfsType: (p) => (o.statfsFacts ? factFor(o.statfsFacts, p) : Number(fs.statfsSync(host(p)).type)),
+    sha256(p) {
+      const fd = fs.openSync(host(p), 'r');
+      try {
+        const hash = createHash('sha256');
+        const buf = Buffer.alloc(1 << 20);
+        for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
+        return hash.digest('hex');
+      } finally {
+        fs.closeSync(fd);
+      }
+    },
     readRecords(p) {
       // /dev/kmsg returns one record per read, EAGAIN at the end, EPIPE when the ring overwrote the next record.
       const fd = fs.openSync(host(p), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
@@ -251,6 +267,14 @@ export function hostProbe(path: string): Probe {
         withCaps: caps.filter((c): c is string => c !== undefined),
         unreadable: errs.filter((m) => m !== null).map((m) => ({ path: m![2]!, code: errnoName(Number(m![1])) })),
       };
+    },
+    cpu() {
+      const r = run(['cpu']);
+      const lines = r.stdout.split('\n').filter(Boolean).map((l) => /^([a-z0-9-]+) ([01])$/.exec(l));
+      if (r.status !== 0 || lines.length === 0 || lines.some((m) => !m)) {
+        throw new ProbeError(`${path} cpu: exit ${r.status ?? r.signal}, output ${JSON.stringify((r.stdout + r.stderr).slice(0, 200))}`);
+      }
+      return Object.fromEntries(lines.map((m) => [m![1]!, m![2] === '1']));
     },
     exec(target) {
       const r = run(['exec', target]);

@@ -6,6 +6,7 @@ import { CHECKS, type CheckName } from '../policy/index.ts';
 import type { Check } from './define.ts';
 import testBlockDevices from './checks/test_block_devices.ts';
 import testBootParamsConsumed from './checks/test_boot_params_consumed.ts';
+import testCpuFeatures from './checks/test_cpu_features.ts';
 import testCpuVulnerabilitiesMitigated from './checks/test_cpu_vulnerabilities_mitigated.ts';
 import testDmesgRestricted from './checks/test_dmesg_restricted.ts';
 import testFilesystemsAllowlist from './checks/test_filesystems_allowlist.ts';
@@ -61,6 +62,7 @@ import testVirtioDevices from './checks/test_virtio_devices.ts';
 export const REGISTRY: Record<CheckName, Check> = {
   test_block_devices: testBlockDevices,
   test_boot_params_consumed: testBootParamsConsumed,
+  test_cpu_features: testCpuFeatures,
   test_cpu_vulnerabilities_mitigated: testCpuVulnerabilitiesMitigated,
   test_dmesg_restricted: testDmesgRestricted,
   test_filesystems_allowlist: testFilesystemsAllowlist,

@@ -83,7 +83,8 @@ function stage2BeforeDoctor(variant: GuestVariant): string[] {
   // Appending nothing still opens the file for writing: overlayfs copies it up.
   for (const glob of variant.copyUp ?? []) lines.push(`for f in ${glob}; do : >> "$f" || die "cannot copy up $f"; done`);
   for (const f of variant.runtimeFiles ?? []) {
-    lines.push(`cp /bin/busybox ${q(f.path)} && chmod ${f.mode.toString(8)} ${q(f.path)} || die "cannot make ${f.path}"`);
+    const cap = f.fileCap ? ` && ${GUEST.capsemBinDir}/capsem-probe setcap ${q(f.path)}` : '';
+    lines.push(`cp /bin/busybox ${q(f.path)} && chmod ${f.mode.toString(8)} ${q(f.path)}${cap} || die "cannot make ${f.path}"`);
   }
   for (const nic of variant.extraNics ?? []) {
     lines.push(`ip link add ${q(nic)} type dummy && ip link set ${q(nic)} up || die "cannot add ${nic}"`);
@@ -98,7 +99,7 @@ function stage2BeforeDoctor(variant: GuestVariant): string[] {
 }
 
 function stage2Result(variant: GuestVariant): string[] {
-  const doctor = `${GUEST.capsemBinDir}/capsem-doctor`;
+  const doctor = `${variant.confineDoctor ? `${GUEST.capsemBinDir}/capsem-probe confine ` : ''}${GUEST.capsemBinDir}/capsem-doctor`;
   switch (variant.result ?? 'send') {
     case 'send':
       // The host gets the report over the result port; printing it on the console too costs seconds of

@@ -54,12 +54,16 @@ export interface GuestVariant {
   extraFiles?: readonly ExtraFile[];
   /** Mode of capsem's own binaries (the real guest: 0o555). */
   capsemBinaryMode?: number;
+  /** Files (guest paths; a `*` segment matches any entry) altered after the doctor's manifest is written: one byte appended. */
+  tamper?: readonly string[];
   root?: RootLayout;
   // --- boot time (capsem-init, before the doctor) ---
   /** Processes started before the doctor, under these names (e.g. 'sshd'). */
   extraProcesses?: readonly string[];
-  /** Copies of busybox capsem-init makes before the doctor, with these modes (on a writable mount: /dev, /run). */
-  runtimeFiles?: readonly { path: string; mode: number }[];
+  /** Copies of busybox capsem-init makes before the doctor, with these modes (on a writable mount: /dev, /run); `fileCap`: the probe gives it a security.capability xattr. */
+  runtimeFiles?: readonly { path: string; mode: number; fileCap?: boolean }[];
+  /** capsem-init starts the doctor under a seccomp filter (the probe's `confine`). */
+  confineDoctor?: boolean;
   /** Files (shell globs) capsem-init opens for writing before the doctor: overlayfs copies each up to the tmpfs upper layer. */
   copyUp?: readonly string[];
   /** Extra dummy NICs created next to dummy0. */
@@ -105,18 +109,22 @@ export function composeVariants(...variants: GuestVariant[]): GuestVariant {
   const qemuDevices = cat((v) => v.qemuDevices);
   const runtimeFiles = cat((v) => v.runtimeFiles);
   const copyUp = cat((v) => v.copyUp);
+  const tamper = cat((v) => v.tamper);
   const drop = cat((v) => v.cmdline?.drop);
   const append = cat((v) => v.cmdline?.append);
   const capsemBinaryMode = last((v) => v.capsemBinaryMode);
   const root = last((v) => v.root);
   const result = last((v) => v.result);
   const swapNics = last((v) => v.swapNics);
+  const confineDoctor = last((v) => v.confineDoctor);
   if (extraFiles) out.extraFiles = extraFiles;
   if (extraProcesses) out.extraProcesses = extraProcesses;
   if (extraNics) out.extraNics = extraNics;
   if (qemuDevices) out.qemuDevices = qemuDevices;
   if (runtimeFiles) out.runtimeFiles = runtimeFiles;
   if (copyUp) out.copyUp = copyUp;
+  if (tamper) out.tamper = tamper;
+  if (confineDoctor) out.confineDoctor = confineDoctor;
   if (drop || append) out.cmdline = { ...(drop ? { drop } : {}), ...(append ? { append } : {}) };
   if (capsemBinaryMode !== undefined) out.capsemBinaryMode = capsemBinaryMode;
   if (root) out.root = root;
@@ -135,6 +143,8 @@ export function buildInputsOf(v: GuestVariant): object {
     extraNics: v.extraNics ?? [],
     runtimeFiles: v.runtimeFiles ?? [],
     copyUp: v.copyUp ?? [],
+    tamper: v.tamper ?? [],
+    confineDoctor: v.confineDoctor ?? false,
     swapNics: v.swapNics ?? false,
     result: v.result ?? 'send',
   };
@@ -184,6 +194,25 @@ export const MUTANTS = {
     description: 'a long-running process with an unremarkable name (worker)',
     breaks: ['test_process_allowlist'],
     extraProcesses: ['worker'],
+  },
+  doctorLibraryAltered: {
+    id: 'doctor-library-altered',
+    description: 'libc (which the doctor maps) altered on the squashfs after the doctor\'s manifest was written',
+    breaks: ['test_guest_binary_not_writable'],
+    tamper: ['/lib/*/libc.so.6'],
+  },
+  fileCapability: {
+    id: 'file-capability',
+    description: 'a copy of busybox in /run given a security.capability xattr (cap_net_raw) before the doctor',
+    breaks: ['test_no_file_capabilities'],
+    runtimeFiles: [{ path: '/run/.cap-busybox', mode: 0o755, fileCap: true }],
+  },
+  doctorConfined: {
+    id: 'doctor-confined',
+    description: 'the doctor started under a seccomp filter that answers ENOSYS for the syscalls it probes',
+    // Every check: a confined doctor must report error, never pass (see GUEST_MUTANTS).
+    breaks: [],
+    confineDoctor: true,
   },
   doctorLibraryCopiedUp: {
     id: 'doctor-library-copied-up',

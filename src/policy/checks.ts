@@ -60,6 +60,7 @@ export const CHECKS = defineChecks([
   { name: 'test_boot_params_consumed', source: 'capsem', proves: 'no policy boot parameter reached init\'s environment or argv (/proc/1/environ, /proc/1/cmdline): the kernel recognised every one' },
   { name: 'test_no_x32_abi', source: 'capsem', proves: 'getpid through the x32 syscall table (__X32_SYSCALL_BIT) answers ENOSYS (x86_64)' },
   { name: 'test_no_file_capabilities', source: 'capsem', proves: 'no regular file on any mount where files can be created carries a security.capability xattr (asked through the probe\'s lgetxattr)' },
+  { name: 'test_cpu_features', source: 'capsem', proves: 'every CPU protection the CPU offers is on: x86_64 SMEP, SMAP, UMIP (CPUID through the probe; the /proc/cpuinfo flag the kernel keeps only when it enabled it; the UMIP boot line) and PTI (the pti flag, "page tables isolation: enabled", meltdown not Vulnerable); arm64 PAN and BTI ("CPU features: detected" lines, the bti hwcap) and pointer authentication (the probe\'s PACIA signs a pointer); one the CPU lacks is named so' },
 ]);
 
 export type CheckName = (typeof CHECKS)[number]['name'];

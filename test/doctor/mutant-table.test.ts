@@ -39,7 +39,13 @@ describe('mutation table', () => {
   it('guest mutants are real variants with command-line or image changes', () => {
     for (const m of GUEST_MUTANTS) {
       const v = m.variant;
-      expect(Boolean(v.cmdline || v.qemuDevices || v.extraFiles || v.extraProcesses || v.extraNics || v.swapNics || v.runtimeFiles || v.copyUp || v.root || v.capsemBinaryMode), v.id).toBe(true);
+      expect(Boolean(v.cmdline || v.qemuDevices || v.extraFiles || v.extraProcesses || v.extraNics || v.swapNics || v.runtimeFiles || v.copyUp || v.root || v.capsemBinaryMode || v.tamper || v.confineDoctor), v.id).toBe(true);
+    }
+  });
+
+  it('a mutant whose checks must be errors names every check the doctor runs', () => {
+    for (const m of GUEST_MUTANTS.filter((g) => g.status === 'error')) {
+      for (const arch of m.archs ?? ARCHS) expect([...m.breaks[arch]].sort(), `${m.variant.id} ${arch}`).toEqual(ALL_CHECK_NAMES.filter((c) => c !== 'test_no_x32_abi' || arch === 'x86_64').sort());
     }
   });
 });

@@ -7,8 +7,10 @@
 // booted with the real guest: the checks that fail must be exactly the union.
 // Guest mutants: the policy kernel with a guest variant (src/guest/variant.ts).
 
+import { ALL_CHECKS } from '../../src/doctor/registry.ts';
+import { plannedChecks } from '../../src/doctor/runner.ts';
 import { MUTANTS, type GuestVariant } from '../../src/guest/index.ts';
-import { ARCHS, type Arch, CHECKS, type CheckName } from '../../src/policy/index.ts';
+import { ARCHS, type Arch, CHECKS, type CheckName, DEFAULT_KERNEL } from '../../src/policy/index.ts';
 
 type PerArch<T> = Record<Arch, T>;
 const both = <T>(v: T): PerArch<T> => ({ x86_64: v, arm64: v });
@@ -85,7 +87,15 @@ export interface GuestMutant {
   variant: GuestVariant;
   /** Exactly the checks that must fail, per arch. */
   breaks: PerArch<readonly CheckName[]>;
+  /** What those checks must report: `fail` (the default), or `error` where the doctor cannot trust what it sees. */
+  status?: 'fail' | 'error';
+  /** The arches it is booted on (default: every arch the suite runs), for a property only one arch has. */
+  archs?: readonly Arch[];
 }
+
+/** Every check the doctor runs on `arch` with the default kernel. */
+const plannedOn = (arch: Arch): CheckName[] =>
+  plannedChecks(ALL_CHECKS, { arch, kernel: DEFAULT_KERNEL, toolchain: 'gcc' }).run.map((c) => c.check.name);
 
 const cmdlineMutant = (id: string, description: string, append: string[]): GuestVariant => ({
   id,
@@ -103,6 +113,11 @@ export const GUEST_MUTANTS: readonly GuestMutant[] = [
   { variant: MUTANTS.setgidFile, breaks: both(['test_no_setgid_binaries']) },
   { variant: MUTANTS.writableCapsemBinary, breaks: both(['test_guest_binary_not_writable']) },
   { variant: MUTANTS.doctorLibraryCopiedUp, breaks: both(['test_guest_binary_not_writable']) },
+  // Still the lower layer's own inode, size and mode: only its sha256 against the image's manifest tells.
+  { variant: MUTANTS.doctorLibraryAltered, breaks: both(['test_guest_binary_not_writable']) },
+  { variant: MUTANTS.fileCapability, breaks: both(['test_no_file_capabilities']) },
+  // The `self` precondition: a filtered doctor cannot tell ENOSYS from its filter, so nothing passes.
+  { variant: MUTANTS.doctorConfined, breaks: { x86_64: plannedOn('x86_64'), arm64: plannedOn('arm64') }, status: 'error' },
   // The spec's names are a subset of the process allowlist: each also fails it.
   { variant: MUTANTS.worker, breaks: both(['test_process_allowlist']) },
   { variant: MUTANTS.sshd, breaks: both(['test_no_sshd', 'test_process_allowlist']) },
@@ -144,19 +159,34 @@ export const GUEST_MUTANTS: readonly GuestMutant[] = [
   ...(['nopti', 'nokaslr', 'norandmaps', 'sysctl.vm.swappiness=10'] as const).map(
     (token): GuestMutant => ({
       variant: cmdlineMutant(`cmdline-extra-${token.replace(/[^a-z0-9]+/g, '-')}`, `${token} appended (outside the contract)`, [token]),
-      breaks: both(token === 'norandmaps' ? NORANDMAPS_BREAKS : ['test_kernel_cmdline_exact']),
+      breaks:
+        token === 'norandmaps'
+          ? both(NORANDMAPS_BREAKS)
+          : // x86_64 acts on nopti (no pti flag, no isolation); arm64 has no such parameter.
+            token === 'nopti'
+            ? { x86_64: ['test_kernel_cmdline_exact', 'test_cpu_features'], arm64: ['test_kernel_cmdline_exact'] }
+            : both(['test_kernel_cmdline_exact']),
+    }),
+  ),
+  // CPU protections the kernel turns off on request while the CPU still offers them.
+  ...(
+    [
+      ['x86_64', 'clearcpuid=smep,smap,umip', []],
+      ['x86_64', 'pti=off', ['test_kernel_cmdline_hardening']],
+      ['arm64', 'arm64.nopauth', []],
+      ['arm64', 'arm64.nobti', []],
+    ] as const
+  ).map(
+    ([arch, token, more]): GuestMutant => ({
+      variant: cmdlineMutant(`cmdline-${token.replace(/[^a-z0-9]+/g, '-')}`, `${token} appended`, [token]),
+      breaks: both(['test_cpu_features', 'test_kernel_cmdline_exact', ...more]),
+      archs: [arch],
     }),
   ),
 ];
 
 /** Checks no mutant can make fail on an arch, and why (their failing fixtures are in test/doctor/checks/). */
 export const NOT_SHOWN_BY_A_MUTANT: Partial<Record<CheckName, { archs: readonly Arch[]; why: string }>> = {
-  test_no_file_capabilities: {
-    archs: ARCHS,
-    why:
-      'the image cannot carry one (SQUASHFS_XATTR=n) and the guest has no tool that sets an xattr (busybox has no ' +
-      'setfattr/setcap, Node no setxattr): a mutant needs a test-only static helper in the image that calls setxattr',
-  },
   test_proc_modules_empty: {
     archs: ARCHS,
     why:
@@ -180,7 +210,8 @@ export const NOT_SHOWN_BY_A_MUTANT: Partial<Record<CheckName, { archs: readonly 
 export function expectedFailures(arch: Arch): { id: string; breaks: readonly CheckName[] }[] {
   return [
     { id: WEAKENED_KERNEL_ID, breaks: WEAKENED_KERNEL_BREAKS },
-    ...GUEST_MUTANTS.map((m) => ({ id: m.variant.id, breaks: m.breaks[arch] })),
+    // A mutant whose checks must be errors shows none of them failing.
+    ...GUEST_MUTANTS.filter((m) => (m.status ?? 'fail') === 'fail' && (m.archs ?? ARCHS).includes(arch)).map((m) => ({ id: m.variant.id, breaks: m.breaks[arch] })),
   ];
 }
 

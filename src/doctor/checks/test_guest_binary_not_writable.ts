@@ -1,7 +1,8 @@
 import { GUEST } from '../../policy/index.ts';
 import { type CheckContext, defineCheck, describeMiss, fail, octal, pass } from '../define.ts';
 import { describeMount, mountOption } from '../mounts.ts';
-import { isAbsent, must, readMounts, sameFileOnLayer } from '../observe.ts';
+import { DOCTOR_MANIFEST, parseManifest } from '../manifest.ts';
+import { implausible, isAbsent, must, readMounts, sameFileOnLayer } from '../observe.ts';
 
 /**
  * Where overlayfs puts a file it copied up. A copy-up keeps the lower file's
@@ -43,6 +44,8 @@ export default defineCheck({
     'runtime-writable': 'a file the doctor runs from (node, its bundle, a mapped library) has a write bit',
     'no-read-only-layer': `no read-only mount of ${GUEST.rootDevice} is visible to hold the binaries`,
     'not-on-read-only-layer': 'a capsem binary or a file the doctor runs from is not the file of the read-only lower layer (copied up, replaced or deleted)',
+    'manifest-missing': `the lower layer has no ${DOCTOR_MANIFEST} (the sha256 of each doctor file, written when the image was built)`,
+    'digest-mismatch': 'a capsem binary or a file the doctor runs from is not in the image\'s manifest, or its sha256 differs from it',
   },
   run(ctx) {
     const evidence: string[] = [];
@@ -84,6 +87,33 @@ export default defineCheck({
       same &&= w.same && !copiedUp;
     }
     evidence.push(`${binaries.length + runtime.paths.length} files compared with ${layer.mountpoint} and ${UPPER}: ${same ? 'all the lower layer\'s own, none copied up' : 'some are not'}`);
-    return same ? pass(evidence) : fail('not-on-read-only-layer', evidence);
+    if (!same) return fail('not-on-read-only-layer', evidence);
+    return compareDigests(ctx, [...new Set([...binaries, ...runtime.paths])], layer.mountpoint, evidence);
   },
 });
+
+/**
+ * The same files, byte for byte, as the image's builder recorded them. The
+ * manifest is read through the lower layer's own mount point: the overlay's
+ * view of it could be a copy-up.
+ */
+function compareDigests(ctx: CheckContext, paths: readonly string[], lower: string, evidence: string[]) {
+  const at = `${lower === '/' ? '' : lower}${DOCTOR_MANIFEST}`;
+  const text = ctx.text(at);
+  if (!text.ok && text.code === 'ENOENT') return fail('manifest-missing', [...evidence, describeMiss(at, text.code)]);
+  const raw = must(text, at);
+  let manifest: Map<string, string>;
+  try {
+    manifest = parseManifest(raw);
+  } catch (e) {
+    return implausible((e as Error).message);
+  }
+  const differ: string[] = [];
+  for (const p of paths) {
+    const want = manifest.get(p);
+    const got = must(ctx.digest(p), p);
+    if (want !== got) differ.push(`${p}: sha256 ${got.slice(0, 16)}…, manifest ${want ? `${want.slice(0, 16)}…` : 'has no entry'}`);
+  }
+  evidence.push(`${paths.length} files hashed against ${at} (${manifest.size} entries): ${differ.length ? `${differ.length} differ` : 'every sha256 matches'}`, ...differ);
+  return differ.length ? fail('digest-mismatch', evidence) : pass(evidence);
+}

@@ -12,6 +12,20 @@
  *   capsem-probe exec <path>      raw execve(path); if it returns, print
  *                                 "<errno>" and exit 0 (on success the
  *                                 program replaces us and its exit code shows)
+ *   capsem-probe cpu              what the CPU itself offers, one "<name> <0|1>"
+ *                                 line each: x86_64 CPUID leaf 7 (smep, smap,
+ *                                 umip); arm64 "pauth" (a non-hint PACIA runs
+ *                                 instead of raising SIGILL) and "pauth-user"
+ *                                 (it signed the pointer: the kernel enabled
+ *                                 address keys for user space)
+ *
+ * Test mutants only (the mutation suite's guests; they weaken nothing that
+ * root could not weaken with one syscall anyway):
+ *   capsem-probe confine <prog> [args]  install a seccomp filter that answers
+ *                                 ENOSYS for the syscalls probed above (not
+ *                                 getpid), then exec prog under it
+ *   capsem-probe setcap <path>    give path a security.capability xattr
+ *                                 (cap_net_raw permitted)
  *
  * Arguments are chosen so that no call can change the system even where the
  * feature exists: zero lengths, NULL buffers, invalid flags, bad fds.
@@ -20,8 +34,16 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -94,9 +116,87 @@ static int fcaps(void)
 	return n == 0 ? 0 : 2;
 }
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+static int cpu(void)
+{
+	unsigned a = 0, b = 0, c = 0, d = 0;
+	if (__get_cpuid_max(0, NULL) >= 7)
+		__cpuid_count(7, 0, a, b, c, d);
+	printf("smep %u\nsmap %u\numip %u\n", (b >> 7) & 1, (b >> 20) & 1, (c >> 2) & 1);
+	return 0;
+}
+#define AUDIT_ARCH_NATIVE AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+static sigjmp_buf no_pac;
+static void on_sigill(int sig) { (void)sig; siglongjmp(no_pac, 1); }
+/* PACIA x0, x1 in its non-hint encoding: UNDEFINED (SIGILL) without FEAT_PAuth. */
+static uint64_t pacia(uint64_t ptr, uint64_t mod)
+{
+	register uint64_t x0 __asm__("x0") = ptr;
+	register uint64_t x1 __asm__("x1") = mod;
+	__asm__ volatile(".inst 0xdac10020" : "+r"(x0) : "r"(x1));
+	return x0;
+}
+static int cpu(void)
+{
+	/* Four pointers: a PAC field of zero for all of them is (1/2^7)^4 unlikely. */
+	static const uint64_t ptrs[] = { 0x1000, 0x7f0000001000, 0x5555aaaa0000, 0x123456780 };
+	volatile int signed_one = 0;
+	signal(SIGILL, on_sigill);
+	if (sigsetjmp(no_pac, 1)) {
+		printf("pauth 0\npauth-user 0\n");
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(ptrs) / sizeof(ptrs[0]); i++)
+		if (pacia(ptrs[i], 0) != ptrs[i])
+			signed_one = 1;
+	printf("pauth 1\npauth-user %d\n", signed_one);
+	return 0;
+}
+#define AUDIT_ARCH_NATIVE AUDIT_ARCH_AARCH64
+#else
+#error "capsem-probe: x86_64 or arm64 only"
+#endif
+
+#define DENY(nr) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS)
+
+/* Without NoNewPrivs (root holds CAP_SYS_ADMIN): only the Seccomp line of /proc/self/status changes. */
+static int confine(char **argv)
+{
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_NATIVE, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		DENY(SYS_bpf), DENY(SYS_io_uring_setup), DENY(SYS_userfaultfd), DENY(SYS_kexec_load),
+		DENY(SYS_kexec_file_load), DENY(SYS_init_module), DENY(SYS_finit_module),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(filter) / sizeof(filter[0]), .filter = filter };
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
+		perror("capsem-probe confine: seccomp");
+		return 1;
+	}
+	execv(argv[0], argv);
+	perror("capsem-probe confine: exec");
+	return 1;
+}
+
+/* struct vfs_cap_data, VFS_CAP_REVISION_2, little-endian: cap_net_raw (13) permitted. */
+static int setcap(const char *path)
+{
+	const uint32_t cap[5] = { 0x02000000, 1u << 13, 0, 0, 0 };
+	if (setxattr(path, "security.capability", cap, sizeof(cap), 0) != 0) {
+		perror("capsem-probe setcap");
+		return 1;
+	}
+	return 0;
+}
+
 static int usage(void)
 {
-	fputs("usage: capsem-probe syscall <name>... | capsem-probe fcaps < paths | capsem-probe exec <path>\n", stderr);
+	fputs("usage: capsem-probe syscall <name>... | fcaps < paths | exec <path> | cpu | confine <prog> [args] | setcap <path>\n", stderr);
 	return 2;
 }
 
@@ -112,6 +212,12 @@ int main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "fcaps") == 0)
 		return fcaps();
+	if (argc == 2 && strcmp(argv[1], "cpu") == 0)
+		return cpu();
+	if (argc >= 3 && strcmp(argv[1], "confine") == 0)
+		return confine(argv + 2);
+	if (argc == 3 && strcmp(argv[1], "setcap") == 0)
+		return setcap(argv[2]);
 	if (argc < 3)
 		return usage();
 	if (strcmp(argv[1], "syscall") == 0) {

@@ -18,7 +18,7 @@ export const ARCH_HARDENING = defineRules([
       'Restricts indirect branch targets (BTI landing pads) for userspace that is built with BTI. ARM64_BTI is ' +
       'the user-space part; the kernel\'s own code is protected only by ARM64_BTI_KERNEL (rule arm64-bti-kernel), ' +
       'which needs clang.',
-    unobservable: 'needs BTI-capable hardware and BTI-built binaries; the host audit covers it',
+    checks: ['test_cpu_features'],
   },
   {
     id: 'arm64-bti-kernel', kind: 'kconfig', section: 'arch-hardening', source: 'spec', archs: ['arm64'],
@@ -33,7 +33,7 @@ export const ARCH_HARDENING = defineRules([
     id: 'arm64-ptr-auth', kind: 'kconfig', section: 'arch-hardening', source: 'spec', archs: ['arm64'],
     title: 'Pointer Authentication', symbol: 'ARM64_PTR_AUTH', value: 'y',
     rationale: 'Pointer authentication for userspace (signed return addresses); defeats ROP chains.',
-    unobservable: 'needs PAC-capable hardware (QEMU TCG max CPU has it, Apple VZ too); the host audit covers it',
+    checks: ['test_cpu_features'],
   },
   {
     id: 'arm64-ptr-auth-kernel', kind: 'kconfig', section: 'arch-hardening', source: 'spec', archs: ['arm64'],
@@ -41,7 +41,7 @@ export const ARCH_HARDENING = defineRules([
     rationale:
       'Signs the kernel\'s own return addresses; defeats ROP chains. Needs a compiler with ' +
       '-mbranch-protection=pac-ret and binutils >= 2.33.1 (Debian 12 gcc 12 / binutils 2.40 qualify).',
-    unobservable: COMPILE_TIME,
+    proofs: ['CORRUPT_PAC', 'CFI_BACKWARD'],
   },
   {
     id: 'arm64-unmap-kernel-at-el0', kind: 'kconfig', section: 'arch-hardening', source: 'spec', archs: ['arm64'],
@@ -68,7 +68,7 @@ export const ARCH_HARDENING = defineRules([
       'Meltdown mitigation; separate kernel/user page tables. Renamed MITIGATION_PAGE_TABLE_ISOLATION in 6.9; ' +
       'lives under the CPU_MITIGATIONS menu, which allnoconfig switches off.',
     requires: [{ symbol: 'CPU_MITIGATIONS', value: 'y' }],
-    checks: ['test_cpu_vulnerabilities_mitigated'],
+    checks: ['test_cpu_vulnerabilities_mitigated', 'test_cpu_features'],
   },
   {
     id: 'x86-retpoline', kind: 'kconfig', section: 'arch-hardening', source: 'spec', archs: ['x86_64'],

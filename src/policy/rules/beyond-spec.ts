@@ -958,7 +958,7 @@ export const BEYOND_SPEC = defineRules([
     id: 'x86-umip', kind: 'kconfig', section: 'beyond-spec', source: 'capsem', archs: ['x86_64'],
     title: 'User-mode instruction prevention', symbol: 'X86_UMIP', value: 'y',
     rationale: 'SGDT/SIDT/SLDT/SMSW/STR fault in user mode: no kernel addresses from descriptor tables. Default y; prompt "if EXPERT".',
-    unobservable: COMPILE_TIME,
+    checks: ['test_cpu_features'],
   },
   {
     id: 'no-x86-iopl-ioperm', kind: 'kconfig', section: 'beyond-spec', source: 'capsem', archs: ['x86_64'],
@@ -982,7 +982,7 @@ export const BEYOND_SPEC = defineRules([
     symbol: [{ name: 'ARM64_PAN' }, { from: '7.2', absent: `ARM64_PAN was removed ${BY_7_2}: PAN support is always built in` }],
     value: 'y',
     rationale: 'Hardware PAN: the kernel faults on stray user memory accesses. Default y, but allnoconfig turns it off (and with it EPAN and MTE).',
-    unobservable: COMPILE_TIME,
+    checks: ['test_cpu_features'],
   },
   {
     id: 'arm64-spectre-bhb', kind: 'kconfig', section: 'beyond-spec', source: 'capsem', archs: ['arm64'],

@@ -2,10 +2,12 @@ import check from '../../../src/doctor/checks/test_guest_binary_not_writable.ts'
 import { GUEST } from '../../../src/policy/index.ts';
 import { testCheck } from '../helpers/check-tester.ts';
 import { file } from '../helpers/fake-guest.ts';
+import { DOCTOR_MANIFEST } from '../../../src/doctor/manifest.ts';
 import { DOCTOR_BUNDLE, DOCTOR_PID, HEALTHY_MOUNTS, LIBC, doctorMaps, mountsText } from '../helpers/healthy-guest.ts';
 
 const doctor = `${GUEST.capsemBinDir}/capsem-doctor`;
 const content = '#!capsem capsem-doctor\n';
+const MANIFEST = `/mnt/lower${DOCTOR_MANIFEST}`;
 const withoutLowerMount = HEALTHY_MOUNTS.filter((l) => !l.startsWith(GUEST.rootDevice));
 
 testCheck(check, {
@@ -42,6 +44,26 @@ testCheck(check, {
       reason: 'not-on-read-only-layer',
       evidence: 'mapped but deleted',
     },
+    // The squashfs file itself altered (same inode, same size): only its bytes tell.
+    {
+      name: 'a mapped library altered on the lower layer',
+      patch: { files: { [LIBC]: file('libX', { mode: 0o555, ino: 602 }), [`/mnt/lower${LIBC}`]: file('libX', { mode: 0o555, ino: 602 }) } },
+      reason: 'digest-mismatch',
+      evidence: `${LIBC}: sha256`,
+    },
+    {
+      name: 'a mapped library the manifest does not list',
+      patch: {
+        files: {
+          [`/proc/${DOCTOR_PID}/maps`]: doctorMaps(['7f3000000000-7f3000001000 r-xp 00000000 00:1e 77 /usr/lib/extra.so']),
+          '/usr/lib/extra.so': file('so', { mode: 0o555, ino: 604 }),
+          '/mnt/lower/usr/lib/extra.so': file('so', { mode: 0o555, ino: 604 }),
+        },
+      },
+      reason: 'digest-mismatch',
+      evidence: '/usr/lib/extra.so: sha256',
+    },
+    { name: 'the image has no manifest', patch: { files: { [MANIFEST]: null } }, reason: 'manifest-missing', evidence: `${MANIFEST}: absent` },
     { name: 'no read-only mount of the root device', patch: { files: { '/proc/mounts': mountsText(withoutLowerMount) } }, reason: 'no-read-only-layer' },
     {
       name: 'the root device mounted read-write',
@@ -54,5 +76,7 @@ testCheck(check, {
     { name: 'the upper directory unreadable', patch: { errors: { '/mnt/rw/upper': 'EACCES' } }, reason: 'unreadable' },
     { name: '/proc/self/maps unreadable', patch: { errors: { [`/proc/${DOCTOR_PID}/maps`]: 'EACCES' } }, reason: 'unreadable' },
     { name: '/proc/mounts unreadable', patch: { errors: { '/proc/mounts': 'EIO' } }, reason: 'unreadable' },
+    { name: 'the manifest unreadable', patch: { errors: { [MANIFEST]: 'EIO' } }, reason: 'unreadable' },
+    { name: 'the manifest garbled', patch: { files: { [MANIFEST]: file('not a manifest\n') } }, reason: 'implausible', evidence: 'not "<sha256>' },
   ],
 });

@@ -3,6 +3,7 @@
 // and a fake probe. What a fixture tree on disk cannot carry (filesystem
 // magic, block devices, st_dev) is plain data here.
 
+import { createHash } from 'node:crypto';
 import type { Arch } from '../../../src/policy/index.ts';
 import {
   type DoctorEnv,
@@ -56,6 +57,8 @@ export interface Fixture {
   exec: { native: ExecAnswer; legacy32: ExecAnswer };
   /** Paths that carry a security.capability xattr. */
   fileCaps: readonly string[];
+  /** What the probe's `cpu` says the CPU offers. */
+  cpu: Record<string, boolean>;
 }
 
 /** Changes to a fixture: `null` deletes a path and everything under it. */
@@ -68,6 +71,7 @@ export interface FixturePatch {
   getpid?: 'honest' | number;
   exec?: Partial<Fixture['exec']>;
   fileCaps?: readonly string[];
+  cpu?: Record<string, boolean>;
   arch?: Arch;
   pid?: number;
 }
@@ -95,6 +99,7 @@ export function applyPatch(f: Fixture, p: FixturePatch = {}): Fixture {
     getpid: p.getpid ?? f.getpid,
     exec: { ...f.exec, ...p.exec },
     fileCaps: p.fileCaps ?? f.fileCaps,
+    cpu: { ...f.cpu, ...p.cpu },
   };
 }
 
@@ -191,6 +196,7 @@ export function memoryFs(f: Fixture): GuestFs {
       return node.target;
     },
     readRecords: (path) => content(path),
+    sha256: (path) => createHash('sha256').update(content(path)).digest('hex'),
     statfsType(path) {
       resolve(path, true);
       const magic = longestPrefix(f.statfs, path);
@@ -216,6 +222,10 @@ export function fakeProbe(f: Fixture, written: Map<string, Buffer>): Probe {
         withCaps: paths.filter((p) => f.fileCaps.includes(p)),
         unreadable: paths.filter((p) => f.errors[p]).map((p) => ({ path: p, code: f.errors[p]! })),
       };
+    },
+    cpu() {
+      if (f.syscalls === 'missing') throw new ProbeError('/usr/local/bin/capsem-probe: ENOENT');
+      return f.cpu;
     },
     exec(path) {
       const elf = written.get(path);

@@ -5,6 +5,8 @@
 
 import { type Arch, GUEST, cmdlineFor, parseCmdline } from '../../../src/policy/index.ts';
 import { bootedCmdline } from './cmdline.ts';
+import { createHash } from 'node:crypto';
+import { DOCTOR_MANIFEST, renderManifest } from '../../../src/doctor/manifest.ts';
 import { MAGIC } from '../../../src/doctor/needs.ts';
 import { type Fixture, type FixturePatch, type Node, applyPatch, blockDev, charDev, dir, file, link } from './fake-guest.ts';
 
@@ -113,9 +115,28 @@ export const BOOT_LOG_LINES = [
   'Kernel is locked down from Kernel configuration; see man kernel_lockdown.7',
   'landlock: Up and running.',
 ];
-export function kernelLog(arch: Arch, lines: readonly string[] = BOOT_LOG_LINES): Node {
+/** The CPU features the policy kernel logs on QEMU TCG's max CPU (as booted). */
+export const CPU_LOG_LINES: Record<Arch, readonly string[]> = {
+  x86_64: ['Kernel/User page tables isolation: enabled', 'x86/cpu: User Mode Instruction Prevention (UMIP) activated'],
+  arm64: [
+    'CPU features: detected: Address authentication (IMP DEF algorithm)',
+    'CPU features: detected: Branch Target Identification',
+    'CPU features: detected: Privileged Access Never',
+  ],
+};
+export function kernelLog(arch: Arch, lines: readonly string[] = [...BOOT_LOG_LINES, ...CPU_LOG_LINES[arch]]): Node {
   const wx = arch === 'x86_64' ? 'x86/mm: Checked W+X mappings: passed, no W+X pages found.' : 'Checked W+X mappings: passed, no W+X pages found';
   return file([...lines, wx].map((l, i) => `6,${i},${i * 1000},-;${l}\n${i === 0 ? ' SUBSYSTEM=kernel\n' : ''}`).join(''));
+}
+
+/** /proc/cpuinfo of QEMU TCG's max CPU (one vCPU), as the policy kernel shows it; `drop` removes flags. */
+export function cpuinfo(arch: Arch, drop: readonly string[] = []): Node {
+  const keep = (flags: string) => flags.split(' ').filter((f) => !drop.includes(f)).join(' ');
+  return file(
+    arch === 'x86_64'
+      ? `processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: ${keep('fpu pae sse sse2 syscall nx lm pti fsgsbase avx2 smep bmi2 smap clflushopt umip pku')}\n\n`
+      : `processor\t: 0\nBogoMIPS\t: 2000.00\nFeatures\t: ${keep('fp asimd aes atomics cpuid paca pacg bti')}\nCPU implementer\t: 0x00\n\n`,
+  );
 }
 
 /** 41 capabilities (CAP_CHECKPOINT_RESTORE = 40 is the last in 6.12): all effective. */
@@ -145,7 +166,7 @@ function processes(doctorPid: number): Record<string, Node> {
 /** `doctorPid`: the pid the doctor runs as (a fixture on disk checked in-process needs process.pid). */
 export function healthyGuest(arch: Arch = 'x86_64', doctorPid = DOCTOR_PID): Fixture {
   const squashfsImage = Buffer.concat([Buffer.from('hsqs'), Buffer.alloc(60)]);
-  return {
+  const guest: Fixture = {
     arch,
     pid: doctorPid,
     statfs: { '/': 0x794c7630 /* overlayfs */, '/proc': MAGIC.proc, '/sys': MAGIC.sysfs, '/dev': MAGIC.tmpfs, '/run': MAGIC.tmpfs, '/mnt/lower': SQUASHFS_MAGIC, '/mnt/rw': MAGIC.tmpfs },
@@ -163,6 +184,7 @@ export function healthyGuest(arch: Arch = 'x86_64', doctorPid = DOCTOR_PID): Fix
     },
     getpid: 'honest',
     fileCaps: [],
+    cpu: arch === 'x86_64' ? { smep: true, smap: true, umip: true } : { pauth: true, 'pauth-user': true },
     exec: { native: { kind: 'ran', exitCode: 42, signal: null }, legacy32: { kind: 'refused', errno: 8 } },
     files: {
       // --- /proc ---
@@ -184,6 +206,7 @@ export function healthyGuest(arch: Arch = 'x86_64', doctorPid = DOCTOR_PID): Fix
       '/proc/net/dev': file('Inter-|   Receive\n'),
       '/proc/net/unix': file('Num RefCount\n'),
       '/proc/uptime': file('1.23 0.50\n'),
+      '/proc/cpuinfo': cpuinfo(arch),
       ...processes(doctorPid),
       // --- /sys ---
       ...Object.fromEntries(['null', 'zero', 'full', 'random', 'urandom', 'kmsg'].map((n) => [`/sys/class/mem/${n}/dev`, file('1:3\n')])),
@@ -220,6 +243,18 @@ export function healthyGuest(arch: Arch = 'x86_64', doctorPid = DOCTOR_PID): Fix
       '/run/capsem/timings': file('init 512\nrootfs 830\n'),
     },
   };
+  guest.files[`/mnt/lower${DOCTOR_MANIFEST}`] = doctorManifest(guest.files);
+  return guest;
+}
+
+/** The builder's manifest of the doctor's files: the capsem binaries, node, the bundle and libc as the lower layer has them. */
+export function doctorManifest(files: Record<string, Node>, override: Record<string, string> = {}): Node {
+  const paths = [...GUEST.capsemBinaries.map((b) => `${GUEST.capsemBinDir}/${b}`), '/usr/bin/node', DOCTOR_BUNDLE, LIBC];
+  const hashes = new Map(paths.map((p) => {
+    const n = files[`/mnt/lower${p}`]!;
+    return [p, override[p] ?? createHash('sha256').update((n as { content: Buffer }).content).digest('hex')];
+  }));
+  return file(renderManifest(hashes));
 }
 
 /** The healthy guest with one change. */
