@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bootJson, describeBoot, printable } from '../../src/cli/commands/boot.ts';
+import { bootJson, describeBoot, printable } from '../../src/cli/report.ts';
 import type { BootResult } from '../../src/guest/index.ts';
 
 // The text report prints guest-supplied strings (check evidence, reasons): a

@@ -6,7 +6,7 @@ import { readConfigText } from '../../kconfig/dotconfig.ts';
 import { DEFAULT_KERNEL, type KernelSeries, parseKernelSeries } from '../../policy/index.ts';
 import { InputError, UsageError } from '../../util/errors.ts';
 import { cacheRoot } from '../../util/paths.ts';
-import { TARGET_ARGS } from './defconfig.ts';
+import { TARGET_ARGS } from '../args.ts';
 
 export default defineCommand({
   name: 'audit',

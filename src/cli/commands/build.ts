@@ -2,7 +2,7 @@ import { dirname, join, relative } from 'node:path';
 import { buildKernel, configureKernel, progressLog, type BuildProgress, type ConfigureResult, type Manifest } from '../../build/index.ts';
 import { UsageError } from '../../util/errors.ts';
 import { defineCommand, type IO } from '../command.ts';
-import { TARGET_ARGS, requireArch, requireKernel } from './defconfig.ts';
+import { TARGET_ARGS, requireArch, requireKernel } from '../args.ts';
 
 function clock(seconds: number): string {
   const s = Math.round(seconds);

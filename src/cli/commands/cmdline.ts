@@ -1,6 +1,6 @@
 import { defineCommand } from '../command.ts';
 import { cmdlineFor } from '../../policy/index.ts';
-import { requireArch, requireKernel, TARGET_ARGS } from './defconfig.ts';
+import { requireArch, requireKernel, TARGET_ARGS } from '../args.ts';
 
 export default defineCommand({
   name: 'cmdline',

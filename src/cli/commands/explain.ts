@@ -12,7 +12,7 @@ import { type KconfigTree, loadKconfigTree } from '../../kconfig/tree.ts';
 import { type Arch, DEFAULT_KERNEL, KERNELS, type KernelVersion, type Toolchain } from '../../policy/index.ts';
 import { InputError, UsageError } from '../../util/errors.ts';
 import { cacheRoot } from '../../util/paths.ts';
-import { TARGET_ARGS } from './defconfig.ts';
+import { TARGET_ARGS } from '../args.ts';
 
 export default defineCommand({
   name: 'explain',

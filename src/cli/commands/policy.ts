@@ -12,7 +12,7 @@ import {
   type Rule,
   type Section,
 } from '../../policy/index.ts';
-import { requireKernel, TARGET_ARGS } from './defconfig.ts';
+import { requireKernel, TARGET_ARGS } from '../args.ts';
 
 function subject(rule: Rule, kernel: KernelSeries): string {
   if (rule.kind === 'cmdline') return rule.param;

@@ -3,7 +3,7 @@ import { type ProveResult, type Run, prove } from '../../prove/index.ts';
 import { ARCHS } from '../../policy/index.ts';
 import { CheckFailedError } from '../../util/errors.ts';
 import { defineCommand } from '../command.ts';
-import { printable } from './boot.ts';
+import { printable } from '../report.ts';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 

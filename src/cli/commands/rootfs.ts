@@ -1,35 +1,9 @@
 import { relative } from 'node:path';
-import { type GuestImages, MUTANTS, type GuestVariant, buildRootfs, composeVariants, exportImages } from '../../guest/index.ts';
-import { UsageError } from '../../util/errors.ts';
+import { type GuestImages, buildRootfs, exportImages } from '../../guest/index.ts';
 import { type IO, defineCommand } from '../command.ts';
-import { requireArch } from './defconfig.ts';
+import { VARIANT_ARG, parseVariant, requireArch } from '../args.ts';
+import { mib } from '../report.ts';
 import { ARCHS } from '../../policy/index.ts';
-
-const MUTANT_IDS = Object.values(MUTANTS).map((m) => m.id);
-
-/** `--unsafe-variant a,b` -> the composed test variant (undefined: the real guest). */
-export function parseVariant(value: string | undefined, verb: string): GuestVariant | undefined {
-  if (value === undefined) return undefined;
-  const ids = value.split(',').filter(Boolean);
-  const byId = new Map<string, GuestVariant>(Object.values(MUTANTS).map((m) => [m.id, m]));
-  const unknown = ids.filter((id) => !byId.has(id));
-  if (unknown.length || ids.length === 0) {
-    throw new UsageError(`${verb}: --unsafe-variant: unknown ${unknown.join(', ') || '(none given)'} (one or more of ${MUTANT_IDS.join(', ')})`);
-  }
-  return composeVariants(...ids.map((id) => byId.get(id)!));
-}
-
-export const VARIANT_ARG = {
-  'unsafe-variant': {
-    type: 'string',
-    description: `TEST ONLY, UNSAFE GUEST: build a mutant (comma-separated: ${MUTANT_IDS.join(', ')})`,
-    valueHint: 'ID,...',
-  },
-} as const;
-
-export function mib(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
-}
 
 function describeImages(g: GuestImages, io: IO): string {
   const rel = (p: string) => (p.startsWith(io.cwd) ? relative(io.cwd, p) : p);

@@ -3,8 +3,8 @@ import { dirname, join } from 'node:path';
 import { type BootResult, type GuestImages, bootGuest, buildRootfs, decideAccel, manifestIdentity, readHostFacts } from '../../guest/index.ts';
 import { ARCHS, type Arch, DEFAULT_KERNEL } from '../../policy/index.ts';
 import { defineCommand } from '../command.ts';
-import { BOOT_ARGS, describeBoot, parseTimeout } from './boot.ts';
-import { mib } from './rootfs.ts';
+import { BOOT_ARGS, parseTimeout } from '../args.ts';
+import { describeBoot, mib } from '../report.ts';
 
 // The whole job with defaults: kernel (cached build), guest images (cached),
 // boot, the doctor's verdict, one report. Exit 0 only when healthy.
