@@ -27,7 +27,21 @@ export function renderProofDoc(): string {
     '`capsem-kernel prove --arch A` boots the **proving kernel** (the policy plus ' + PROVING_ADDITIONS.map(code).join(', ') +
       '; its final `.config` may differ from the shipped kernel\'s only in ' + ALLOWED_CONFIG_DIFFERENCES.map(code).join(', ') +
       ') once per test with `lkdtm.cpoint_name=DIRECT lkdtm.cpoint_type=TEST`, and the **weakened proving kernel** (every control below at once) once more. ' +
-      'A proof holds when the attack is blocked on the first and not blocked on the second.',
+      'A proof holds when the attack is blocked on the first and not blocked on the second; an inconclusive boot (the test is missing, ' +
+      'the emulated CPU lacks the feature, the log was cut short) never counts as proven. Exit 0 only when every claim is proven.',
+    '',
+    '**One weakened kernel for both suites?** Not merged with the doctor mutation suite\'s kernel mutant ' +
+      '(`test/e2e/mutants.ts`), although that would save one kernel compile per arch in a cold run. A control must differ from ' +
+      'the proving kernel only in the mitigation under test, or "not blocked" could come from something else: the mutant turns ' +
+      'on some 40 other options (modules, kallsyms, lockdown off, hardened usercopy off, USB, DRM, sound, SCSI, NFS, IPv6, ...). ' +
+      'It would also tie the two suites together: every change to a doctor mutant would rebuild the controls and the reverse, and ' +
+      'the arm64 mutant does not configure today (`KEXEC`, `HIBERNATION` need `SUSPEND=y` on arm64), which would block the arm64 proof.',
+    '',
+    'Each proof is recorded under the shipped kernel\'s image sha256 (`~/.cache/capsem-kernel/proofs/<sha256>.json`); ' +
+      '`capsem-kernel up` prints that kernel\'s last proof (text and `--json`), or says there is none.',
+    '',
+    '`npm test` proves x86_64 (`test/e2e/prove.test.ts`); arm64 runs only when asked, as the arm64 mutation suite does: ' +
+      '`CAPSEM_PROVE_ARCHS=x86_64,arm64` (two more arm64 kernel compiles when cold, and one TCG boot per claim and control).',
     '',
     '| rule | LKDTM test | archs | blocked when a console line matches | control (mitigation off) |',
     '|---|---|---|---|---|',
@@ -35,7 +49,9 @@ export function renderProofDoc(): string {
     '',
     '## Not run',
     '',
-    ...SKIPPED_TESTS.map((s) => `- ${s.names.map(code).join(', ')}: ${s.why}`),
+    'Every other test of LKDTM 6.12 (`drivers/misc/lkdtm/*.c`; a unit test compares this list with the source), and why:',
+    '',
+    ...SKIPPED_TESTS.map((s) => `- ${s.archs ? `${s.archs.join(', ')}: ` : ''}${s.names.map(code).join(', ')}: ${s.why}`),
     '',
   ].join('\n');
 }

@@ -6,12 +6,13 @@ import { type BuildProgress, type Manifest, buildKernel } from '../build/index.t
 import { readDotConfig } from '../kconfig/dotconfig.ts';
 import { type AccelDecision, decideAccel, readHostFacts } from '../guest/index.ts';
 import { type AccelRequest } from '../guest/accel.ts';
-import { type Arch, RULES, type RuleId, appliesToArch } from '../policy/index.ts';
+import { type Arch, type KernelSeries, RULES, type RuleId, appliesToArch } from '../policy/index.ts';
 import { CheckFailedError, UsageError } from '../util/errors.ts';
 import { type Verdict, classify } from './classify.ts';
 import { ALLOWED_AUDIT_FAILURES, lkdtmCmdline, provingFragment, unexpectedDifferences, weakenedCmdline, weakenedFragment } from './kernel.ts';
-import { LKDTM_TESTS, type LkdtmTest, SKIPPED_TESTS } from './lkdtm.ts';
+import { LKDTM_TESTS, type LkdtmTest, type SkippedTest, skippedFor } from './lkdtm.ts';
 import { proveBoot, proveInitramfs } from './boot.ts';
+import { type ProofRecord, saveProofRecord } from './record.ts';
 
 // The prove stage: build the proving kernel (policy + LKDTM) and the weakened
 // one (the same with each proved mitigation off), check that the proving
@@ -22,6 +23,7 @@ import { proveBoot, proveInitramfs } from './boot.ts';
 export { classify, type Classification, type Verdict } from './classify.ts';
 export { LKDTM_TESTS, SKIPPED_TESTS } from './lkdtm.ts';
 export { PROVING_ADDITIONS, WEAKENINGS } from './kernel.ts';
+export { type ProofRecord, describeProofRecord, readProofRecord } from './record.ts';
 
 export interface Claim {
   rule: RuleId;
@@ -55,10 +57,12 @@ export interface Run {
 export interface ProveResult {
   arch: Arch;
   accel: AccelDecision;
+  /** The shipped kernel (the one `up` boots); the proof record is kept under its image sha256. */
+  shipped: { release: string; sha256: string };
   proving: { release: string; auditFailures: string[]; cached: boolean };
   weakened: { release: string; auditFailures: string[]; cached: boolean };
   runs: Run[];
-  skipped: typeof SKIPPED_TESTS;
+  skipped: SkippedTest[];
   summary: { claimed: number; proven: number; notBlocked: number; inconclusive: number; controls: number; controlsFailing: number };
   ok: boolean;
   totalMs: number;
@@ -66,6 +70,8 @@ export interface ProveResult {
 
 export interface ProveOptions {
   arch: Arch;
+  /** Kernel series (default: the policy's DEFAULT_KERNEL); the LKDTM tables are 6.12's, other series may be inconclusive. */
+  kernel?: KernelSeries;
   /** Only these LKDTM tests (of the policy's claims). */
   only?: readonly string[];
   accel?: AccelRequest;
@@ -80,6 +86,7 @@ async function fragmentKernel(arch: Arch, dir: string, name: string, fragment: s
   await writeFile(file, fragment);
   return buildKernel({
     arch,
+    ...(opts.kernel ? { kernel: opts.kernel } : {}),
     extraFragment: file,
     allowAuditFailures: true,
     outDir: join(dir, name),
@@ -99,6 +106,21 @@ function checkProvingKernel(shipped: Manifest, proving: Manifest): void {
   }
 }
 
+function proofRecord(r: ProveResult, only: readonly string[] | undefined): ProofRecord {
+  return {
+    arch: r.arch,
+    kernel: r.shipped,
+    provingRelease: r.proving.release,
+    weakenedRelease: r.weakened.release,
+    at: new Date().toISOString(),
+    ok: r.ok,
+    summary: r.summary,
+    totalMs: r.totalMs,
+    ...(only ? { only } : {}),
+    runs: r.runs.map(({ rule, test, kind, verdict, ok }) => ({ rule, test, kind, verdict, ok })),
+  };
+}
+
 export async function prove(opts: ProveOptions): Promise<ProveResult> {
   const t0 = performance.now();
   const { arch } = opts;
@@ -111,16 +133,22 @@ export async function prove(opts: ProveOptions): Promise<ProveResult> {
   const accel = decideAccel(opts.accel ?? 'auto', arch, readHostFacts());
   const dir = await mkdtemp(join(tmpdir(), `capsem-prove-${arch}-`));
   try {
-    const shipped = await buildKernel({ arch, outDir: join(dir, 'shipped'), ...(opts.signal ? { signal: opts.signal } : {}) });
+    const shipped = await buildKernel({
+      arch,
+      ...(opts.kernel ? { kernel: opts.kernel } : {}),
+      outDir: join(dir, 'shipped'),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    });
     const proving = await fragmentKernel(arch, dir, 'proving', provingFragment(), opts);
     checkProvingKernel(shipped, proving);
-    const weakened = await fragmentKernel(arch, dir, 'weakened', weakenedFragment(), opts);
+    const weakened = await fragmentKernel(arch, dir, 'weakened', weakenedFragment(arch), opts);
     const initramfs = await proveInitramfs(arch, dir, opts.signal);
     const runs: Run[] = [];
     for (const c of claims) {
       for (const kind of ['proof', 'control'] as const) {
         const kernel = kind === 'proof' ? proving : weakened;
-        const append = [...(kind === 'control' ? weakenedCmdline() : []), ...lkdtmCmdline(c.test.name)];
+        const append = [...(kind === 'control' ? weakenedCmdline(arch) : []), ...lkdtmCmdline(c.test.name)];
         const boot = await proveBoot({ arch, accel: accel.accel, kernel: kernel.image.path, initramfs, append, ...(opts.signal ? { signal: opts.signal } : {}) });
         const v = classify(c.test, boot.console);
         const want: Verdict = kind === 'proof' ? 'blocked' : 'not-blocked';
@@ -140,17 +168,20 @@ export async function prove(opts: ProveOptions): Promise<ProveResult> {
       controlsFailing: controls.filter((r) => !r.ok).length,
     };
     const describe = (m: Manifest) => ({ release: m.kernelRelease, auditFailures: m.audit.failures, cached: m.cached });
-    return {
+    const result: ProveResult = {
       arch,
       accel,
+      shipped: { release: shipped.kernelRelease, sha256: shipped.image.sha256 },
       proving: describe(proving),
       weakened: describe(weakened),
       runs,
-      skipped: SKIPPED_TESTS,
+      skipped: skippedFor(arch),
       summary,
       ok: runs.every((r) => r.ok),
       totalMs: Math.round(performance.now() - t0),
     };
+    saveProofRecord(proofRecord(result, opts.only));
+    return result;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,4 +1,4 @@
-import type { RuleId } from '../policy/index.ts';
+import type { Arch, RuleId } from '../policy/index.ts';
 
 // The two kernels a proof boots, as data. The proving kernel is the policy
 // plus only what LKDTM needs; its audit may differ from the shipped kernel's
@@ -29,6 +29,8 @@ export function lkdtmCmdline(test: string): string[] {
 
 export interface Weakening {
   rule: RuleId;
+  /** Default: every arch. */
+  archs?: readonly Arch[];
   /** Fragment lines applied after the policy's and the proving additions. */
   lines?: readonly string[];
   /** Command-line tokens appended to the policy's (the kernel keeps the last value). */
@@ -45,19 +47,26 @@ export const WEAKENINGS: readonly Weakening[] = [
   { rule: 'ubsan-bounds', lines: ['# CONFIG_UBSAN_BOUNDS is not set'] },
   { rule: 'init-on-alloc', cmdline: ['init_on_alloc=0'] },
   { rule: 'init-on-free', cmdline: ['init_on_free=0'] },
+  // Return addresses go unsigned: CORRUPT_PAC's key change and CFI_BACKWARD's rewrite go unnoticed.
+  { rule: 'arm64-ptr-auth-kernel', archs: ['arm64'], lines: ['# CONFIG_ARM64_PTR_AUTH_KERNEL is not set'] },
 ];
 
-// No comment lines: the build cache keys an extra fragment by its bytes, so these two stay byte-stable.
+export function weakeningsFor(arch: Arch): Weakening[] {
+  return WEAKENINGS.filter((w) => !w.archs || w.archs.includes(arch));
+}
+
+// No comment lines: the build cache keys an extra fragment by its bytes, so these stay byte-stable
+// (x86_64's weakened fragment is the same bytes as before arm64's control was added).
 export function provingFragment(): string {
   return [...PROVING_ADDITIONS, ''].join('\n');
 }
 
-export function weakenedFragment(): string {
-  return [...PROVING_ADDITIONS, ...WEAKENINGS.flatMap((w) => w.lines ?? []), ''].join('\n');
+export function weakenedFragment(arch: Arch): string {
+  return [...PROVING_ADDITIONS, ...weakeningsFor(arch).flatMap((w) => w.lines ?? []), ''].join('\n');
 }
 
-export function weakenedCmdline(): string[] {
-  return WEAKENINGS.flatMap((w) => w.cmdline ?? []);
+export function weakenedCmdline(arch: Arch): string[] {
+  return weakeningsFor(arch).flatMap((w) => w.cmdline ?? []);
 }
 
 /**

@@ -22,6 +22,17 @@ const CASES: { name: string; test: string; console: string; verdict: Verdict; li
   { name: 'an unknown test is inconclusive', test: 'WRITE_KERN', console: "lkdtm: Unknown crashtype 'WRITE_KERN'\n", verdict: 'inconclusive' },
   { name: 'XFAIL is inconclusive', test: 'CORRUPT_PAC', console: 'lkdtm: XFAIL: this test is arm64-only\n', verdict: 'inconclusive' },
   { name: 'a missing CPU feature is inconclusive, not a failure', test: 'CORRUPT_PAC', console: 'lkdtm: FAIL: CPU lacks pointer authentication feature\n', verdict: 'inconclusive' },
+  {
+    name: 'a PAC authentication fault blocks CORRUPT_PAC',
+    test: 'CORRUPT_PAC',
+    console: 'lkdtm: changing PAC parameters to force function return failure...\nInternal error: Oops - FPAC: 0000000072000000 [#1] PREEMPT SMP\nCall trace:\n',
+    verdict: 'blocked',
+    line: 'Call trace:',
+  },
+  { name: 'a kernel without PAC lets CORRUPT_PAC through', test: 'CORRUPT_PAC', console: 'lkdtm: FAIL: kernel not built with CONFIG_ARM64_PTR_AUTH_KERNEL\nlkdtm: FAIL: survived PAC changes! Kernel may be unstable from here\n', verdict: 'not-blocked' },
+  { name: 'CFI_BACKWARD: a redirected return is not blocked', test: 'CFI_BACKWARD', console: 'lkdtm: ok: redirected stack return address.\nlkdtm: FAIL: stack return address was redirected!\n', verdict: 'not-blocked' },
+  { name: 'CFI_BACKWARD: an unchanged control flow blocks', test: 'CFI_BACKWARD', console: 'lkdtm: ok: redirected stack return address.\nlkdtm: ok: control flow unchanged.\n', verdict: 'blocked' },
+  { name: 'CFI_BACKWARD: no working redirect to start from is inconclusive', test: 'CFI_BACKWARD', console: 'lkdtm: Eek: return address mismatch! 0 != 1\nlkdtm: FAIL: stack return address manipulation failed!\n', verdict: 'inconclusive' },
   { name: 'a log cut short is inconclusive', test: 'EXEC_DATA', console: 'Linux version 6.12.117\n', verdict: 'inconclusive' },
 ];
 

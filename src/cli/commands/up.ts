@@ -1,6 +1,7 @@
 import { type Manifest, buildKernel, progressLog } from '../../build/index.ts';
 import { dirname, join } from 'node:path';
 import { type BootResult, type GuestImages, bootGuest, buildRootfs, decideAccel, manifestIdentity, readHostFacts } from '../../guest/index.ts';
+import { type ProofRecord, describeProofRecord, readProofRecord } from '../../prove/index.ts';
 import { ARCHS, type Arch, DEFAULT_KERNEL } from '../../policy/index.ts';
 import { defineCommand } from '../command.ts';
 import { BOOT_ARGS, parseTimeout } from '../args.ts';
@@ -39,9 +40,11 @@ export interface UpReport {
     checks: { name: string; status: string; reason?: string; evidence?: string[] }[];
   };
   consoleTail?: string;
+  /** The last `capsem-kernel prove` of this kernel (by image sha256), or null when it was never proven. */
+  proof: ProofRecord | null;
 }
 
-export function upReport(kernel: Manifest, images: GuestImages, r: BootResult): UpReport {
+export function upReport(kernel: Manifest, images: GuestImages, r: BootResult, proof?: ProofRecord): UpReport {
   const t = r.timings;
   return {
     healthy: r.healthy,
@@ -81,10 +84,11 @@ export function upReport(kernel: Manifest, images: GuestImages, r: BootResult): 
       })),
     },
     ...(r.healthy ? {} : { consoleTail: r.consoleTail }),
+    proof: proof ?? null,
   };
 }
 
-function describeKernel(k: Manifest, g: GuestImages): string {
+function describeKernel(k: Manifest, g: GuestImages, proof: ProofRecord | undefined): string {
   const a = k.audit;
   return [
     `kernel ${k.arch} Linux ${k.kernelRelease}${k.cached ? ' (cached build)' : ''}`,
@@ -92,6 +96,7 @@ function describeKernel(k: Manifest, g: GuestImages): string {
     `  image     ${k.image.path}  ${k.image.sizeBytes} bytes (${mib(k.image.sizeBytes)})  ${k.enabledOptions} options =y`,
     `  audit     ${a.pass} pass, ${a.fail} fail, ${a.waived} waived, ${a.notApplicable} n/a`,
     `  rootfs    squashfs ${mib(g.squashfs.sizeBytes)}, initramfs ${mib(g.initramfs.sizeBytes)}${g.cached ? ' (cached)' : ''}`,
+    `  proof     ${describeProofRecord(proof, k.arch)}`,
   ].join('\n') + '\n';
 }
 
@@ -132,7 +137,9 @@ cannot run the guest); 130 interrupted.`,
       env: io.env,
     }).finally(progress.stop);
     const images = await buildRootfs({ arch, signal: io.signal, onProgress: (m) => io.stderr(`up: ${m}\n`) });
-    (args.json ? io.stderr : io.stdout)(describeKernel(kernel, images));
+    // The last LKDTM proof of this very image, if any (`prove` records it; proving again takes minutes).
+    const proof = readProofRecord(kernel.image.sha256, io.env);
+    (args.json ? io.stderr : io.stdout)(describeKernel(kernel, images, proof));
     io.stderr(`up: booting ${arch}\n`);
     const result = await bootGuest({
       arch,
@@ -146,7 +153,7 @@ cannot run the guest); 130 interrupted.`,
       ...(args.console ? { onConsole: (t: string) => io.stderr(t) } : {}),
     });
     (args.json ? io.stderr : io.stdout)(describeBoot(result, true));
-    if (args.json) io.stdout(JSON.stringify(upReport(kernel, images, result), null, 2) + '\n');
+    if (args.json) io.stdout(JSON.stringify(upReport(kernel, images, result, proof), null, 2) + '\n');
     return result.healthy ? 0 : 1;
   },
 });
