@@ -249,7 +249,7 @@ async function build(opts: BuildOptions): Promise<Manifest> {
   const unsafe = prep.unsafeReasons.length > 0;
   const outDir = resolve(opts.cwd ?? process.cwd(), opts.outDir ?? join('out', unsafe ? `${opts.arch}-unsafe` : opts.arch));
   const releaseOut = await lock(join(outDir, '.lock'), {
-    what: `publishing into ${outDir}`,
+    what: `building the kernel into ${outDir}`,
     say: (m) => prep.progress('cache', m),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });

@@ -100,8 +100,8 @@ describe('cachedEntry', () => {
   it('a failed make leaves no entry, no temp dir and no lock; a full disk is one line naming the entry', async () => {
     const root = fresh();
     const dir = join(root, 'entry');
-    const fail = (e: Error) =>
-      cachedEntry({
+    const fail = (e: Error): Promise<Error> =>
+      cachedEntry<never>({
         dir,
         what: 'unpacking t.tar',
         reuse: async () => undefined,
@@ -109,7 +109,7 @@ describe('cachedEntry', () => {
           writeFileSync(join(tmp, 'half'), 'x');
           throw e;
         },
-      }).catch((x: Error) => x);
+      }).then(() => new Error('made'), (x: Error) => x);
     expect((await fail(new Error('tar failed'))).message).toBe('tar failed');
     expect(readdirSync(root)).toEqual([]);
     const full = await fail(new Error('tar: linux/x.c: Cannot write: No space left on device'));
