@@ -1,20 +1,27 @@
-// The doctor's own cost: the whole suite against the passing in-memory guest,
-// N times, as JSON (median and p90 of the suite's wall time, per-check medians).
-// The in-guest figure (node start-up, real /proc, the probe) comes from the
-// report's `ms` on a real boot (bench/boot.ts); this isolates the checks' logic.
+// The doctor's own cost, as JSON. Two modes:
+//   in memory (default): the whole suite against the passing in-memory guest,
+//     N times (median and p90 of the suite's wall time, per-check medians):
+//     the checks' logic alone.
+//   --guest: N boots of the real guest (policy kernel, real images, TCG or KVM
+//     as `up` picks): the doctor's in-guest wall time (init starts it -> the
+//     verdict frame leaves: runtime cold start, the real /proc, the probe, the
+//     hashing of its own files) and the report's own `ms` (the checks).
 //
-//   npx vite-node bench/doctor.ts [--n 200] [--arch x86_64|arm64]
+//   npx vite-node bench/doctor.ts [--n 200] [--arch x86_64|arm64] [--guest]
 import { parseArgs } from 'node:util';
 import { ALL_CHECKS } from '../src/doctor/registry.ts';
 import { runDoctor } from '../src/doctor/runner.ts';
 import { isArch } from '../src/policy/index.ts';
 import { fakeEnv } from '../test/doctor/helpers/fake-guest.ts';
 import { healthyGuest } from '../test/doctor/helpers/healthy-guest.ts';
+import { bootVariant } from '../test/guest/e2e-kit.ts';
 
-const { values } = parseArgs({ options: { n: { type: 'string', default: '200' }, arch: { type: 'string', default: 'x86_64' } } });
-const n = Number(values.n);
+const { values } = parseArgs({
+  options: { n: { type: 'string' }, arch: { type: 'string', default: 'x86_64' }, guest: { type: 'boolean', default: false } },
+});
+const n = Number(values.n ?? (values.guest ? '3' : '200'));
 if (!Number.isInteger(n) || n < 1 || !isArch(values.arch!)) {
-  process.stderr.write('usage: bench/doctor.ts [--n N] [--arch x86_64|arm64]\n');
+  process.stderr.write('usage: bench/doctor.ts [--n N] [--arch x86_64|arm64] [--guest]\n');
   process.exit(2);
 }
 const arch = values.arch;
@@ -25,25 +32,39 @@ const quantile = (xs: number[], q: number) => {
 };
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
-const fixture = healthyGuest(arch);
+/** Per-check medians, slowest first. */
+function slowest(perCheck: Map<string, number[]>, top = 5) {
+  return [...perCheck].map(([name, ms]) => ({ name, medianMs: round(quantile(ms, 0.5)) })).sort((a, b) => b.medianMs - a.medianMs).slice(0, top);
+}
+
 const suite: number[] = [];
+const inGuest: number[] = [];
 const perCheck = new Map<string, number[]>();
 for (let i = 0; i < n; i++) {
-  const report = runDoctor(fakeEnv(fixture), ALL_CHECKS);
-  if (!report.healthy) throw new Error('bench/doctor: the healthy fixture is not healthy');
+  let report;
+  if (values.guest) {
+    const r = await bootVariant(arch);
+    if (!r.healthy || !r.report) throw new Error(`bench/doctor: boot ${i + 1} unhealthy: ${r.reason}`);
+    report = r.report;
+    if (r.timings.phases?.doctor !== undefined) inGuest.push(r.timings.phases.doctor);
+    process.stderr.write(`bench/doctor: boot ${i + 1}/${n}: doctor ${r.timings.phases?.doctor ?? '?'} ms in the guest, checks ${report.ms} ms\n`);
+  } else {
+    report = runDoctor(fakeEnv(healthyGuest(arch)), ALL_CHECKS);
+    if (!report.healthy) throw new Error('bench/doctor: the healthy fixture is not healthy');
+  }
   suite.push(report.ms);
   for (const c of report.checks) perCheck.set(c.name, [...(perCheck.get(c.name) ?? []), c.ms]);
 }
-const slowest = [...perCheck].map(([name, ms]) => ({ name, medianMs: round(quantile(ms, 0.5)) })).sort((a, b) => b.medianMs - a.medianMs);
 process.stdout.write(
   JSON.stringify(
     {
-      bench: 'doctor-suite',
-      dimensions: { arch, fixture: 'healthy-in-memory', checks: ALL_CHECKS.length, node: process.version },
+      bench: values.guest ? 'doctor-in-guest' : 'doctor-suite',
+      dimensions: { arch, fixture: values.guest ? 'real guest (policy kernel)' : 'healthy-in-memory', checks: ALL_CHECKS.length, node: process.version },
       n,
       medianMs: round(quantile(suite, 0.5)),
       p90Ms: round(quantile(suite, 0.9)),
-      slowestChecks: slowest.slice(0, 5),
+      ...(values.guest && inGuest.length ? { inGuestMedianMs: round(quantile(inGuest, 0.5)), inGuestMs: inGuest } : {}),
+      slowestChecks: slowest(perCheck),
     },
     null,
     2,
