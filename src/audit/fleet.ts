@@ -46,7 +46,7 @@ export function configAuditor(opts: AuditorOptions): ConfigAuditor {
     let tree = trees.get(id);
     if (!tree) {
       const { loadKconfigTree } = await import('../kconfig/tree.ts');
-      tree = loadKconfigTree({ srcDir, arch, ...(toolchainConfig ? { toolchainConfig } : {}) });
+      tree = loadKconfigTree({ srcDir, arch, ...(toolchainConfig ? { toolchainConfig } : {}), cacheRoot: opts.cacheRoot });
       trees.set(id, tree);
     }
     return tree;

@@ -600,10 +600,17 @@ export function assignmentsOf(config: {
   values: ReadonlyMap<string, string>;
   lines: ReadonlyMap<string, number>;
 }): Assignment[] {
-  return [...config.values]
-    .map(([name, raw]) => ({ name, raw, line: config.lines.get(name) ?? 0 }))
-    .sort((a, b) => a.line - b.line)
-    .map(({ name, raw }) => [name, raw] as const);
+  const out: Assignment[] = [];
+  let last = 0;
+  let sorted = true;
+  for (const [name, raw] of config.values) {
+    const line = config.lines.get(name) ?? 0;
+    sorted &&= line >= last;
+    last = line;
+    out.push([name, raw]);
+  }
+  // A file read once per name is already in line order; only a repeated name moves (stable sort).
+  return sorted ? out : out.sort((a, b) => (config.lines.get(a[0]) ?? 0) - (config.lines.get(b[0]) ?? 0));
 }
 
 /** Evaluates a tree from a starting point, as `make <mode>` would. */

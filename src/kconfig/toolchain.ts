@@ -5,7 +5,7 @@
 // output per toolchain under the cache directory.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Arch } from '../policy/index.ts';
@@ -69,6 +69,41 @@ export function deriveEnv(srcDir: string, arch: Arch): Record<string, string> {
   return { ...env };
 }
 const derived = new Map<string, Record<string, string>>();
+
+/**
+ * What deriveEnv()'s answer rests on, read without running anything: the tools
+ * it and the compiler probes ask, as PATH finds them (resolved path, size, mtime).
+ */
+export function derivedEnvStamp(arch: Arch): string[] {
+  const { crossCompile } = kernelArch(arch);
+  return [...[`${crossCompile}gcc`, `${crossCompile}ld`, 'rustc', 'pahole'].map(onPath), installedPackages()];
+}
+
+/**
+ * When the host's package set last changed (dpkg's status file): probes read
+ * more than the compiler binary (a gcc plugin header decides GCC_PLUGINS), so
+ * installing or removing a package must not keep yesterday's answers.
+ */
+function installedPackages(): string {
+  try {
+    return `dpkg:${statSync('/var/lib/dpkg/status').mtimeMs}`;
+  } catch {
+    return 'dpkg: none';
+  }
+}
+
+function onPath(cmd: string): string {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    if (!dir) continue;
+    try {
+      const st = statSync(join(dir, cmd));
+      if (st.isFile()) return `${realpathSync(join(dir, cmd))}:${st.size}:${st.mtimeMs}`;
+    } catch {
+      // not in this directory
+    }
+  }
+  return `${cmd}: not on PATH`;
+}
 
 function computeEnv(srcDir: string, arch: Arch): Record<string, string> {
   const { ARCH, SRCARCH, crossCompile } = kernelArch(arch);
@@ -141,10 +176,10 @@ export interface ShellRunner {
 /**
  * Runs `sh -c` like popen() in conf: stdout only, exit status ignored, with
  * the toolchain's environment, in a scratch directory (cc-option makes
- * .tmp_$$ directories there). Answers are cached per environment.
+ * .tmp_$$ directories there). Answers are cached per environment and host package set.
  */
 export function cachedShell(env: Record<string, string>): ShellRunner {
-  const key = sha256(JSON.stringify(Object.entries(env).sort()));
+  const key = sha256(JSON.stringify([...Object.entries(env).sort(), installedPackages()]));
   const file = join(cacheDir('kconfig-shell'), `${key.slice(0, 32)}.json`);
   let answers: Record<string, string>;
   try {

@@ -11,7 +11,8 @@ import { andExpr, type Expr, orExpr, rewriteM, symExpr } from './expr.ts';
 import { MacroError } from './macro.ts';
 import { type Dialect, KconfigSyntaxError, parseKconfig, type ParsedKconfig } from './parser.ts';
 import { type KSymbol, type MenuNode, menuEntries } from './symbol.ts';
-import { cachedShell, deriveEnv, envFromConfiguredTree, kernelVersionOf } from './toolchain.ts';
+import { cachedTree } from './tree-cache.ts';
+import { cachedShell, deriveEnv, derivedEnvStamp, envFromConfiguredTree, kernelVersionOf } from './toolchain.ts';
 
 export interface KconfigTree extends ParsedKconfig {
   srcDir: string;
@@ -43,27 +44,37 @@ export interface LoadOptions {
   env?: Record<string, string>;
   /** Answers to $(shell,...) (tests); default: run them, cached per toolchain. */
   shell?: (cmd: string) => string;
+  /** Keep the parsed tree under this cache root (kconfig-tree/) and reuse it while its files are unchanged. */
+  cacheRoot?: string;
 }
 
 /** Parses and finalises the Kconfig tree of `srcDir` for `arch`. */
 export function loadKconfigTree(opts: LoadOptions): KconfigTree {
   const { major, minor, version } = kernelVersionOf(opts.srcDir);
-  const env = opts.env ?? (opts.toolchainConfig ? envFromConfiguredTree(opts.toolchainConfig) : deriveEnv(opts.srcDir, opts.arch));
-  const runner = opts.shell ? undefined : cachedShell(env);
-  try {
-    return load({
-      dir: opts.srcDir,
-      file: 'Kconfig',
-      dialect: { legacy: major < 6 || (major === 6 && minor < 11), transitional: major > 6 || (major === 6 && minor >= 18) },
-      env,
-      shell: opts.shell ?? ((cmd) => runner!.run(cmd)),
-      arch: opts.arch,
-      version,
-      series: `${major}.${minor}`,
-    });
-  } finally {
-    runner?.save();
-  }
+  const given = opts.env ?? (opts.toolchainConfig ? envFromConfiguredTree(opts.toolchainConfig) : undefined);
+  const parse = () => {
+    const env = given ?? deriveEnv(opts.srcDir, opts.arch);
+    const runner = opts.shell ? undefined : cachedShell(env);
+    try {
+      return load({
+        dir: opts.srcDir,
+        file: 'Kconfig',
+        dialect: { legacy: major < 6 || (major === 6 && minor < 11), transitional: major > 6 || (major === 6 && minor >= 18) },
+        env,
+        shell: opts.shell ?? ((cmd) => runner!.run(cmd)),
+        arch: opts.arch,
+        version,
+        series: `${major}.${minor}`,
+      });
+    } finally {
+      runner?.save();
+    }
+  };
+  // A test's shell answers probes its own way: such trees are never cached.
+  if (!opts.cacheRoot || opts.shell) return parse();
+  // A derived (gcc) environment is keyed by the tools it comes from: a cache hit runs no compiler.
+  const toolchain = given ? Object.entries(given).sort() : derivedEnvStamp(opts.arch);
+  return cachedTree(opts.cacheRoot, [opts.srcDir, opts.arch, version, toolchain], parse);
 }
 
 /**

@@ -135,5 +135,5 @@ describe('configAuditor', () => {
     expect(reports.map((r) => r.basis.kind)).toEqual(['evaluated', 'evaluated', 'evaluated', 'evaluated']);
     // 6.12 x86_64 (two Debian configs), 6.1 x86_64, 6.1 arm64.
     expect(auditor.treesLoaded).toBe(3);
-  });
+  }, 300_000); // three full Kconfig trees: a cold cache parses them and runs their compiler probes
 });
