@@ -6,10 +6,10 @@
 // finished-looking published, and a re-run that succeeds. And QEMU killed
 // with SIGKILL mid-boot: unhealthy, with the reason and the console tail.
 
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type OverlayCache, overlayCache } from './overlay.ts';
+import { type OverlayCache, overlayCache, processesIn } from './overlay.ts';
 
 let cache: OverlayCache;
 /** The current rootfs entry's directory name (the cache also holds entries of earlier doctor builds). */
@@ -22,19 +22,6 @@ beforeAll(async () => {
   rootfsEntry = basename(dirname((JSON.parse(r.stdout) as { squashfs: { path: string } }).squashfs.path));
 });
 afterAll(() => cache?.dispose());
-
-/** Every process whose mount namespace is `ns`. */
-function processesIn(ns: string): string[] {
-  const out: string[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (readlinkSync(`/proc/${pid}/ns/mnt`) === ns) out.push(`${pid} ${readlinkSync(`/proc/${pid}/exe`)}`);
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return out;
-}
 
 interface Stage {
   name: string;

@@ -1,0 +1,104 @@
+// A full disk at each stage that writes a lot: the source unpack, the compile
+// and mksquashfs, each with the cache on a size-limited tmpfs (mounted here,
+// we are root; unmounted in afterAll). Each must fail with exit 2 and one line
+// naming the path and "no space", and leave no partial entry.
+//
+// Unpack and compile use a temp cache dir on the tmpfs (the compile builds the
+// shared cache's unpacked tree, read-only, as `--source DIR`); mksquashfs uses
+// a copy-on-write view of the shared cache whose upper layer is the tmpfs
+// (overlay.ts), sized to hold the staging tree but not the image too.
+
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cacheRoot } from '../../src/util/paths.ts';
+import { BIN, type OverlayCache, type Run, overlayCache, sha256Of } from './overlay.ts';
+
+const base = mkdtempSync(join(tmpdir(), 'capsem-faults-full-'));
+const mounted: string[] = [];
+const overlays: OverlayCache[] = [];
+afterAll(() => {
+  for (const o of overlays) o.dispose();
+  for (const m of mounted) execFileSync('umount', ['-l', m]);
+  rmSync(base, { recursive: true, force: true });
+});
+
+/** A tmpfs of `bytes` at a fresh dir under the scratch dir. */
+function smallDisk(name: string, bytes: number): string {
+  const dir = join(base, name);
+  mkdirSync(dir);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${bytes}`, `capsem-${name}`, dir]);
+  mounted.push(dir);
+  return dir;
+}
+
+function cli(args: string[], cacheDir: string): Promise<Run> {
+  const cwd = join(base, `cwd-${mounted.length}`);
+  mkdirSync(cwd, { recursive: true });
+  const child = spawn('node', [BIN, ...args], { cwd, env: { ...process.env, CAPSEM_CACHE_DIR: cacheDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((ok) => child.on('close', (code, signal) => ok({ code, signal, stdout, stderr })));
+}
+
+/** The error line: the last one on stderr, after any progress lines. */
+const errorLine = (stderr: string) => stderr.trimEnd().split('\n').at(-1)!;
+const MiB = 1 << 20;
+
+function expectNoSpace(r: Run, path: string, what: string) {
+  expect(r.code, r.stderr.slice(-3000)).toBe(2);
+  expect(errorLine(r.stderr)).toBe(
+    `capsem-kernel: ${path}: no space left on device while ${what}; nothing was kept (free some space: \`capsem-kernel cache prune\`)`,
+  );
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+}
+
+const TARBALL = '/usr/src/linux-source-6.12.tar.xz';
+
+describe('disk full', () => {
+  it('during the source unpack: exit 2, the line names the entry, nothing unpacked is left', async () => {
+    const disk = smallDisk('unpack', 64 * MiB);
+    const sha = sha256Of(readFileSync(TARBALL));
+    const r = await cli(['build', '--arch', 'x86_64', '--configure-only', '--source', TARBALL, '--sha256', sha], disk);
+    expectNoSpace(r, join(disk, 'sources', sha), `unpacking ${TARBALL}`);
+    expect(readdirSync(join(disk, 'sources'))).toEqual([]);
+  });
+
+  it('during the compile: exit 2, the line names the build entry, the entry is gone', async () => {
+    // The shared cache's unpacked 6.12 tree (read-only: the build is out of tree, in the tmpfs).
+    const unpacked = join(cacheRoot(), 'sources', sha256Of(readFileSync(TARBALL)));
+    const tree = join(unpacked, readdirSync(unpacked)[0]!); // one top dir (the unpack checks it)
+    // Room for the configured tree (about 1 MiB), not for the objects.
+    const disk = smallDisk('compile', 12 * MiB);
+    const r = await cli(['build', '--arch', 'x86_64', '--source', tree], disk);
+    const path = /^capsem-kernel: (\S+): no space/.exec(errorLine(r.stderr))?.[1];
+    expect(path, r.stderr.slice(-3000)).toMatch(new RegExp(`^${join(disk, 'builds')}/[0-9a-f]{64}$`));
+    expectNoSpace(r, path!, 'building the kernel');
+    expect(readdirSync(join(disk, 'builds'))).toEqual([]);
+  });
+
+  it('during mksquashfs: exit 2, the line names the rootfs entry, no image or staging tree is left', async () => {
+    // The images' sizes, from a view with room (the shared cache's entry, or one built there).
+    const roomy = overlayCache();
+    overlays.push(roomy);
+    const probe = await roomy.run(['rootfs', '--arch', 'x86_64', '--json']);
+    expect(probe.code, probe.stderr.slice(-2000)).toBe(0);
+    const m = JSON.parse(probe.stdout) as { squashfs: { path: string; sizeBytes: number }; files: { sizeBytes?: number }[] };
+    const staging = m.files.reduce((n, f) => n + (f.sizeBytes ?? 0), 0);
+    const entry = dirname(m.squashfs.path);
+
+    // Room for the staging tree and half the image.
+    const tight = overlayCache({ upperBytes: staging + Math.floor(m.squashfs.sizeBytes / 2) + 8 * MiB });
+    overlays.push(tight);
+    tight.shell(`rm -f ${JSON.stringify(join(entry, 'manifest.json'))}`); // the entry must be rebuilt here
+    const r = await tight.run(['rootfs', '--arch', 'x86_64']);
+    expect(r.stderr).toMatch(/rootfs x86_64: mksquashfs\n/); // the staging tree fitted; the image did not
+    const name = entry.split('/').at(-1)!;
+    expectNoSpace(r, entry, `building the rootfs ${name}`);
+    expect(tight.upperFiles().filter((f) => f.startsWith(`rootfs/${name}.`) || f.startsWith(`rootfs/${name}/`))).toEqual([]);
+  });
+});
