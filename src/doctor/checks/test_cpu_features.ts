@@ -13,8 +13,8 @@ import { Bail, implausible, must, readKernelLog } from '../observe.ts';
  */
 interface Feature {
   name: string;
-  /** The policy rule it verifies; none: always built in (SMEP, SMAP since 5.x), verified on every run. */
-  rule?: string;
+  /** The policy rules it verifies (any one makes it expected); none: always built in (SMEP, SMAP since 5.x), verified on every run. */
+  rules?: readonly string[];
   cpu?: string;
   flag?: string;
   line?: { re: RegExp; says: string };
@@ -26,17 +26,17 @@ export const CPU_FEATURES: Record<Arch, readonly Feature[]> = {
   x86_64: [
     { name: 'SMEP', cpu: 'smep', flag: 'smep' },
     { name: 'SMAP', cpu: 'smap', flag: 'smap' },
-    { name: 'UMIP', rule: 'x86-umip', cpu: 'umip', flag: 'umip', line: { re: /^x86\/cpu: User Mode Instruction Prevention \(UMIP\) activated/, says: 'x86/cpu: User Mode Instruction Prevention (UMIP) activated' } },
+    { name: 'UMIP', rules: ['x86-umip'], cpu: 'umip', flag: 'umip', line: { re: /^x86\/cpu: User Mode Instruction Prevention \(UMIP\) activated/, says: 'x86/cpu: User Mode Instruction Prevention (UMIP) activated' } },
     // Software: any x86_64 CPU can run it (pti=on forces it even where the CPU is not affected).
-    { name: 'PTI', rule: 'x86-page-table-isolation', flag: 'pti', line: { re: /^Kernel\/User page tables isolation: enabled/, says: 'Kernel/User page tables isolation: enabled' } },
+    { name: 'PTI', rules: ['x86-page-table-isolation', 'cmdline-pti'], flag: 'pti', line: { re: /^Kernel\/User page tables isolation: enabled/, says: 'Kernel/User page tables isolation: enabled' } },
   ],
   arm64: [
     // PAN and BTI have no EL0 test of the CPU's own support: a CPU without them fails here.
-    { name: 'PAN', rule: 'arm64-pan', line: { re: /^CPU features: detected: Privileged Access Never/, says: 'CPU features: detected: Privileged Access Never' } },
-    { name: 'BTI', rule: 'arm64-bti', flag: 'bti', line: { re: /^CPU features: detected: Branch Target Identification/, says: 'CPU features: detected: Branch Target Identification' } },
+    { name: 'PAN', rules: ['arm64-pan'], line: { re: /^CPU features: detected: Privileged Access Never/, says: 'CPU features: detected: Privileged Access Never' } },
+    { name: 'BTI', rules: ['arm64-bti'], flag: 'bti', line: { re: /^CPU features: detected: Branch Target Identification/, says: 'CPU features: detected: Branch Target Identification' } },
     {
       name: 'pointer authentication',
-      rule: 'arm64-ptr-auth',
+      rules: ['arm64-ptr-auth'],
       cpu: 'pauth',
       flag: 'paca',
       line: { re: /^CPU features: detected: Address authentication/, says: 'CPU features: detected: Address authentication ...' },
@@ -72,7 +72,7 @@ export default defineCheck({
   reasons: { 'feature-off': 'the CPU offers a protection the kernel did not turn on (its /proc/cpuinfo flag, boot line or effect is missing)' },
   run(ctx) {
     const rules = new Set(ctx.rules.map((r) => r.id));
-    const features = CPU_FEATURES[ctx.arch].filter((f) => f.rule === undefined || rules.has(f.rule));
+    const features = CPU_FEATURES[ctx.arch].filter((f) => f.rules === undefined || f.rules.some((r) => rules.has(r)));
     const flags = cpuinfoFlags(ctx);
     const log = features.some((f) => f.line) ? readKernelLog(ctx) : [];
     const cpu = features.some((f) => f.cpu || f.inEffect) ? askCpu(ctx) : {};

@@ -119,7 +119,7 @@ export const CMDLINE = defineRules([
       'KPTI even on CPUs not vulnerable to Meltdown: separate page tables also hide the kernel from prefetch and ' +
       'entry-timing KASLR breaks (e.g. EntryBleed, CVE-2022-4543). Linux 6.1 reads it with cmdline_find_option() and ' +
       'registers no parameter, so it also reaches init there; 6.12 registers early_param("pti").',
-    checks: ['test_kernel_cmdline_hardening'],
+    checks: ['test_kernel_cmdline_hardening', 'test_cpu_features'],
     readUnregistered: { before: '6.12' },
   },
   {
