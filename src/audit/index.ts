@@ -1,3 +1,4 @@
+import { sameValue } from '../kconfig/compare.ts';
 import { configValue, type DotConfig, type ReadWarning } from '../kconfig/dotconfig.ts';
 import type { Evaluation } from '../kconfig/evaluate.ts';
 import {
@@ -109,7 +110,7 @@ export function auditConfig(input: AuditInput): AuditReport {
         const line = config.lines.get(symbol);
         const written = config.values.get(symbol);
         const actual = built ? (built.get(symbol) ?? 'n') : configValue(config, symbol);
-        const differs = built !== undefined && actual !== (written ?? 'n');
+        const differs = built !== undefined && !sameValue(actual, written);
         const at = {
           ...base, symbol, ...(line === undefined ? {} : { line }), expected, actual,
           ...(differs ? { file: written ?? 'absent', kbuild: input.kbuildReason?.(symbol) ?? `${actual} (evaluated)` } : {}),
@@ -218,14 +219,6 @@ function expectedText(rule: Rule, target: SeriesTarget): string {
     case 'guest':
       return rule.title;
   }
-}
-
-/** Config values compare as written, except numbers (10 == 0xa). */
-function sameValue(actual: string, expected: string): boolean {
-  if (actual === expected) return true;
-  const num = (s: string) => (/^-?[0-9]+$|^0[xX][0-9a-fA-F]+$/.test(s) ? Number(s) : NaN);
-  const a = num(actual);
-  return !Number.isNaN(a) && a === num(expected);
 }
 
 export { FLEET_FORMATTERS, FORMATS, FORMATTERS, type FleetFormatter, type Format, type Formatter } from './formats.ts';

@@ -12,6 +12,7 @@ import {
   symbolNames,
   type SymbolByVersion,
 } from '../policy/index.ts';
+import { isDefinedIn, sameValue, unmetRequests } from './compare.ts';
 import { conjuncts, disjuncts, type Expr, printExpr, tidy, type Tristate, triName } from './expr.ts';
 import { type Assignment, Evaluation, evaluate } from './evaluate.ts';
 import type { KSymbol, Property } from './symbol.ts';
@@ -219,17 +220,6 @@ function termSteps(ev: Evaluation, term: Expr, want: boolean, depth: number, see
 
 function unmetTerms(ev: Evaluation, e: Expr | undefined): Expr[] {
   return conjuncts(tidy(e)).filter((t) => ev.exprValue(t) === 0);
-}
-
-/** Is `value` (as a .config writes it) what `requested` asked for? n and absent are the same. */
-export function sameValue(requested: string, value: string | undefined): boolean {
-  if (requested === 'n') return value === undefined || value === 'n';
-  if (value === undefined) return false;
-  if (requested === value) return true;
-  const num = (x: string) => (/^-?(0x[0-9a-fA-F]+|\d+)$/i.test(x) ? BigInt(x) : undefined);
-  const a = num(requested);
-  const b = num(value);
-  return a !== undefined && a === b;
 }
 
 /** Explains one symbol in one evaluated configuration. */
@@ -551,21 +541,13 @@ export function missingOptions(
   finalConfig: ReadonlyMap<string, string> | Evaluation,
 ): { symbol: string; requested: string; final?: string; reason: string }[] {
   const ev = evaluationOf(tree, finalConfig);
-  const values = ev.values();
-  // A later line for the same symbol overrides an earlier one, and takes its place in the order.
-  const last = new Map<string, string>();
-  for (const [symbol, value] of fragment) {
-    last.delete(symbol);
-    last.set(symbol, value);
-  }
-  const out: { symbol: string; requested: string; final?: string; reason: string }[] = [];
-  for (const [symbol, requested] of last) {
-    const final = values.get(symbol);
-    const defined = tree.symbols.get(symbol)?.menus.length;
-    if (defined && sameValue(requested, final)) continue;
-    out.push({ symbol, requested, ...(final !== undefined ? { final } : {}), reason: explainCasualty({ tree, finalConfig: ev, symbol, requested }) });
-  }
-  return out;
+  const requests = fragment.map(([symbol, value]) => ({ symbol, value }));
+  return unmetRequests(requests, ev.values(), (s) => isDefinedIn(tree, s)).map(({ request: { symbol, value: requested }, final }) => ({
+    symbol,
+    requested,
+    ...(final !== undefined ? { final } : {}),
+    reason: explainCasualty({ tree, finalConfig: ev, symbol, requested }),
+  }));
 }
 
 /**
