@@ -1,0 +1,86 @@
+// Two runs at once on one cache: two real runs share one copy-on-write view
+// of the cache and one working directory (overlay.ts, `together`). The first is
+// stopped (SIGSTOP) while it holds a lock, so the second is sure to find it
+// held — no reliance on timing — and must wait, saying for whom, instead of
+// failing (before the shared helper: exit 2, "in use by process N"); then the
+// first goes on, and the second reuses what the first made.
+
+import { basename, dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type OverlayCache, type Run, overlayCache, sha256Of } from './overlay.ts';
+
+let cache: OverlayCache;
+beforeAll(() => {
+  cache = overlayCache();
+});
+afterAll(() => cache?.dispose());
+
+interface Images {
+  squashfs: { path: string; sizeBytes: number; sha256: string };
+  initramfs: { path: string; sizeBytes: number; sha256: string };
+}
+
+/**
+ * Runs `args` twice at once: the first is stopped once `holding` shows on its stderr, the second
+ * started then, and the first resumed once the second says it waits for it. Returns both runs.
+ */
+async function twoAtOnce(args: string[], holding: RegExp): Promise<{ first: number; a: Run; b: Run; waited: boolean }> {
+  const ns = await cache.together();
+  let first = 0;
+  let stopped = false;
+  let resumed = false; // by the second run's wait message
+  let heldBy!: () => void;
+  const held = new Promise<void>((ok) => (heldBy = ok));
+  try {
+    const a = ns.run(args, {
+      onStarted: (pid) => (first = pid),
+      onStderr: (text) => {
+        if (stopped || !holding.test(text)) return;
+        stopped = true;
+        process.kill(first, 'SIGSTOP');
+        heldBy();
+      },
+    });
+    await Promise.race([held, a]);
+    const b = ns.run(args, {
+      onStderr: (text) => {
+        if (resumed || !new RegExp(`waiting for process ${first} to finish`).test(text)) return;
+        resumed = true;
+        process.kill(first, 'SIGCONT');
+      },
+    }).finally(() => {
+      if (!resumed) process.kill(first, 'SIGCONT'); // it ended without waiting: let the first finish, the test fails on `waited`
+    });
+    const [ra, rb] = await Promise.all([a, b]);
+    return { first, a: ra, b: rb, waited: resumed };
+  } finally {
+    if (stopped && !resumed) process.kill(first, 'SIGCONT');
+    ns.dispose();
+  }
+}
+
+/** The wait lines a run printed. */
+const waits = (r: Run) => r.stderr.split('\n').filter((l) => l.includes('waiting for process'));
+
+describe('two rootfs runs at once', () => {
+  it('the second waits for the first\'s lock on the entry, then reuses its images', async () => {
+    // The entry must be made here: its manifest is removed in the view (when the shared cache has it).
+    const probe = await cache.run(['rootfs', '--arch', 'x86_64', '--json']);
+    expect(probe.code, probe.stderr.slice(-2000)).toBe(0);
+    const entry = dirname((JSON.parse(probe.stdout) as Images).squashfs.path);
+    cache.shell(`rm -f ${JSON.stringify(join(entry, 'manifest.json'))}`);
+
+    const { first, a, b, waited } = await twoAtOnce(['rootfs', '--arch', 'x86_64', '--json'], /laying out and enforcing the guest tree/);
+    expect(waited, `the second run never waited:\n${b.stderr.slice(-2000)}`).toBe(true);
+    for (const r of [a, b]) expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    expect(waits(b)).toEqual([`waiting for process ${first} to finish building the rootfs ${basename(entry)} (lock ${entry}.lock)`]);
+    expect(waits(a)).toEqual([]);
+    expect(a.stderr).toMatch(/: mksquashfs/);
+    expect(b.stderr).not.toMatch(/: mksquashfs/); // it reused what the first made
+    const [ja, jb] = [a, b].map((r) => JSON.parse(r.stdout) as Images);
+    expect(jb!.squashfs).toEqual(ja!.squashfs);
+    expect(jb!.initramfs).toEqual(ja!.initramfs);
+    expect(sha256Of(cache.read(ja!.squashfs.path))).toBe(ja!.squashfs.sha256);
+    expect(cache.upperFiles().filter((f) => /\.lock$|\.tmp-\d+|\.staging-\d+/.test(f))).toEqual([]);
+  });
+});
