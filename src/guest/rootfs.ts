@@ -277,11 +277,10 @@ async function expand(staging: string, pattern: string): Promise<string[]> {
 /** The variant's build-time mutations, applied after enforcement (test mutants only). */
 async function mutate(staging: string, variant: GuestVariant): Promise<void> {
   // One byte appended: the file still loads, but no longer matches the doctor's manifest.
-  for (const pattern of variant.tamper ?? []) {
-    const hits = await expand(staging, pattern);
-    if (hits.length === 0) throw new Error(`variant ${variant.id}: nothing to tamper with at ${pattern}`);
-    for (const p of hits) await appendFile(join(staging, p), '\n');
-  }
+  // Patterns are alternatives (one layout has a file another lacks): at least one must match.
+  const tampered = (await Promise.all((variant.tamper ?? []).map((pattern) => expand(staging, pattern)))).flat();
+  if (variant.tamper?.length && tampered.length === 0) throw new Error(`variant ${variant.id}: nothing to tamper with at ${variant.tamper.join(', ')}`);
+  for (const p of tampered) await appendFile(join(staging, p), '\n');
   for (const f of variant.extraFiles ?? []) {
     const dest = join(staging, f.path);
     await mkdir(dirname(dest), { recursive: true });
