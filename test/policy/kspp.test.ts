@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { allAnswers, KSPP_REVISIONS, RECOMMENDATIONS } from '../../src/policy/kspp.ts';
+import { allAnswers, answer, KSPP_REVISIONS, RECOMMENDATIONS, type Recommendation } from '../../src/policy/kspp.ts';
 import { RULES } from '../../src/policy/index.ts';
 
 // The checked-in KSPP / hardening.config list against the policy: every item on
@@ -35,6 +35,16 @@ describe('KSPP recommendations', () => {
     const keys = RECOMMENDATIONS.flatMap((r) => r.archs.map((a) => `${r.kind}:${r.item}=${String(r.expected)}:${a}:${r.revision}`));
     expect(keys.length - new Set(keys).size).toBe(0);
     for (const r of RECOMMENDATIONS) expect(Object.keys(KSPP_REVISIONS)).toContain(r.revision);
+  });
+
+  it('can fail: an item no rule names, and a rule enforcing another value', () => {
+    const rec = (item: string, expected: string, kind: Recommendation['kind'] = 'kconfig'): Recommendation =>
+      ({ item, kind, archs: ['x86_64'], expected, source: 'kspp', revision: 'kspp-2026-07' });
+    expect(answer(rec('NOT_A_SYMBOL', 'y'), 'x86_64', '6.12', 'gcc').status).toBe('unanswered');
+    expect(answer(rec('DEBUG_FS', 'y'), 'x86_64', '6.12', 'gcc')).toMatchObject({ status: 'differs', rule: 'no-debugfs' });
+    expect(answer(rec('kernel.kptr_restrict', '1', 'sysctl'), 'x86_64', '6.12', 'gcc').status).toBe('differs');
+    // on, 1 and y are one boolean to the kernel (kstrtobool).
+    expect(answer(rec('randomize_kstack_offset', 'on', 'cmdline'), 'x86_64', '6.12', 'gcc').status).toBe('met');
   });
 
   it('docs/policy.md cites every revision followed', () => {
