@@ -197,9 +197,9 @@ export const MUTANTS = {
   },
   doctorLibraryAltered: {
     id: 'doctor-library-altered',
-    description: 'libc (which the doctor maps) altered on the squashfs after the doctor\'s manifest was written',
+    description: 'the doctor\'s runtime altered on the squashfs after its manifest was written (libc for node, the static QuickJS runtime)',
     breaks: ['test_guest_binary_not_writable'],
-    tamper: ['/lib/*/libc.so.6'],
+    tamper: ['/lib/*/libc.so.6', '/usr/lib/capsem/capsem-doctor-rt'],
   },
   fileCapability: {
     id: 'file-capability',
