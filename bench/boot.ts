@@ -1,5 +1,6 @@
 // Boot time as JSON with dimensions: N boots of the real guest (QEMU start ->
-// kernel start -> init -> doctor done -> verdict), and, side by side in the same
+// kernel start -> init -> doctor process start -> first line of our code ->
+// checks done -> frame sent/received), median and p90 of each phase, and, side by side in the same
 // run and with the same QEMU command line, our kernel and Debian's cloud kernel
 // booting one initramfs whose /init only reboots (QEMU start -> QEMU exit).
 // The guest's phases come from its own marks sent on the result channel; the
@@ -19,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { buildKernel } from '../src/build/index.ts';
 import { busyboxInitramfs } from '../src/guest/cpio.ts';
-import { bootGuest, buildRootfs, readHostFacts, decideAccel, manifestIdentity, type BootResult } from '../src/guest/index.ts';
+import { bootGuest, buildRootfs, readHostFacts, decideAccel, manifestIdentity, type BootPhases, type BootResult } from '../src/guest/index.ts';
 import { QEMU_BINARY, bootCmdline, qemuArgs } from '../src/guest/qemu.ts';
 import { aptDownload, fetchBusybox } from '../src/guest/runtime.ts';
 import { type Arch, cmdlineFor, isArch } from '../src/policy/index.ts';
@@ -79,6 +80,10 @@ async function trivialBoot(kernel: string, initramfs: string, rootfs: string, ac
   return Math.round(performance.now() - t0);
 }
 
+/** Every phase BootPhases names, in boot order (the doctor's split after its total). */
+const PHASES = ['qemuToKernel', 'kernelToInit', 'initToDoctor', 'doctor', 'doctorProcess', 'runtimeReady', 'checks', 'send', 'doctorRun'] as const satisfies readonly (keyof BootPhases)[];
+const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
+
 const dir = await mkdtemp(join(tmpdir(), 'capsem-bench-boot-'));
 try {
   const accel = decideAccel('auto', arch, readHostFacts());
@@ -124,12 +129,7 @@ try {
     guest: {
       msToVerdict: verdict,
       msToInit: pick((r) => r.timings.msToInit),
-      phases: {
-        qemuToKernel: pick((r) => r.timings.phases?.qemuToKernel),
-        kernelToInit: pick((r) => r.timings.phases?.kernelToInit),
-        initToDoctor: pick((r) => r.timings.phases?.initToDoctor),
-        doctor: pick((r) => r.timings.phases?.doctor),
-      },
+      phases: Object.fromEntries(PHASES.map((k) => [k, pick((r) => r.timings.phases?.[k])])),
     },
     trivialInit: {
       ours: stats(oursTrivial),
@@ -143,8 +143,14 @@ try {
     },
     ...(debian
       ? {
+          // Ours over Debian's cloud kernel to a trivial init, medians of the same run (targets: verdict <= 1/3, init <= 1/4).
+          ratiosToDebianTrivialInit: {
+            verdict: ratio(verdict!.median, stats(debianTrivial)!.median),
+            toInit: ratio(pick((r) => r.timings.msToInit)!.median, stats(debianTrivial)!.median),
+            oursTrivialInit: ratio(stats(oursTrivial)!.median, stats(debianTrivial)!.median),
+          },
           targets: {
-            verdictFasterThanDebianTrivialInit: verdict!.median < stats(debianTrivial)!.median,
+            verdictAtMostThirdOfDebianTrivialInit: verdict!.median * 3 <= stats(debianTrivial)!.median,
             trivialInitAtMostQuarterOfDebian: stats(oursTrivial)!.median * 4 <= stats(debianTrivial)!.median,
           },
         }

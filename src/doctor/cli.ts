@@ -3,7 +3,6 @@
 // Exit codes: 0 healthy, 1 a check failed or errored, 2 usage/input/environment, 70 a bug in the doctor.
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type CheckName, GUEST } from '../policy/index.ts';
 import { encodeFrame } from './channel.ts';
@@ -12,7 +11,7 @@ import { MAGIC } from './needs.ts';
 import { ALL_CHECKS, REGISTRY } from './registry.ts';
 import { FORMATTERS } from './reporters.ts';
 import { runDoctor } from './runner.ts';
-import { parseBootTimings } from './timings.ts';
+import { markNow, parseBootTimings, runtimeMarks } from './timings.ts';
 import type { BootTiming } from './types.ts';
 
 /** Bad command line or input file: one line on stderr, exit 2. */
@@ -173,6 +172,7 @@ function run(argv: string[], io: DoctorIO): number {
   } finally {
     env.cleanup();
   }
+  const checksDone = markNow('checks-done');
 
   io.stdout(FORMATTERS[values.json ? 'json' : values.tap ? 'tap' : 'text'](report));
   if (values.junit !== undefined) {
@@ -183,17 +183,9 @@ function run(argv: string[], io: DoctorIO): number {
     }
   }
   if (values.send) {
-    // A last mark on the guest clock, taken as the frame leaves: the host pins
-    // its own clock to it and so splits QEMU start -> kernel -> init -> doctor.
-    let uptime = NaN;
-    try {
-      uptime = Number(readFileSync(join(dirs.proc ?? '/proc', 'uptime'), 'utf8').split(' ')[0]);
-    } catch {
-      // No mark: the host then reports guest-clock phases only.
-    }
-    if (Number.isFinite(uptime)) {
-      report = { ...report, bootTimings: [...(report.bootTimings ?? []), { stage: 'doctor-sent', ms: Math.round(uptime * 1000) }] };
-    }
+    // The doctor's own marks; the last, taken as the frame leaves, is what the
+    // host pins its clock to, to split QEMU start -> kernel -> init -> doctor.
+    report = { ...report, bootTimings: [...(report.bootTimings ?? []), ...runtimeMarks(), checksDone, markNow('doctor-sent')] };
     const port = findResultPort(env);
     try {
       writeFileSync(guestPathMapper(dirs)(port), encodeFrame(report));

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import type { Arch } from '../policy/index.ts';
 import { EnvironmentError } from '../util/errors.ts';
 import { fileEntry, recordSha256, reusableFile, withLock } from '../util/cache.ts';
 import { cacheDir } from '../util/paths.ts';
+import { sha256, sha256File } from '../util/fs.ts';
+import { projectRoot } from './assets.ts';
 import { runTool } from './exec.ts';
 import { DEBIAN_KEYRING, privateAptOptions } from '../util/apt.ts';
 
@@ -198,4 +200,118 @@ export async function sharedLibsFor(
       target: relative(dirname(top.interpreter), `/lib/${triplet}/${basename(top.interpreter)}`),
     },
   };
+}
+
+// ---- the doctor's own runtime: QuickJS-NG, static ------------------------------
+// Node's cold start under TCG is seconds; the doctor runs instead on
+// capsem-doctor-rt (src/doctor/qjs/): Debian's QuickJS-NG sources compiled with
+// a few natives into one static binary, and our bundle compiled to bytecode.
+// No dynamic loader and no libc of the image's: the doctor is self-contained.
+
+/** Debian's QuickJS-NG sources (qjs-src, arch all) from trixie-backports, pinned by version and .deb sha256. */
+export const QUICKJS_SOURCE = {
+  suite: 'trixie-backports',
+  package: 'qjs-src',
+  version: '0.16.2-2~bpo13+1',
+  sha256: 'b857c3e1db25f0ea57195c781d6c6ae24b45bb9740af39514e2b0abc9dd15bef',
+};
+
+/**
+ * One promise per key in this process: the image builder asks for the host's
+ * runtime and the guest's at once, and a cache entry's lock is not reentrant.
+ */
+const once = new Map<string, Promise<Fetched>>();
+function memo(key: string, make: () => Promise<Fetched>): Promise<Fetched> {
+  let p = once.get(key);
+  if (!p) once.set(key, (p = make().catch((e: unknown) => (once.delete(key), Promise.reject(e)))));
+  return p;
+}
+
+/** The qjs-src .deb, through its own private apt state (the host's apt sources are never touched). */
+export function fetchQuickjsSource(signal?: AbortSignal, say: (m: string) => void = () => {}): Promise<Fetched> {
+  return memo('qjs-src', () => fetchQuickjsSourceOnce(signal, say));
+}
+
+async function fetchQuickjsSourceOnce(signal?: AbortSignal, say: (m: string) => void = () => {}): Promise<Fetched> {
+  const { suite, package: pkg, version, sha256 } = QUICKJS_SOURCE;
+  const root = cacheDir(`guest/apt/${suite}`);
+  const origin = `debian ${pkg} ${version} (${suite})`;
+  const got = await fileEntry(join(downloads(), `${pkg}-${version.replace(/[^\w.+-]/g, '_')}`), `${pkg}.deb`, {
+    what: `fetching ${pkg}=${version} from ${suite}`,
+    redo: 'fetching it again',
+    say,
+    ...(signal ? { signal } : {}),
+    make: async (tmp) => {
+      for (const d of ['lists/partial', 'cache/archives/partial', 'sources.list.d', 'preferences.d']) {
+        await mkdir(join(root, d), { recursive: true });
+      }
+      await writeFile(join(root, 'sources.list'), `deb [signed-by=${DEBIAN_KEYRING}] http://deb.debian.org/debian ${suite} main\n`);
+      const opts = privateAptOptions(root, { preferences: true });
+      const fail = (e: Error) => {
+        throw new EnvironmentError(`could not download ${pkg}=${version} from ${suite} with apt-get: ${e.message}`);
+      };
+      await runTool('apt-get', [...opts, '-q', 'update'], { signal }).catch(fail);
+      await runTool('apt-get', [...opts, '-q', 'download', `${pkg}=${version}`], { cwd: tmp, signal }).catch(fail);
+      const deb = (await readdir(tmp)).find((f) => f.startsWith(`${pkg}_`) && f.endsWith('.deb'));
+      if (!deb) throw new EnvironmentError(`apt-get download ${pkg}=${version} left no .deb`);
+      const actual = await sha256File(join(tmp, deb));
+      if (actual !== sha256) throw new EnvironmentError(`${deb}: sha256 ${actual}, not the pinned ${sha256}`);
+      await rename(join(tmp, deb), join(tmp, `${pkg}.deb`));
+    },
+  });
+  return { ...got, origin };
+}
+
+const RT_CC: Record<Arch, string> = { x86_64: 'gcc', arm64: 'aarch64-linux-gnu-gcc' };
+const RT_DIR = () => join(projectRoot(), 'src', 'doctor', 'qjs');
+
+/** capsem-doctor-rt for `arch`, built by src/doctor/qjs/build.sh; cached by its sources, the engine's and the compiler. */
+export function doctorRuntime(arch: Arch, signal?: AbortSignal, say: (m: string) => void = () => {}): Promise<Fetched> {
+  return memo(`rt-${arch}`, () => doctorRuntimeOnce(arch, signal, say));
+}
+
+async function doctorRuntimeOnce(arch: Arch, signal?: AbortSignal, say: (m: string) => void = () => {}): Promise<Fetched> {
+  const src = await fetchQuickjsSource(signal, say);
+  const files = ['build.sh', 'capsem-doctor-rt.c', 'sha256.h'].map((f) => readFileSync(join(RT_DIR(), f), 'utf8'));
+  const cc = await runTool(RT_CC[arch], ['--version'], { signal });
+  const key = sha256([arch, src.sha256, ...files, cc].join('\0')).slice(0, 16);
+  const got = await fileEntry(join(cacheDir('guest/doctor-rt'), `${arch}-${key}`), 'capsem-doctor-rt', {
+    what: `compiling capsem-doctor-rt (QuickJS-NG ${QUICKJS_SOURCE.version}) for ${arch}`,
+    redo: 'compiling it again',
+    say,
+    ...(signal ? { signal } : {}),
+    make: async (tmp) => {
+      const unpacked = join(tmp, '.src');
+      await runTool('dpkg-deb', ['-x', src.path, unpacked], { signal });
+      await runTool('sh', [join(RT_DIR(), 'build.sh'), arch, join(unpacked, 'usr/src/quickjs-ng'), join(tmp, 'capsem-doctor-rt')], { signal });
+      await rm(unpacked, { recursive: true, force: true });
+    },
+  });
+  return { ...got, origin: `src/doctor/qjs + ${src.origin}` };
+}
+
+/**
+ * The doctor's bundle for capsem-doctor-rt (dist/capsem-doctor.qjs.js, made by
+ * `npm run build`) compiled to bytecode by the host's own build of the runtime
+ * (QuickJS bytecode is the same on both arches: checked in test/guest/doctor-runtime.test.ts).
+ */
+export async function doctorBytecode(signal?: AbortSignal, say: (m: string) => void = () => {}): Promise<Fetched> {
+  const bundle = join(projectRoot(), 'dist', 'capsem-doctor.qjs.js');
+  if (!existsSync(bundle)) throw new EnvironmentError(`${bundle} missing: run \`npm run build\` (it bundles the doctor for the guest)`);
+  const host = hostArch();
+  if (!host) throw new EnvironmentError(`the doctor's bytecode is compiled on an x86_64 or arm64 host, not ${process.arch}`);
+  const rt = await doctorRuntime(host, signal, say);
+  const key = sha256([rt.sha256, await sha256File(bundle)].join('\0')).slice(0, 16);
+  const got = await fileEntry(join(cacheDir('guest/doctor-rt'), `bytecode-${key}`), 'capsem-doctor.qbc', {
+    what: 'compiling the doctor to QuickJS bytecode',
+    redo: 'compiling it again',
+    say,
+    ...(signal ? { signal } : {}),
+    make: (tmp) => runTool(rt.path, ['--compile', bundle, join(tmp, 'capsem-doctor.qbc')], { signal }).then(() => {}),
+  });
+  return { ...got, origin: bundle };
+}
+
+function hostArch(): Arch | undefined {
+  return process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'arm64' : undefined;
 }

@@ -14,8 +14,19 @@ export interface BootPhases {
   kernelToInit?: number;
   /** /init -> the doctor starts: root, switch_root, network (guest clock). */
   initToDoctor?: number;
-  /** The doctor, node's cold start included, until it sends. Needs the doctor's mark. */
+  /** The doctor, its runtime's cold start included, until it sends. Needs the doctor's mark. */
   doctor?: number;
+  // The doctor split by its own marks (guest clock; each there when both its marks are):
+  /** init starts the doctor -> its runtime's process starts (the wrapper, exec, dynamic loading). */
+  doctorProcess?: number;
+  /** Runtime process start -> the first line of our code (engine start, reading and compiling the bundle). */
+  runtimeReady?: number;
+  /** First line of our code -> every check done (module set-up and the checks). */
+  checks?: number;
+  /** Checks done -> the frame leaves (report, hash, write). */
+  send?: number;
+  /** The doctor's own run: first line of our code -> frame sent. */
+  doctorRun?: number;
 }
 
 export interface BootTimings {
@@ -58,6 +69,15 @@ export function bootTimings(
     phases.doctor = ms(sent - doctor);
     if (init !== undefined) out.msToInit = ms(qemuToKernel + init);
   }
+  const span = (from: number | undefined, to: number | undefined) => (from !== undefined && to !== undefined ? ms(to - from) : undefined);
+  const split: [keyof BootPhases, number | undefined][] = [
+    ['doctorProcess', span(doctor, at('doctor-process'))],
+    ['runtimeReady', span(at('doctor-process'), at('doctor-ready'))],
+    ['checks', span(at('doctor-ready'), at('checks-done'))],
+    ['send', span(at('checks-done'), at('doctor-sent'))],
+    ['doctorRun', span(at('doctor-ready'), at('doctor-sent'))],
+  ];
+  for (const [k, v] of split) if (v !== undefined) phases[k] = v;
   if (Object.keys(phases).length) out.phases = phases;
   return out;
 }

@@ -21,6 +21,15 @@ describe('bootTimings', () => {
     expect(t.guest).toEqual(guest);
   });
 
+  it("splits the doctor by its own marks (process start, first line of our code, checks done, sent)", () => {
+    const marks = [...guest.slice(0, 5), { stage: 'doctor-process', ms: 760.5 }, { stage: 'doctor-ready', ms: 1900 }, { stage: 'checks-done', ms: 2600 }, { stage: 'doctor-sent', ms: 2720 }];
+    const t = bootTimings({ spawnAt: 1000, verdictAt: 4000, exitAt: 4100 }, marks);
+    expect(t.phases).toEqual({
+      qemuToKernel: 280, kernelToInit: 500, initToDoctor: 220, doctor: 2000,
+      doctorProcess: 41, runtimeReady: 1140, checks: 700, send: 120, doctorRun: 820,
+    });
+  });
+
   it('without a verdict only the host wall clock is known', () => {
     expect(bootTimings({ spawnAt: 0, exitAt: 900 }, guest)).toEqual({ guest, msToExit: 900 });
   });

@@ -1,0 +1,616 @@
+/*
+ * capsem-doctor-rt: the doctor's own runtime, QuickJS-NG linked statically
+ * with the few system calls the doctor's Node shims (src/doctor/qjs/) need.
+ * Node's cold start under emulation is seconds; this binary has no dynamic
+ * loader, no JIT, no helper threads, and runs the doctor precompiled to
+ * bytecode, so the guest's libc is never used (a user's image may have none).
+ *
+ *   capsem-doctor-rt BYTECODE [args]     run the doctor (argv[1] is its bundle,
+ *                                        as for node; the rest is the doctor's)
+ *   capsem-doctor-rt --compile IN OUT    compile the script IN to bytecode OUT
+ *                                        (at image build time, on the host)
+ *
+ * Natives live on the global __capsemNative; a failed system call throws an
+ * Error carrying Node's `code` ('ENOENT') and `errno`, as node:fs does.
+ * Exit codes: the doctor's process.exitCode; 70 if the bundle itself threw.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "quickjs.h"
+#include "sha256.h"
+
+static double clock_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Node's os.constants.errno, in Node's order: a name's first number wins for codes (EAGAIN, ENOTSUP). */
+#define ERRNOS(X) X(E2BIG) X(EACCES) X(EADDRINUSE) X(EADDRNOTAVAIL) X(EAFNOSUPPORT) X(EAGAIN) X(EALREADY) \
+	X(EBADF) X(EBADMSG) X(EBUSY) X(ECANCELED) X(ECHILD) X(ECONNABORTED) X(ECONNREFUSED) X(ECONNRESET) \
+	X(EDEADLK) X(EDESTADDRREQ) X(EDOM) X(EDQUOT) X(EEXIST) X(EFAULT) X(EFBIG) X(EHOSTUNREACH) X(EIDRM) \
+	X(EILSEQ) X(EINPROGRESS) X(EINTR) X(EINVAL) X(EIO) X(EISCONN) X(EISDIR) X(ELOOP) X(EMFILE) X(EMLINK) \
+	X(EMSGSIZE) X(EMULTIHOP) X(ENAMETOOLONG) X(ENETDOWN) X(ENETRESET) X(ENETUNREACH) X(ENFILE) X(ENOBUFS) \
+	X(ENODATA) X(ENODEV) X(ENOENT) X(ENOEXEC) X(ENOLCK) X(ENOLINK) X(ENOMEM) X(ENOMSG) X(ENOPROTOOPT) \
+	X(ENOSPC) X(ENOSR) X(ENOSTR) X(ENOSYS) X(ENOTCONN) X(ENOTDIR) X(ENOTEMPTY) X(ENOTSOCK) X(ENOTSUP) \
+	X(ENOTTY) X(ENXIO) X(EOPNOTSUPP) X(EOVERFLOW) X(EPERM) X(EPIPE) X(EPROTO) X(EPROTONOSUPPORT) \
+	X(EPROTOTYPE) X(ERANGE) X(EROFS) X(ESPIPE) X(ESRCH) X(ESTALE) X(ETIME) X(ETIMEDOUT) X(ETXTBSY) \
+	X(EWOULDBLOCK) X(EXDEV)
+#define ERRNO_ENTRY(e) { #e, e },
+static const struct { const char *name; int n; } errnos[] = { ERRNOS(ERRNO_ENTRY) };
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *errno_code(int n)
+{
+	for (size_t i = 0; i < COUNT(errnos); i++)
+		if (errnos[i].n == n)
+			return errnos[i].name;
+	return NULL;
+}
+
+/* Throws like node:fs: "ENOENT: no such file or directory, open '/x'" with code and errno. */
+static JSValue throw_errno(JSContext *ctx, const char *syscall, const char *path)
+{
+	int e = errno;
+	const char *code = errno_code(e);
+	char msg[4400];
+	snprintf(msg, sizeof(msg), "%s: %s, %s%s%s%s", code ? code : "EUNKNOWN", strerror(e), syscall, path ? " '" : "",
+		 path ? path : "", path ? "'" : "");
+	JSValue err = JS_NewError(ctx);
+	JS_SetPropertyStr(ctx, err, "message", JS_NewString(ctx, msg));
+	JS_SetPropertyStr(ctx, err, "code", JS_NewString(ctx, code ? code : "EUNKNOWN"));
+	JS_SetPropertyStr(ctx, err, "errno", JS_NewInt32(ctx, -e));
+	JS_SetPropertyStr(ctx, err, "syscall", JS_NewString(ctx, syscall));
+	if (path)
+		JS_SetPropertyStr(ctx, err, "path", JS_NewString(ctx, path));
+	return JS_Throw(ctx, err);
+}
+
+#define NATIVE(name) static JSValue name(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+#define UNUSED (void)this_val; (void)argc
+
+/* A path argument; NULL (an exception pending) if it is not a string. */
+static const char *path_arg(JSContext *ctx, JSValueConst v) { return JS_ToCString(ctx, v); }
+
+NATIVE(n_open)
+{
+	UNUSED;
+	int32_t flags, mode = 0666;
+	const char *p = path_arg(ctx, argv[0]);
+	if (!p || JS_ToInt32(ctx, &flags, argv[1]) || (argc > 2 && JS_ToInt32(ctx, &mode, argv[2])))
+		return JS_EXCEPTION;
+	int fd = open(p, flags | O_CLOEXEC, mode);
+	JSValue r = fd < 0 ? throw_errno(ctx, "open", p) : JS_NewInt32(ctx, fd);
+	JS_FreeCString(ctx, p);
+	return r;
+}
+
+NATIVE(n_close)
+{
+	UNUSED;
+	int32_t fd;
+	if (JS_ToInt32(ctx, &fd, argv[0]))
+		return JS_EXCEPTION;
+	return close(fd) < 0 ? throw_errno(ctx, "close", NULL) : JS_UNDEFINED;
+}
+
+/* read(fd, u8, offset, length, position | null) -> bytes read */
+NATIVE(n_read)
+{
+	UNUSED;
+	int32_t fd;
+	int64_t off, len, pos = -1;
+	size_t size;
+	uint8_t *buf = JS_GetUint8Array(ctx, &size, argv[1]);
+	if (!buf || JS_ToInt32(ctx, &fd, argv[0]) || JS_ToInt64(ctx, &off, argv[2]) || JS_ToInt64(ctx, &len, argv[3]))
+		return JS_EXCEPTION;
+	if (!JS_IsNull(argv[4]) && !JS_IsUndefined(argv[4]) && JS_ToInt64(ctx, &pos, argv[4]))
+		return JS_EXCEPTION;
+	if (off < 0 || len < 0 || (uint64_t)(off + len) > size)
+		return JS_ThrowRangeError(ctx, "read: offset %lld + length %lld outside a buffer of %zu", (long long)off, (long long)len, size);
+	ssize_t n = pos >= 0 ? pread(fd, buf + off, len, pos) : read(fd, buf + off, len);
+	return n < 0 ? throw_errno(ctx, "read", NULL) : JS_NewInt64(ctx, n);
+}
+
+/* write(fd, u8) -> bytes written (all of them: short writes are retried) */
+NATIVE(n_write)
+{
+	UNUSED;
+	int32_t fd;
+	size_t size, done = 0;
+	uint8_t *buf = JS_GetUint8Array(ctx, &size, argv[1]);
+	if (!buf || JS_ToInt32(ctx, &fd, argv[0]))
+		return JS_EXCEPTION;
+	while (done < size) {
+		ssize_t n = write(fd, buf + done, size - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return throw_errno(ctx, "write", NULL);
+		done += n;
+	}
+	return JS_NewInt64(ctx, done);
+}
+
+static JSValue stat_object(JSContext *ctx, const struct stat *st)
+{
+	JSValue o = JS_NewObject(ctx);
+	JS_SetPropertyStr(ctx, o, "mode", JS_NewInt64(ctx, st->st_mode));
+	JS_SetPropertyStr(ctx, o, "uid", JS_NewInt64(ctx, st->st_uid));
+	JS_SetPropertyStr(ctx, o, "gid", JS_NewInt64(ctx, st->st_gid));
+	JS_SetPropertyStr(ctx, o, "dev", JS_NewInt64(ctx, (int64_t)st->st_dev));
+	JS_SetPropertyStr(ctx, o, "ino", JS_NewInt64(ctx, (int64_t)st->st_ino));
+	JS_SetPropertyStr(ctx, o, "rdev", JS_NewInt64(ctx, (int64_t)st->st_rdev));
+	JS_SetPropertyStr(ctx, o, "size", JS_NewInt64(ctx, st->st_size));
+	JS_SetPropertyStr(ctx, o, "nlink", JS_NewInt64(ctx, (int64_t)st->st_nlink));
+	return o;
+}
+
+static JSValue do_stat(JSContext *ctx, JSValueConst arg, int follow)
+{
+	struct stat st;
+	const char *p = path_arg(ctx, arg);
+	if (!p)
+		return JS_EXCEPTION;
+	int rc = follow ? stat(p, &st) : lstat(p, &st);
+	JSValue r = rc < 0 ? throw_errno(ctx, follow ? "stat" : "lstat", p) : stat_object(ctx, &st);
+	JS_FreeCString(ctx, p);
+	return r;
+}
+NATIVE(n_stat) { UNUSED; return do_stat(ctx, argv[0], 1); }
+NATIVE(n_lstat) { UNUSED; return do_stat(ctx, argv[0], 0); }
+
+NATIVE(n_fstat)
+{
+	UNUSED;
+	int32_t fd;
+	struct stat st;
+	if (JS_ToInt32(ctx, &fd, argv[0]))
+		return JS_EXCEPTION;
+	return fstat(fd, &st) < 0 ? throw_errno(ctx, "fstat", NULL) : stat_object(ctx, &st);
+}
+
+NATIVE(n_readdir)
+{
+	UNUSED;
+	const char *p = path_arg(ctx, argv[0]);
+	if (!p)
+		return JS_EXCEPTION;
+	DIR *d = opendir(p);
+	if (!d) {
+		JSValue r = throw_errno(ctx, "scandir", p);
+		JS_FreeCString(ctx, p);
+		return r;
+	}
+	JSValue arr = JS_NewArray(ctx);
+	uint32_t i = 0;
+	struct dirent *e;
+	errno = 0;
+	while ((e = readdir(d))) {
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			JS_SetPropertyUint32(ctx, arr, i++, JS_NewString(ctx, e->d_name));
+		errno = 0;
+	}
+	if (errno) {
+		JS_FreeValue(ctx, arr);
+		arr = throw_errno(ctx, "scandir", p);
+	}
+	closedir(d);
+	JS_FreeCString(ctx, p);
+	return arr;
+}
+
+NATIVE(n_readlink)
+{
+	UNUSED;
+	char buf[4096];
+	const char *p = path_arg(ctx, argv[0]);
+	if (!p)
+		return JS_EXCEPTION;
+	ssize_t n = readlink(p, buf, sizeof(buf));
+	JSValue r = n < 0 ? throw_errno(ctx, "readlink", p) : JS_NewStringLen(ctx, buf, n);
+	JS_FreeCString(ctx, p);
+	return r;
+}
+
+NATIVE(n_statfs_type)
+{
+	UNUSED;
+	struct statfs s;
+	const char *p = path_arg(ctx, argv[0]);
+	if (!p)
+		return JS_EXCEPTION;
+	JSValue r = statfs(p, &s) < 0 ? throw_errno(ctx, "statfs", p) : JS_NewInt64(ctx, (int64_t)(unsigned long)s.f_type);
+	JS_FreeCString(ctx, p);
+	return r;
+}
+
+NATIVE(n_mkdtemp)
+{
+	UNUSED;
+	char buf[4096];
+	const char *p = path_arg(ctx, argv[0]);
+	if (!p)
+		return JS_EXCEPTION;
+	snprintf(buf, sizeof(buf), "%sXXXXXX", p);
+	JSValue r = mkdtemp(buf) ? JS_NewString(ctx, buf) : throw_errno(ctx, "mkdtemp", p);
+	JS_FreeCString(ctx, p);
+	return r;
+}
+
+static JSValue path_call(JSContext *ctx, JSValueConst arg, int (*fn)(const char *), const char *name)
+{
+	const char *p = path_arg(ctx, arg);
+	if (!p)
+		return JS_EXCEPTION;
+	JSValue r = fn(p) < 0 ? throw_errno(ctx, name, p) : JS_UNDEFINED;
+	JS_FreeCString(ctx, p);
+	return r;
+}
+NATIVE(n_unlink) { UNUSED; return path_call(ctx, argv[0], unlink, "unlink"); }
+NATIVE(n_rmdir) { UNUSED; return path_call(ctx, argv[0], rmdir, "rmdir"); }
+
+/* Reads all of fd into a growing buffer (a child's stdout). */
+struct sink {
+	uint8_t *data;
+	size_t len, cap;
+};
+static int sink_read(struct sink *s, int fd)
+{
+	if (s->cap - s->len < 4096) {
+		size_t cap = s->cap ? s->cap * 2 : 65536;
+		uint8_t *d = realloc(s->data, cap);
+		if (!d)
+			return -1;
+		s->data = d, s->cap = cap;
+	}
+	ssize_t n = read(fd, s->data + s->len, s->cap - s->len);
+	if (n > 0)
+		s->len += n;
+	return (int)n;
+}
+
+/*
+ * spawnSync(file, args, input | null, timeoutMs) -> { pid, status, signal, stdout, stderr }
+ * (ArrayBuffers) with an empty environment, as the doctor's probe calls want;
+ * throws ENOENT & co. when file cannot be executed at all, as node reports it.
+ */
+NATIVE(n_spawn)
+{
+	UNUSED;
+	int64_t len;
+	int32_t timeout_ms;
+	if (JS_GetLength(ctx, argv[1], &len) || JS_ToInt32(ctx, &timeout_ms, argv[3]))
+		return JS_EXCEPTION;
+	const char *file = path_arg(ctx, argv[0]);
+	if (!file)
+		return JS_EXCEPTION;
+	size_t in_len = 0;
+	const char *input = JS_IsNull(argv[2]) || JS_IsUndefined(argv[2]) ? NULL : JS_ToCStringLen(ctx, &in_len, argv[2]);
+	char **args = calloc(len + 2, sizeof(char *));
+	args[0] = (char *)file;
+	for (int64_t i = 0; i < len; i++) {
+		JSValue v = JS_GetPropertyUint32(ctx, argv[1], (uint32_t)i);
+		args[i + 1] = (char *)JS_ToCString(ctx, v);
+		JS_FreeValue(ctx, v);
+	}
+	int in[2], out[2], err[2], ex[2];
+	JSValue result = JS_UNDEFINED;
+	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(ex, O_CLOEXEC)) {
+		result = throw_errno(ctx, "spawnSync", file);
+		goto done;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		char *const env[] = { NULL };
+		dup2(in[0], 0), dup2(out[1], 1), dup2(err[1], 2);
+		execve(file, args, env);
+		int e = errno;
+		(void)!write(ex[1], &e, sizeof(e));
+		_exit(127);
+	}
+	close(in[0]), close(out[1]), close(err[1]), close(ex[1]);
+	if (pid < 0) {
+		close(in[1]), close(out[0]), close(err[0]), close(ex[0]);
+		result = throw_errno(ctx, "spawnSync", file);
+		goto done;
+	}
+	int exec_errno = 0;
+	ssize_t got = read(ex[0], &exec_errno, sizeof(exec_errno));
+	close(ex[0]);
+	if (got == (ssize_t)sizeof(exec_errno)) {
+		close(in[1]), close(out[0]), close(err[0]);
+		waitpid(pid, NULL, 0);
+		errno = exec_errno;
+		result = throw_errno(ctx, "spawnSync", file);
+		goto done;
+	}
+	/* Small inputs (a list of paths) fit the pipe buffer; a bigger one is written as the child reads. */
+	signal(SIGPIPE, SIG_IGN);
+	size_t in_done = 0;
+	if (!input || in_len == 0)
+		close(in[1]), in[1] = -1;
+	struct sink so = { 0 }, se = { 0 };
+	int open_out = 1, open_err = 1, status = 0, timed_out = 0;
+	double deadline = clock_ms() + timeout_ms;
+	while (open_out || open_err || in[1] >= 0) {
+		struct pollfd fds[3] = { { open_out ? out[0] : -1, POLLIN, 0 }, { open_err ? err[0] : -1, POLLIN, 0 }, { in[1], POLLOUT, 0 } };
+		int left = (int)(deadline - clock_ms());
+		if (left <= 0 || poll(fds, 3, left) == 0) {
+			kill(pid, SIGKILL), timed_out = 1;
+			break;
+		}
+		if (fds[0].revents && sink_read(&so, out[0]) <= 0)
+			open_out = 0;
+		if (fds[1].revents && sink_read(&se, err[0]) <= 0)
+			open_err = 0;
+		if (fds[2].revents) {
+			ssize_t n = write(in[1], input + in_done, in_len - in_done);
+			if (n > 0)
+				in_done += n;
+			if (n <= 0 || in_done == in_len)
+				close(in[1]), in[1] = -1;
+		}
+	}
+	if (in[1] >= 0)
+		close(in[1]);
+	close(out[0]), close(err[0]);
+	waitpid(pid, &status, 0);
+	result = JS_NewObject(ctx);
+	JS_SetPropertyStr(ctx, result, "pid", JS_NewInt32(ctx, pid));
+	JS_SetPropertyStr(ctx, result, "status", WIFEXITED(status) ? JS_NewInt32(ctx, WEXITSTATUS(status)) : JS_NULL);
+	if (WIFSIGNALED(status)) {
+		char name[32];
+		snprintf(name, sizeof(name), "SIG%s", sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "UNKNOWN");
+		JS_SetPropertyStr(ctx, result, "signal", JS_NewString(ctx, name));
+	} else {
+		JS_SetPropertyStr(ctx, result, "signal", JS_NULL);
+	}
+	JS_SetPropertyStr(ctx, result, "timedOut", JS_NewBool(ctx, timed_out));
+	JS_SetPropertyStr(ctx, result, "stdout", JS_NewArrayBufferCopy(ctx, so.data, so.len));
+	JS_SetPropertyStr(ctx, result, "stderr", JS_NewArrayBufferCopy(ctx, se.data, se.len));
+	free(so.data), free(se.data);
+done:
+	for (int64_t i = 0; i < len; i++)
+		JS_FreeCString(ctx, args[i + 1]);
+	free(args);
+	if (input)
+		JS_FreeCString(ctx, input);
+	JS_FreeCString(ctx, file);
+	return result;
+}
+
+/* utf8Decode(u8) -> string (invalid sequences become U+FFFD, as Buffer.toString does). */
+NATIVE(n_utf8_decode)
+{
+	UNUSED;
+	size_t size;
+	uint8_t *buf = JS_GetUint8Array(ctx, &size, argv[0]);
+	return buf ? JS_NewStringLen(ctx, (const char *)buf, size) : JS_EXCEPTION;
+}
+
+NATIVE(n_utf8_encode)
+{
+	UNUSED;
+	size_t len;
+	const char *s = JS_ToCStringLen(ctx, &len, argv[0]);
+	if (!s)
+		return JS_EXCEPTION;
+	JSValue r = JS_NewArrayBufferCopy(ctx, (const uint8_t *)s, len);
+	JS_FreeCString(ctx, s);
+	return r;
+}
+
+/* An incremental sha256: the state lives in an ArrayBuffer the caller keeps. */
+NATIVE(n_sha256_new)
+{
+	UNUSED;
+	(void)argv;
+	struct sha256 s;
+	sha256_init(&s);
+	return JS_NewArrayBufferCopy(ctx, (const uint8_t *)&s, sizeof(s));
+}
+
+NATIVE(n_sha256_update)
+{
+	UNUSED;
+	size_t ssize, size;
+	uint8_t *state = JS_GetArrayBuffer(ctx, &ssize, argv[0]);
+	uint8_t *buf = JS_GetUint8Array(ctx, &size, argv[1]);
+	if (!state || ssize != sizeof(struct sha256) || !buf)
+		return JS_EXCEPTION;
+	sha256_update((struct sha256 *)state, buf, size);
+	return JS_UNDEFINED;
+}
+
+NATIVE(n_sha256_hex)
+{
+	UNUSED;
+	size_t ssize;
+	uint8_t *state = JS_GetArrayBuffer(ctx, &ssize, argv[0]);
+	if (!state || ssize != sizeof(struct sha256))
+		return JS_EXCEPTION;
+	uint8_t digest[32];
+	char hex[65];
+	sha256_final((struct sha256 *)state, digest);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	return JS_NewStringLen(ctx, hex, 64);
+}
+
+NATIVE(n_clock_ms) { UNUSED; (void)argv; return JS_NewFloat64(ctx, clock_ms()); }
+NATIVE(n_getpid) { UNUSED; (void)argv; return JS_NewInt32(ctx, getpid()); }
+
+static const JSCFunctionListEntry natives[] = {
+	JS_CFUNC_DEF("open", 3, n_open),
+	JS_CFUNC_DEF("close", 1, n_close),
+	JS_CFUNC_DEF("read", 5, n_read),
+	JS_CFUNC_DEF("write", 2, n_write),
+	JS_CFUNC_DEF("stat", 1, n_stat),
+	JS_CFUNC_DEF("lstat", 1, n_lstat),
+	JS_CFUNC_DEF("fstat", 1, n_fstat),
+	JS_CFUNC_DEF("readdir", 1, n_readdir),
+	JS_CFUNC_DEF("readlink", 1, n_readlink),
+	JS_CFUNC_DEF("statfsType", 1, n_statfs_type),
+	JS_CFUNC_DEF("mkdtemp", 1, n_mkdtemp),
+	JS_CFUNC_DEF("unlink", 1, n_unlink),
+	JS_CFUNC_DEF("rmdir", 1, n_rmdir),
+	JS_CFUNC_DEF("spawnSync", 4, n_spawn),
+	JS_CFUNC_DEF("utf8Decode", 1, n_utf8_decode),
+	JS_CFUNC_DEF("utf8Encode", 1, n_utf8_encode),
+	JS_CFUNC_DEF("sha256New", 0, n_sha256_new),
+	JS_CFUNC_DEF("sha256Update", 2, n_sha256_update),
+	JS_CFUNC_DEF("sha256Hex", 1, n_sha256_hex),
+	JS_CFUNC_DEF("clockMs", 0, n_clock_ms),
+	JS_CFUNC_DEF("getpid", 0, n_getpid),
+};
+
+static uint8_t *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	uint8_t *buf = NULL;
+	size_t cap = 0;
+	*len = 0;
+	for (;;) {
+		if (cap - *len < 65536) {
+			cap = cap ? cap * 2 : 262144;
+			uint8_t *b = realloc(buf, cap + 1);
+			if (!b) {
+				free(buf), fclose(f);
+				return NULL;
+			}
+			buf = b;
+		}
+		size_t n = fread(buf + *len, 1, cap - *len, f);
+		*len += n;
+		if (n == 0)
+			break;
+	}
+	fclose(f);
+	buf[*len] = 0;
+	return buf;
+}
+
+static void print_exception(JSContext *ctx, const char *what)
+{
+	JSValue e = JS_GetException(ctx);
+	const char *s = JS_ToCString(ctx, e);
+	JSValue stack = JS_IsError(e) ? JS_GetPropertyStr(ctx, e, "stack") : JS_UNDEFINED;
+	const char *st = JS_IsUndefined(stack) ? NULL : JS_ToCString(ctx, stack);
+	fprintf(stderr, "capsem-doctor-rt: %s: %s\n%s", what, s ? s : "(unprintable)", st ? st : "");
+	JS_FreeCString(ctx, s);
+	if (st)
+		JS_FreeCString(ctx, st);
+	JS_FreeValue(ctx, stack);
+	JS_FreeValue(ctx, e);
+}
+
+static int compile(const char *in, const char *out)
+{
+	size_t len, blen;
+	uint8_t *src = read_all(in, &len);
+	if (!src) {
+		fprintf(stderr, "capsem-doctor-rt: %s: %s\n", in, strerror(errno));
+		return 2;
+	}
+	JSRuntime *rt = JS_NewRuntime();
+	JSContext *ctx = JS_NewContext(rt);
+	JSValue fn = JS_Eval(ctx, (const char *)src, len, in, JS_EVAL_TYPE_GLOBAL | JS_EVAL_FLAG_COMPILE_ONLY | JS_EVAL_FLAG_STRICT);
+	if (JS_IsException(fn)) {
+		print_exception(ctx, in);
+		return 1;
+	}
+	/* No source text in the image: a stack trace keeps function names and lines. */
+	uint8_t *bc = JS_WriteObject(ctx, &blen, fn, JS_WRITE_OBJ_BYTECODE | JS_WRITE_OBJ_STRIP_SOURCE);
+	FILE *f = fopen(out, "wb");
+	if (!bc || !f || fwrite(bc, 1, blen, f) != blen || fclose(f)) {
+		fprintf(stderr, "capsem-doctor-rt: %s: cannot write the bytecode\n", out);
+		return 1;
+	}
+	js_free(ctx, bc);
+	JS_FreeValue(ctx, fn);
+	JS_FreeContext(ctx);
+	JS_FreeRuntime(rt);
+	free(src);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	double start = clock_ms();
+	if (argc == 4 && strcmp(argv[1], "--compile") == 0)
+		return compile(argv[2], argv[3]);
+	if (argc < 2 || argv[1][0] == '-') {
+		fputs("usage: capsem-doctor-rt BYTECODE [args] | capsem-doctor-rt --compile IN.js OUT\n", stderr);
+		return 2;
+	}
+	size_t len;
+	uint8_t *bc = read_all(argv[1], &len);
+	if (!bc) {
+		fprintf(stderr, "capsem-doctor-rt: %s: %s\n", argv[1], strerror(errno));
+		return 2;
+	}
+	JSRuntime *rt = JS_NewRuntime();
+	JSContext *ctx = JS_NewContext(rt);
+	JSValue global = JS_GetGlobalObject(ctx);
+	JSValue native = JS_NewObject(ctx);
+	JS_SetPropertyFunctionList(ctx, native, natives, COUNT(natives));
+	JSValue args = JS_NewArray(ctx);
+	for (int i = 0; i < argc; i++)
+		JS_SetPropertyUint32(ctx, args, i, JS_NewString(ctx, argv[i]));
+	JS_SetPropertyStr(ctx, native, "argv", args);
+	JSValue errs = JS_NewObject(ctx);
+	for (size_t i = 0; i < COUNT(errnos); i++)
+		JS_SetPropertyStr(ctx, errs, errnos[i].name, JS_NewInt32(ctx, errnos[i].n));
+	JS_SetPropertyStr(ctx, native, "errno", errs);
+#if defined(__x86_64__)
+	JS_SetPropertyStr(ctx, native, "arch", JS_NewString(ctx, "x64"));
+#elif defined(__aarch64__)
+	JS_SetPropertyStr(ctx, native, "arch", JS_NewString(ctx, "arm64"));
+#endif
+	JS_SetPropertyStr(ctx, native, "O_NONBLOCK", JS_NewInt32(ctx, O_NONBLOCK));
+	JS_SetPropertyStr(ctx, global, "__capsemNative", native);
+	JS_SetPropertyStr(ctx, global, "__capsemProcessStartMs", JS_NewFloat64(ctx, start));
+	JS_FreeValue(ctx, global);
+
+	int code = 70;
+	JSValue fn = JS_ReadObject(ctx, bc, len, JS_READ_OBJ_BYTECODE);
+	JSValue r = JS_IsException(fn) ? fn : JS_EvalFunction(ctx, fn);
+	if (JS_IsException(r)) {
+		print_exception(ctx, argv[1]);
+	} else {
+		JSContext *c;
+		while (JS_ExecutePendingJob(rt, &c) > 0)
+			;
+		/* The shims' process.exitCode. */
+		JSValue g = JS_GetGlobalObject(ctx);
+		JSValue proc = JS_GetPropertyStr(ctx, g, "process");
+		JSValue ec = JS_GetPropertyStr(ctx, proc, "exitCode");
+		int32_t n = 0;
+		code = JS_IsUndefined(ec) || JS_ToInt32(ctx, &n, ec) ? 0 : n;
+		JS_FreeValue(ctx, ec), JS_FreeValue(ctx, proc), JS_FreeValue(ctx, g);
+	}
+	JS_FreeValue(ctx, r);
+	/* No teardown: the process ends here, and the kernel frees everything at once. */
+	fflush(NULL);
+	_exit(code);
+}

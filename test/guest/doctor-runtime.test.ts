@@ -1,0 +1,102 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REGISTRY } from '../../src/doctor/registry.ts';
+import type { DoctorReport } from '../../src/doctor/types.ts';
+import { doctorRuntime } from '../../src/guest/runtime.ts';
+import { healthyGuest } from '../doctor/helpers/healthy-guest.ts';
+import { writeFixture } from '../doctor/helpers/on-disk.ts';
+
+// The doctor on its own runtime (capsem-doctor-rt: QuickJS-NG from Debian's
+// qjs-src, static, our bundle as bytecode) against the doctor on node, same
+// fixture tree: the same checks, statuses, reasons and evidence. Real builds:
+// the qjs-src .deb through the private apt state, gcc and the cross gcc.
+
+const arch = process.arch === 'arm64' ? 'arm64' : 'x86_64';
+const ON_DISK = Object.values(REGISTRY)
+  .filter((c) => !c.needs.includes('probe') && c.name !== 'test_squashfs_is_immutable')
+  .map((c) => c.name);
+const scratch = mkdtempSync(join(tmpdir(), 'capsem-doctor-rt-test-'));
+const cleanup: (() => void)[] = [() => rmSync(scratch, { recursive: true, force: true })];
+let rt: string;
+
+beforeAll(async () => {
+  rt = (await doctorRuntime(arch)).path;
+}, 900_000);
+afterAll(() => cleanup.forEach((f) => f()));
+
+/** The current bundle compiled now (another `npm run build` may have replaced dist/ since any cached bytecode). */
+function compile(runtime: string[], out: string): void {
+  const r = spawnSync(runtime[0]!, [...runtime.slice(1), '--compile', 'dist/capsem-doctor.qjs.js', out], { encoding: 'utf8' });
+  expect([r.status, r.stderr]).toEqual([0, '']);
+}
+
+/**
+ * Runs `cmd` on a healthy fixture whose /proc names the doctor by its real pid:
+ * sh starts, the fixture is written for sh's pid, then sh execs the doctor (same pid).
+ */
+async function onFixture(cmd: string[], extra: string[] = []): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn('sh', ['-c', 'read root facts; exec "$@" --root "$root" --fs-facts "$facts"', 'sh', ...cmd, ...extra]);
+  const f = writeFixture(healthyGuest(arch, child.pid!));
+  cleanup.push(() => (rmSync(f.root, { recursive: true, force: true }), rmSync(f.facts, { force: true })));
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdin.end(`${f.root} ${f.facts}\n`);
+  const status = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { status, stdout, stderr };
+}
+
+/** What a report says, without the figures that differ from run to run. */
+function claims(json: string) {
+  const r = JSON.parse(json) as DoctorReport;
+  return { healthy: r.healthy, summary: r.summary, checks: r.checks.map(({ name, status, reason, evidence }) => ({ name, status, reason, evidence })) };
+}
+
+describe('capsem-doctor-rt', () => {
+  it('answers a fixture tree exactly as the doctor on node does', async () => {
+    const bytecode = join(scratch, 'doctor.qbc');
+    compile([rt], bytecode);
+    const args = ['--only', ON_DISK.join(','), '--json'];
+    const onNode = await onFixture([process.execPath, 'dist/capsem-doctor.js'], args);
+    const onRt = await onFixture([rt, bytecode], args);
+    expect(onRt.stderr).toBe(onNode.stderr);
+    expect([onRt.status, onNode.status]).toEqual([0, 0]);
+    expect(claims(onRt.stdout)).toEqual(claims(onNode.stdout));
+    expect(claims(onRt.stdout).summary.passed).toBe(ON_DISK.length);
+  });
+
+  it('runs the probe as a child process, as node does: a program that is no probe is said to be unusable the same way', async () => {
+    const bytecode = join(scratch, 'doctor.qbc');
+    compile([rt], bytecode);
+    const args = ['--probe', '/bin/true', '--only', 'test_no_bpf_syscall', '--json'];
+    const onNode = await onFixture([process.execPath, 'dist/capsem-doctor.js'], args);
+    const onRt = await onFixture([rt, bytecode], args);
+    expect(claims(onRt.stdout)).toEqual(claims(onNode.stdout));
+    expect(claims(onRt.stdout).checks[0]).toMatchObject({ status: 'error', reason: 'probe-unusable' });
+  });
+
+  it('usage errors are one line and exit 2, in the doctor and in the runtime itself', () => {
+    const bytecode = join(scratch, 'doctor.qbc');
+    compile([rt], bytecode);
+    const bad = spawnSync(rt, [bytecode, '--bogus'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^capsem-doctor: Unknown option '--bogus'.*\(see --help\)\n$/);
+    const none = spawnSync(rt, [], { encoding: 'utf8' });
+    expect(none.status).toBe(2);
+    expect(none.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    const missing = spawnSync(rt, [join(scratch, 'absent.qbc')], { encoding: 'utf8' });
+    expect([missing.status, missing.stderr]).toEqual([2, `capsem-doctor-rt: ${join(scratch, 'absent.qbc')}: No such file or directory\n`]);
+  });
+
+  it('compiles the same bytecode on either arch (the host compiles it for both guests)', async () => {
+    const other = arch === 'x86_64' ? 'arm64' : 'x86_64';
+    const cross = await doctorRuntime(other);
+    compile([rt], join(scratch, 'native.qbc'));
+    compile([other === 'arm64' ? 'qemu-aarch64' : 'qemu-x86_64', cross.path], join(scratch, 'cross.qbc'));
+    expect(readFileSync(join(scratch, 'cross.qbc')).equals(readFileSync(join(scratch, 'native.qbc')))).toBe(true);
+  }, 900_000);
+});
