@@ -2,9 +2,10 @@
 // (~11k lines, xz-compressed): node start-up, bundle load, xz, parse, audit,
 // JSON output; text-only (--text-only) and evaluated (the build cache's 6.12
 // tree parsed and the file evaluated as olddefconfig). With --baseline BUNDLE
-// the same text audit by another bundle (e.g. an older checkout's
-// bin/capsem-kernel.js) is timed in the same run. Run `npm run build` first.
-// Prints JSON: medians and p90s in ms.
+// the same two audits by another bundle (e.g. an older checkout's
+// bin/capsem-kernel.js) are timed in the same run, interleaved. Run `npm run
+// build` first. Prints JSON: medians and p90s in ms, and the ratios issue #11
+// asks about (evaluated / text-only; each against the baseline's).
 //
 //   npx vite-node bench/audit.ts [--n 20] [--config FILE] [--baseline BUNDLE]
 import { timeProcess } from './process-time.ts';
@@ -37,17 +38,28 @@ const AUDIT = ['bin/capsem-kernel.js', 'audit', '--config', config, '--format', 
 const time = (argv: string[], expect: number) => (): number => timeProcess(argv, expect);
 const quantile = (xs: number[], q: number) => xs[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)]!;
 const round = (x: number) => Math.round(x * 10) / 10;
-const sample = (f: () => number) => {
-  f(); // warm the page cache
-  return Array.from({ length: n }, f).sort((a, b) => a - b);
-};
+const ratio = (a: number[], b: number[]) => Math.round((quantile(a, 0.5) / quantile(b, 0.5)) * 100) / 100;
+/** Each run n times, round-robin (a load that changes during the run hits every figure alike), sorted. */
+function sample(runs: Record<string, () => number>): Record<string, number[]> {
+  const keys = Object.keys(runs);
+  for (const k of keys) runs[k]!(); // warm the page cache
+  const out: Record<string, number[]> = Object.fromEntries(keys.map((k) => [k, []]));
+  for (let i = 0; i < n; i++) for (const k of keys) out[k]!.push(runs[k]!());
+  for (const k of keys) out[k]!.sort((a, b) => a - b);
+  return out;
+}
 
 // Exit 1 is the expected verdict: Debian's kernel fails the policy.
-const textOnly = sample(time([...AUDIT, '--text-only'], 1));
-const evaluated = sample(time(AUDIT, 1));
-const baseline = values.baseline ? sample(time([values.baseline, ...AUDIT.slice(1)], 1)) : undefined;
-// The same machine's bare `node -e 0`, so the figure can be read on a loaded host.
-const node = sample(time(['-e', '0'], 0));
+const other = values.baseline ? [values.baseline, ...AUDIT.slice(1)] : undefined;
+const runs = sample({
+  textOnly: time([...AUDIT, '--text-only'], 1),
+  evaluated: time(AUDIT, 1),
+  ...(other ? { baseTextOnly: time([...other, '--text-only'], 1), baseEvaluated: time(other, 1) } : {}),
+  // The same machine's bare `node -e 0`, so the figure can be read on a loaded host.
+  node: time(['-e', '0'], 0),
+});
+const [textOnly, evaluated, node] = [runs.textOnly!, runs.evaluated!, runs.node!];
+const baseline = other && { textOnly: runs.baseTextOnly!, evaluated: runs.baseEvaluated! };
 process.stdout.write(
   JSON.stringify({
     bench: 'audit',
@@ -57,7 +69,17 @@ process.stdout.write(
     textOnlyP90: round(quantile(textOnly, 0.9)),
     evaluatedMedian: round(quantile(evaluated, 0.5)),
     evaluatedP90: round(quantile(evaluated, 0.9)),
-    ...(baseline ? { baseline: values.baseline, baselineMedian: round(quantile(baseline, 0.5)) } : {}),
+    evaluatedOverTextOnly: ratio(evaluated, textOnly),
+    ...(baseline
+      ? {
+          baseline: values.baseline,
+          baselineTextOnlyMedian: round(quantile(baseline.textOnly, 0.5)),
+          baselineEvaluatedMedian: round(quantile(baseline.evaluated, 0.5)),
+          textOnlyOverBaseline: ratio(textOnly, baseline.textOnly),
+          evaluatedOverBaselineEvaluated: ratio(evaluated, baseline.evaluated),
+          evaluatedOverBaselineTextOnly: ratio(evaluated, baseline.textOnly),
+        }
+      : {}),
     nodeStartupMedian: round(quantile(node, 0.5)),
     unit: 'ms',
   }) + '\n',
