@@ -84,7 +84,7 @@ export function derivedEnvStamp(arch: Arch): string[] {
  * more than the compiler binary (a gcc plugin header decides GCC_PLUGINS), so
  * installing or removing a package must not keep yesterday's answers.
  */
-function installedPackages(): string {
+export function installedPackages(): string {
   try {
     return `dpkg:${statSync('/var/lib/dpkg/status').mtimeMs}`;
   } catch {

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Arch } from '../../src/policy/index.ts';
-import { kernelArch } from '../../src/kconfig/toolchain.ts';
+import { installedPackages, kernelArch } from '../../src/kconfig/toolchain.ts';
 import { sha256 } from '../../src/util/fs.ts';
 import { cacheDir } from '../../src/util/paths.ts';
 import { kernelSource } from '../helpers/kernel-source.ts';
@@ -45,8 +45,9 @@ export async function kernelConfigure(opts: {
   /** Extra make variables (e.g. LLVM=-19 for clang). */
   makeVars?: string[];
 }): Promise<RefRun> {
+  // The host's packages too: conf's compiler probes read more than the compiler (a gcc plugin header).
   const key = sha256(
-    JSON.stringify([opts.srcDir, opts.arch, opts.targets, opts.allconfig ?? '', opts.input ?? '', opts.makeVars ?? []]),
+    JSON.stringify([opts.srcDir, opts.arch, opts.targets, opts.allconfig ?? '', opts.input ?? '', opts.makeVars ?? [], installedPackages()]),
   );
   const dir = join(cacheDir('kconfig-ref'), `${opts.targets.join('+')}-${opts.arch}-${key.slice(0, 12)}`);
   const config = join(dir, '.config');
