@@ -33,8 +33,8 @@ describe.each(PROVE_ARCHS)('prove (%s)', (arch) => {
     const io = captureIO();
     io.env = process.env;
     const code = await run(['up', '--arch', arch, '--json'], io);
-    const up = JSON.parse(io.out) as UpReport;
     expect(code, io.err).toBe(0);
+    const up = JSON.parse(io.out) as UpReport;
     expect(up.kernel.sha256).toBe(r.shipped.sha256);
     expect(up.proof?.summary).toEqual(r.summary);
     expect(io.err).toContain(`  proof     PROVEN: ${r.summary.proven}/${r.summary.claimed} claimed attacks blocked`);
