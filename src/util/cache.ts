@@ -43,7 +43,7 @@ function holderAlive(text: string): boolean {
   const pid = Number(pidText);
   if (!Number.isInteger(pid) || pid <= 0) return false;
   const now = startTime(pid);
-  if (now !== undefined) return started === undefined || started === now;
+  if (now !== undefined) return started === undefined || started === '-' || started === now;
   try {
     process.kill(pid, 0);
     return true;
