@@ -81,7 +81,10 @@ function stage2BeforeDoctor(variant: GuestVariant): string[] {
     lines.push('ip link set lo down && ip link set dummy0 down && ip link set lo name capsem-tmp && ip link set dummy0 name lo && ip link set capsem-tmp name dummy0 && ip link set lo up && ip link set dummy0 up || die "cannot swap lo and dummy0"');
   }
   // Appending nothing still opens the file for writing: overlayfs copies it up.
-  for (const glob of variant.copyUp ?? []) lines.push(`for f in ${glob}; do : >> "$f" || die "cannot copy up $f"; done`);
+  // The globs are alternatives (one image layout has a file another lacks): at least one file must be copied up.
+  if (variant.copyUp?.length) {
+    lines.push(`n=0; for f in ${variant.copyUp.join(' ')}; do [ -e "$f" ] || continue; : >> "$f" || die "cannot copy up $f"; n=$((n + 1)); done; [ "$n" -gt 0 ] || die "nothing to copy up"`);
+  }
   for (const f of variant.runtimeFiles ?? []) {
     const cap = f.fileCap ? ` && ${GUEST.capsemBinDir}/capsem-probe setcap ${q(f.path)}` : '';
     lines.push(`cp /bin/busybox ${q(f.path)} && chmod ${f.mode.toString(8)} ${q(f.path)}${cap} || die "cannot make ${f.path}"`);

@@ -64,7 +64,7 @@ export interface GuestVariant {
   runtimeFiles?: readonly { path: string; mode: number; fileCap?: boolean }[];
   /** capsem-init starts the doctor under a seccomp filter (the probe's `confine`). */
   confineDoctor?: boolean;
-  /** Files (shell globs) capsem-init opens for writing before the doctor: overlayfs copies each up to the tmpfs upper layer. */
+  /** Files (shell globs, alternatives: at least one must match) capsem-init opens for writing before the doctor: overlayfs copies each up to the tmpfs upper layer. */
   copyUp?: readonly string[];
   /** Extra dummy NICs created next to dummy0. */
   extraNics?: readonly string[];
@@ -216,9 +216,9 @@ export const MUTANTS = {
   },
   doctorLibraryCopiedUp: {
     id: 'doctor-library-copied-up',
-    description: 'libc (which the doctor maps) copied up to the writable upper layer before the doctor',
+    description: 'the doctor\'s runtime (libc for node, the static QuickJS runtime) copied up to the writable upper layer before the doctor',
     breaks: ['test_guest_binary_not_writable'],
-    copyUp: ['/lib/*-linux-gnu/libc.so.6'],
+    copyUp: ['/lib/*-linux-gnu/libc.so.6', '/usr/lib/capsem/capsem-doctor-rt'],
   },
   sshd: {
     id: 'sshd',
