@@ -8,8 +8,9 @@ import { COMPILE_TIME, UNKNOWN_PARAM } from './shared.ts';
 // and sysctl rules with the boot command line.
 
 const SYSCTL_CHECKS = ['test_kernel_cmdline_hardening', 'test_sysctl_hardening'] as const;
+const RND_BITS_AT_BOOT = 'Sets at boot, so the doctor reads the value in effect back from /proc/sys/vm/mmap_rnd_bits, what is built in by rule';
 const RND_BITS_SEEN =
-  '/proc/sys/vm/mmap_rnd_bits shows the value in effect, which rule cmdline-sysctl-mmap-rnd-bits also sets at boot ' +
+  '/proc/sys/vm/mmap_rnd_bits shows the value in effect, which rule cmdline-sysctl-mmap-rnd-bits-<arch> also sets at boot ' +
   '(and the doctor reads back), so the guest cannot tell the built-in default apart; the host audit checks the .config';
 const STRUCTLEAK_GONE =
   'the structleak plugin is gone after 6.12 (7.3 is the next tree checked): compilers initialize stack variables themselves';
@@ -240,12 +241,17 @@ export const KSPP_CMDLINE = defineRules([
     rationale: 'Holds with PANIC_ON_OOPS (rule panic-on-oops) too; set so the count is 1 even if panic_on_oops were lowered at run time.',
     checks: SYSCTL_CHECKS,
   },
+  // One rule per arch: test_sysctl_hardening reads back string values only.
   {
-    id: 'cmdline-sysctl-mmap-rnd-bits', kind: 'cmdline', section: 'cmdline', source: 'capsem',
-    title: 'mmap randomisation at the arch maximum', param: 'sysctl.vm.mmap_rnd_bits', value: { x86_64: '32', arm64: '33' },
-    rationale:
-      'Sets at boot what rules mmap-rnd-bits-x86 and mmap-rnd-bits-arm64 build in, so the doctor reads the value in ' +
-      'effect back from /proc/sys/vm/mmap_rnd_bits.',
+    id: 'cmdline-sysctl-mmap-rnd-bits-x86', kind: 'cmdline', section: 'cmdline', source: 'capsem', archs: ['x86_64'],
+    title: 'mmap randomisation at the arch maximum', param: 'sysctl.vm.mmap_rnd_bits', value: '32',
+    rationale: `${RND_BITS_AT_BOOT} mmap-rnd-bits-x86.`,
+    checks: SYSCTL_CHECKS,
+  },
+  {
+    id: 'cmdline-sysctl-mmap-rnd-bits-arm64', kind: 'cmdline', section: 'cmdline', source: 'capsem', archs: ['arm64'],
+    title: 'mmap randomisation at the arch maximum', param: 'sysctl.vm.mmap_rnd_bits', value: '33',
+    rationale: `${RND_BITS_AT_BOOT} mmap-rnd-bits-arm64.`,
     checks: SYSCTL_CHECKS,
   },
 ]) satisfies readonly Rule<string, CheckName>[];
