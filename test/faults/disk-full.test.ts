@@ -19,8 +19,8 @@ import { BIN, type OverlayCache, type Run, overlayCache, sha256Of } from './over
 const base = mkdtempSync(join(tmpdir(), 'capsem-faults-full-'));
 const mounted: string[] = [];
 const overlays: OverlayCache[] = [];
-afterAll(() => {
-  for (const o of overlays) o.dispose();
+afterAll(async () => {
+  for (const o of overlays) await o.dispose();
   for (const m of mounted) execFileSync('umount', ['-l', m]);
   rmSync(base, { recursive: true, force: true });
 });

@@ -14,8 +14,8 @@ let cache: OverlayCache;
 beforeAll(() => {
   cache = overlayCache();
 });
-afterAll(() => {
-  cache?.dispose();
+afterAll(async () => {
+  await cache?.dispose();
   rmSync(scratch, { recursive: true, force: true });
 });
 

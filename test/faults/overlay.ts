@@ -13,7 +13,8 @@
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { cacheRoot } from '../../src/util/paths.ts';
@@ -52,7 +53,7 @@ export interface OverlayCache {
   flipByte(path: string, at?: number): void;
   /** A cache file as the CLI sees it: the upper layer's copy when there is one. */
   read(path: string): Buffer;
-  dispose(): void;
+  dispose(): Promise<void>;
 }
 
 const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -122,9 +123,10 @@ export function overlayCache(options: { fresh?: readonly string[]; upperBytes?: 
       ...readdirSync(upper, { recursive: true, encoding: 'utf8' }),
       ...fresh.flatMap((f) => readdirSync(f.dir, { recursive: true, encoding: 'utf8' }).map((p) => join(f.sub, p))),
     ],
-    dispose: () => {
+    // Async: a kernel tree takes minutes to delete on a loaded machine, and must not block the test worker.
+    dispose: async () => {
       if (options.upperBytes) execFileSync('umount', ['-l', layer]);
-      rmSync(base, { recursive: true, force: true });
+      await rm(base, { recursive: true, force: true });
     },
   };
 }
