@@ -135,7 +135,14 @@ export const CMDLINE = defineRules([
     id: 'cmdline-cfi', kind: 'cmdline', section: 'cmdline', source: 'kspp',
     title: 'CFI mode', param: 'cfi', value: 'kcfi',
     rationale: 'Selects kCFI over FineIBT on x86.',
-    waivers: [{ reason: `needs a clang-built kernel with CFI_CLANG (rule cfi-clang); otherwise ${UNKNOWN_PARAM}` }],
+    waivers: [
+      { when: { toolchain: 'gcc' }, reason: `needs a clang-built kernel with CFI_CLANG (rule cfi-clang); otherwise ${UNKNOWN_PARAM}` },
+      {
+        reason:
+          'the command line is one per arch for every toolchain (src/policy/boot.ts), and a gcc kernel would hand cfi= to init; ' +
+          'a clang x86_64 kernel (FINEIBT=y) runs cfi=auto: FineIBT where the CPU has IBT, kCFI otherwise; arm64 has no cfi=',
+      },
+    ],
   },
   {
     id: 'cmdline-kfence-sample-interval', kind: 'cmdline', section: 'cmdline', source: 'kspp',
