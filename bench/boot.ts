@@ -7,7 +7,7 @@
 // trivial-init boots are timed by the host alone (the Debian kernel has no
 // built-in virtio console to send on). No thresholds: figures to compare.
 //
-//   npx vite-node bench/boot.ts [--arch x86_64|arm64] [--n 5] [--no-debian]
+//   [CAPSEM_DOCTOR_RUNTIME=qjs] npx vite-node bench/boot.ts [--arch x86_64|arm64] [--n 5] [--no-debian]
 //
 // Builds nothing slow itself beyond what `up` does: the policy kernel comes
 // from the build cache (built if missing), the images from the rootfs cache.
@@ -22,7 +22,7 @@ import { buildKernel } from '../src/build/index.ts';
 import { busyboxInitramfs } from '../src/guest/cpio.ts';
 import { bootGuest, buildRootfs, readHostFacts, decideAccel, manifestIdentity, type BootPhases, type BootResult } from '../src/guest/index.ts';
 import { QEMU_BINARY, bootCmdline, qemuArgs } from '../src/guest/qemu.ts';
-import { aptDownload, fetchBusybox } from '../src/guest/runtime.ts';
+import { aptDownload, doctorRuntimeKind, fetchBusybox } from '../src/guest/runtime.ts';
 import { type Arch, cmdlineFor, isArch } from '../src/policy/index.ts';
 import { cacheDir } from '../src/util/paths.ts';
 import { runTool } from '../src/guest/exec.ts';
@@ -125,7 +125,7 @@ try {
   const cpu = /^model name\s*:\s*(.*)$/m.exec(await readFile('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
   const verdict = pick((r) => r.timings.msToVerdict);
   const out = {
-    dimensions: { arch, accel: accel.accel, accelReason: accel.reason, kernel: kernel.kernelRelease, qemu: qemuVersion, hostCpu: cpu, n },
+    dimensions: { arch, accel: accel.accel, accelReason: accel.reason, kernel: kernel.kernelRelease, doctorRuntime: doctorRuntimeKind(), qemu: qemuVersion, hostCpu: cpu, n },
     guest: {
       msToVerdict: verdict,
       msToInit: pick((r) => r.timings.msToInit),

@@ -7,11 +7,11 @@ import { cachedEntry, verifyFiles } from '../util/cache.ts';
 import { sha256, sha256File } from '../util/fs.ts';
 import { cacheDir } from '../util/paths.ts';
 import { DOCTOR_MANIFEST, renderManifest } from '../doctor/manifest.ts';
-import { doctorBundle, probeBinary } from './assets.ts';
+import { probeBinary } from './assets.ts';
 import { type CpioEntry, gzipCpio } from './cpio.ts';
 import { runTool } from './exec.ts';
 import { INITRAMFS_MOUNTPOINTS, INIT_APPLETS, INIT_PATH, ROOT_MOUNTPOINTS, initScript } from './init.ts';
-import { DEBIAN_ARCH, type Fetched, fetchBusybox, fetchNode, sharedLibsFor } from './runtime.ts';
+import { type DoctorLayout, type Fetched, doctorLayout, doctorRuntimeKind, fetchBusybox } from './runtime.ts';
 import { DEFAULT_VARIANT, type GuestVariant, buildInputsOf, isDefaultVariant } from './variant.ts';
 
 // The guest's immutable root (a squashfs) and the initramfs that mounts it.
@@ -44,8 +44,6 @@ const FORBIDDEN: readonly { test: (path: string) => boolean; what: string }[] = 
 ];
 
 const CAPSEM_BINARY_PATHS = GUEST.capsemBinaries.map((b) => `${GUEST.capsemBinDir}/${b}`);
-const DOCTOR_BUNDLE_PATH = '/usr/lib/capsem/capsem-doctor.mjs';
-const NODE_PATH = '/usr/bin/node';
 
 /** One entry of the guest tree, before it is written anywhere. */
 type TreeEntry =
@@ -114,33 +112,24 @@ function guestTree(arch: Arch, parts: Parts): TreeEntry[] {
     ...['/bin', '/sbin', '/usr', '/usr/bin', '/usr/sbin', '/usr/lib', '/usr/lib/capsem', '/usr/local', GUEST.capsemBinDir].map(
       (d): [string, number] => [d, 0o755],
     ),
-    ['/lib', 0o755],
-    [`/lib/${DEBIAN_ARCH[arch].triplet}`, 0o755],
     ['/etc', 0o755],
     ['/root', 0o700],
     ['/mnt', 0o755],
     ...ROOT_MOUNTPOINTS.map((d): [string, number] => [d, d === '/tmp' ? 0o1777 : 0o755]),
   ];
-  if (parts.libs.interpreter) dirs.push([dirname(parts.libs.interpreter.path), 0o755]);
+  // Every directory above the runtime's files (node's libraries live in /lib/<triplet>, its loader's link in /lib64).
+  for (const { path } of [...parts.doctor.files, ...parts.doctor.symlinks]) {
+    for (let d = dirname(path); d !== '/'; d = dirname(d)) dirs.push([d, 0o755]);
+  }
   const unique = new Map(dirs.map(([path, mode]) => [path, mode]));
   const entries: TreeEntry[] = [...unique].map(([path, mode]) => ({ type: 'dir', path, mode }));
   entries.push({ type: 'file', path: '/bin/busybox', mode: 0o755, from: parts.busybox.path });
   for (const applet of GUEST_APPLETS) entries.push({ type: 'symlink', path: `/bin/${applet}`, target: 'busybox' });
   // The doctor's runtime is as unwritable as capsem's binaries (the doctor proves it from /proc/self/maps).
-  entries.push({ type: 'file', path: NODE_PATH, mode: 0o555, from: parts.node.path });
-  for (const lib of parts.libs.libs) entries.push({ type: 'file', path: lib.guestPath, mode: 0o555, from: lib.source });
-  const interp = parts.libs.interpreter;
-  if (interp && !parts.libs.libs.some((l) => l.guestPath === interp.path)) {
-    entries.push({ type: 'symlink', path: interp.path, target: interp.target });
-  }
+  for (const f of parts.doctor.files) entries.push({ type: 'file', path: f.path, mode: f.mode, from: f.from });
+  for (const l of parts.doctor.symlinks) entries.push({ type: 'symlink', path: l.path, target: l.target });
   entries.push(
-    { type: 'file', path: DOCTOR_BUNDLE_PATH, mode: 0o444, from: parts.doctor.path },
-    {
-      type: 'file',
-      path: `${GUEST.capsemBinDir}/capsem-doctor`,
-      mode: 0o555,
-      content: `#!/bin/sh\nexec ${NODE_PATH} ${DOCTOR_BUNDLE_PATH} "$@"\n`,
-    },
+    { type: 'file', path: `${GUEST.capsemBinDir}/capsem-doctor`, mode: 0o555, content: `#!/bin/sh\nexec ${parts.doctor.exec} "$@"\n` },
     { type: 'file', path: `${GUEST.capsemBinDir}/capsem-probe`, mode: 0o555, from: parts.probe.path },
     { type: 'file', path: INIT_PATH, mode: 0o555, content: parts.init },
     { type: 'file', path: '/etc/passwd', mode: 0o644, content: 'root:x:0:0:root:/root:/bin/sh\n' },
@@ -164,33 +153,25 @@ function initramfsTree(busybox: Buffer, init: string): CpioEntry[] {
 
 interface Parts {
   busybox: Fetched;
-  node: Fetched;
-  libs: Awaited<ReturnType<typeof sharedLibsFor>>;
-  doctor: { path: string; sha256: string };
+  /** The doctor and its runtime (node or capsem-doctor-rt). */
+  doctor: DoctorLayout;
   probe: { path: string; sha256: string };
   init: string;
 }
 
 async function gatherParts(arch: Arch, variant: GuestVariant, say: (m: string) => void, signal?: AbortSignal): Promise<Parts> {
-  const [busybox, node, doctor, probe] = await Promise.all([
+  const [busybox, doctor, probe] = await Promise.all([
     fetchBusybox(arch, signal, say),
-    fetchNode(arch, signal, say),
-    doctorBundle(),
+    doctorLayout(arch, doctorRuntimeKind(), signal, say),
     probeBinary(arch, signal),
   ]);
-  const libs = await sharedLibsFor(node.path, arch);
-  return { busybox, node, libs, doctor, probe, init: initScript(variant) };
+  return { busybox, doctor, probe, init: initScript(variant) };
 }
 
 async function inputsOf(parts: Parts): Promise<RootfsManifest['inputs']> {
-  const libs = await Promise.all(
-    parts.libs.libs.map(async (l) => ({ name: l.guestPath, origin: l.source, sha256: await sha256File(l.source) })),
-  );
   return [
     { name: 'busybox', origin: parts.busybox.origin, sha256: parts.busybox.sha256 },
-    { name: 'node', origin: parts.node.origin, sha256: parts.node.sha256 },
-    ...libs,
-    { name: 'capsem-doctor', origin: parts.doctor.path, sha256: parts.doctor.sha256 },
+    ...parts.doctor.files.map((f) => ({ name: f.name, origin: f.origin, sha256: f.sha256 })),
     { name: 'capsem-probe', origin: parts.probe.path, sha256: parts.probe.sha256 },
     { name: 'capsem-init', origin: 'src/guest/init.ts', sha256: sha256(parts.init) },
   ];
@@ -255,8 +236,8 @@ export async function enforceTree(staging: string): Promise<string[]> {
 }
 
 /** sha256 of every file the doctor runs from or may map, on the lower layer: the doctor compares. */
-async function writeDoctorManifest(staging: string, libs: readonly string[]): Promise<void> {
-  const paths = [NODE_PATH, DOCTOR_BUNDLE_PATH, ...CAPSEM_BINARY_PATHS, ...libs];
+async function writeDoctorManifest(staging: string, doctor: DoctorLayout): Promise<void> {
+  const paths = [...doctor.files.map((f) => f.path), ...CAPSEM_BINARY_PATHS];
   const entries = new Map(await Promise.all(paths.map(async (p) => [p, await sha256File(join(staging, p))] as const)));
   const dest = join(staging, DOCTOR_MANIFEST);
   await writeFile(dest, renderManifest(entries));
@@ -438,7 +419,7 @@ export async function buildRootfs(opts: RootfsOptions): Promise<GuestImages> {
     say(`rootfs ${arch}: laying out and enforcing the guest tree`);
     await materialize(staging, guestTree(arch, parts));
     const enforced = await enforceTree(staging);
-    await writeDoctorManifest(staging, parts.libs.libs.map((l) => l.guestPath));
+    await writeDoctorManifest(staging, parts.doctor);
     await mutate(staging, variant);
     say(`rootfs ${arch}: mksquashfs`);
     const squashPath = join(outDir, 'rootfs.squashfs');

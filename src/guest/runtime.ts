@@ -3,11 +3,11 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import type { Arch } from '../policy/index.ts';
-import { EnvironmentError } from '../util/errors.ts';
+import { EnvironmentError, UsageError } from '../util/errors.ts';
 import { fileEntry, recordSha256, reusableFile, withLock } from '../util/cache.ts';
 import { cacheDir } from '../util/paths.ts';
 import { sha256, sha256File } from '../util/fs.ts';
-import { projectRoot } from './assets.ts';
+import { doctorBundle, projectRoot } from './assets.ts';
 import { runTool } from './exec.ts';
 import { DEBIAN_KEYRING, privateAptOptions } from '../util/apt.ts';
 
@@ -314,4 +314,61 @@ export async function doctorBytecode(signal?: AbortSignal, say: (m: string) => v
 
 function hostArch(): Arch | undefined {
   return process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'arm64' : undefined;
+}
+
+// ---- which runtime the image carries -------------------------------------------
+
+/**
+ * The doctor's runtime in the image. node stays the default until the mutation
+ * suite has run on an image with capsem-doctor-rt (CAPSEM_DOCTOR_RUNTIME=qjs opts in).
+ */
+export type DoctorRuntimeKind = 'node' | 'qjs';
+
+export function doctorRuntimeKind(env: NodeJS.ProcessEnv = process.env): DoctorRuntimeKind {
+  const v = env.CAPSEM_DOCTOR_RUNTIME ?? 'node';
+  if (v !== 'node' && v !== 'qjs') throw new UsageError(`CAPSEM_DOCTOR_RUNTIME=${v}: expected node or qjs`);
+  return v;
+}
+
+/** The doctor's runtime files as laid out in the guest, and what /usr/local/bin/capsem-doctor execs. */
+export interface DoctorLayout {
+  kind: DoctorRuntimeKind;
+  /** `name` is the file's name among the image's inputs (its manifest). */
+  files: { name: string; path: string; mode: number; from: string; origin: string; sha256: string }[];
+  symlinks: { path: string; target: string }[];
+  exec: string;
+}
+
+export async function doctorLayout(arch: Arch, kind: DoctorRuntimeKind, signal?: AbortSignal, say: (m: string) => void = () => {}): Promise<DoctorLayout> {
+  if (kind === 'qjs') {
+    const [rt, bytecode] = await Promise.all([doctorRuntime(arch, signal, say), doctorBytecode(signal, say)]);
+    const rtPath = '/usr/lib/capsem/capsem-doctor-rt';
+    const bcPath = '/usr/lib/capsem/capsem-doctor.qbc';
+    return {
+      kind,
+      files: [
+        { name: 'capsem-doctor-rt', path: rtPath, mode: 0o555, from: rt.path, origin: rt.origin, sha256: rt.sha256 },
+        { name: 'capsem-doctor', path: bcPath, mode: 0o444, from: bytecode.path, origin: bytecode.origin, sha256: bytecode.sha256 },
+      ],
+      symlinks: [],
+      exec: `${rtPath} ${bcPath}`,
+    };
+  }
+  const [node, bundle] = await Promise.all([fetchNode(arch, signal, say), doctorBundle()]);
+  const libs = await sharedLibsFor(node.path, arch);
+  const nodePath = '/usr/bin/node';
+  const bundlePath = '/usr/lib/capsem/capsem-doctor.mjs';
+  const interp = libs.interpreter;
+  return {
+    kind,
+    files: [
+      { name: 'node', path: nodePath, mode: 0o555, from: node.path, origin: node.origin, sha256: node.sha256 },
+      ...(await Promise.all(
+        libs.libs.map(async (l) => ({ name: l.guestPath, path: l.guestPath, mode: 0o555, from: l.source, origin: l.source, sha256: await sha256File(l.source) })),
+      )),
+      { name: 'capsem-doctor', path: bundlePath, mode: 0o444, from: bundle.path, origin: bundle.path, sha256: bundle.sha256 },
+    ],
+    symlinks: interp && !libs.libs.some((l) => l.guestPath === interp.path) ? [{ path: interp.path, target: interp.target }] : [],
+    exec: `${nodePath} ${bundlePath}`,
+  };
 }
