@@ -109,32 +109,6 @@ export function disjuncts(e: Expr | undefined): Expr[] {
   return [e];
 }
 
-/** Every symbol the expression mentions, each once, in order of appearance. */
-export function symbolsOf(e: Expr | undefined, out: KSymbol[] = []): KSymbol[] {
-  if (!e) return out;
-  const add = (s: KSymbol) => {
-    if (!out.includes(s)) out.push(s);
-  };
-  switch (e.t) {
-    case 'sym':
-      add(e.s);
-      break;
-    case 'not':
-      symbolsOf(e.e, out);
-      break;
-    case 'and':
-    case 'or':
-      symbolsOf(e.a, out);
-      symbolsOf(e.b, out);
-      break;
-    case 'cmp':
-      add(e.l);
-      add(e.r);
-      break;
-  }
-  return out;
-}
-
 /**
  * For display only: drops `y` from `&&` chains and `n` from `||` chains and
  * repeated operands (menu_finalize's expr_eliminate_dups does the same), so

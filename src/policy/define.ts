@@ -40,9 +40,6 @@ export function isArch(s: string): s is Arch {
 export function isKernelVersion(s: string): s is KernelVersion {
   return (KERNELS as readonly string[]).includes(s);
 }
-export function isToolchain(s: string): s is Toolchain {
-  return (TOOLCHAINS as readonly string[]).includes(s);
-}
 
 /** What a build is for: every rule is resolved against one of these. */
 export interface Target {
