@@ -94,7 +94,6 @@ export interface AuditInput {
 
 export function auditConfig(input: AuditInput): AuditReport {
   const { config, target, evaluation } = input;
-  const built = evaluation?.values();
   const nearest = nearestVerified(target.kernel);
   const cmdline = input.cmdline === undefined ? undefined : parseCmdline(input.cmdline);
   const results = RULES.map((rule): AuditResult => {
@@ -109,15 +108,15 @@ export function auditConfig(input: AuditInput): AuditReport {
         const symbol = res.symbol!;
         const line = config.lines.get(symbol);
         const written = config.values.get(symbol);
-        const actual = built ? (built.get(symbol) ?? 'n') : configValue(config, symbol);
-        const differs = built !== undefined && !sameValue(actual, written);
+        const actual = evaluation ? (evaluation.valueOf(symbol) ?? 'n') : configValue(config, symbol);
+        const differs = evaluation !== undefined && !sameValue(actual, written);
         const at = {
           ...base, symbol, ...(line === undefined ? {} : { line }), expected, actual,
           ...(differs ? { file: written ?? 'absent', kbuild: input.kbuildReason?.(symbol) ?? `${actual} (evaluated)` } : {}),
           ...(!evaluation && !namesAgree(rule.symbol, target.kernel, nearest) ? { nameUnverified: true as const } : {}),
         };
         if (res.status === 'waived') return { ...at, status: 'waived', reason: res.reason, ...link(res.link) };
-        if (!built && !input.writtenByKbuild && written === undefined && rule.value === 'n') {
+        if (!evaluation && !input.writtenByKbuild && written === undefined && rule.value === 'n') {
           return {
             ...at, status: 'unverified',
             reason: `no line for CONFIG_${symbol}: kbuild gives it its default, which only the kernel tree knows (audited the text only: ${input.noTree})`,

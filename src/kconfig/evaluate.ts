@@ -53,6 +53,13 @@ export class Evaluation {
   private readonly priority = new Map<MenuNode, KSymbol[]>();
   private modulesVal: Tristate = NO;
   private readonly legacy: boolean;
+  /**
+   * Bumped by every write of a value (tri/val) and every invalidation: the last
+   * condition evaluated is reused only while this has not moved (a symbol's
+   * prompt, dependency and default conditions are often one shared expression).
+   */
+  private generation = 0;
+  private lastCond: { e: Expr | undefined; v: Tristate; generation: number } = { e: undefined, v: NO, generation: -1 };
 
   constructor(
     readonly tree: KconfigTree,
@@ -103,6 +110,7 @@ export class Evaluation {
       // defconfig recomputes everything afterwards; olddefconfig only what was reset.
       if (start.mode === 'defconfig') this.invalidateAll();
       else for (const s of reset) this.flags[s.id]! &= ~VALID;
+      this.generation++;
       this.calc(this.tree.modules);
       this.computeAll();
     }
@@ -113,6 +121,7 @@ export class Evaluation {
   }
 
   private invalidateAll(): void {
+    this.generation++;
     for (const s of this.tree.all) if (!s.isConst) this.flags[s.id]! &= ~VALID;
   }
 
@@ -231,6 +240,7 @@ export class Evaluation {
       if (!this.hasUser(s) || s.choice || (s.type !== 'int' && s.type !== 'hex')) continue;
       if (this.withinRange(s, this.userVal[s.id]!)) continue;
       this.flags[s.id]! &= ~(VALID | DEF_USER);
+      this.generation++;
       reset.push(s);
     }
     return reset;
@@ -269,7 +279,7 @@ export class Evaluation {
     const choiceSym = this.legacy ? s.choice?.sym : undefined;
     for (const p of s.props) {
       if (p.text === undefined) continue;
-      let v = this.exprValue(p.cond);
+      let v = this.cond(p.cond);
       // 6.1: a tristate member at m is hidden once its choice is y.
       if (choiceSym && s.type === 'tristate' && v === MOD && this.tri[choiceSym.id] === YES) v = NO;
       t = or3(t, v);
@@ -278,7 +288,7 @@ export class Evaluation {
     this.vis[id] = t;
     if (s.choice) return;
     const asBool = (x: Tristate): Tristate => (x === MOD && this.typeOf(s) === 'bool' ? YES : x);
-    this.dirTri[id] = asBool(s.dirDep ? this.exprValue(s.dirDep) : YES);
+    this.dirTri[id] = asBool(s.dirDep ? this.cond(s.dirDep) : YES);
     this.revTri[id] = asBool(s.revDep ? this.exprValue(s.revDep) : NO);
     this.impTri[id] = asBool(s.implied ? this.exprValue(s.implied) : NO);
   }
@@ -287,7 +297,7 @@ export class Evaluation {
   defaultProp(s: KSymbol): { prop: Property; cond: Tristate } | undefined {
     for (const p of s.props) {
       if (p.kind !== 'default') continue;
-      const cond = this.exprValue(p.cond);
+      const cond = this.cond(p.cond);
       if (cond !== NO) return { prop: p, cond };
     }
     return undefined;
@@ -315,6 +325,7 @@ export class Evaluation {
       if (v <= this.rangeBound(bound, base)) return;
     }
     this.val[s.id] = this.val[bound.id]!;
+    this.generation++;
   }
 
   calc(s: KSymbol): void {
@@ -344,6 +355,7 @@ export class Evaluation {
         // Undefined names and numbers: the value is the name.
         this.val[id] = s.name ?? '';
         this.tri[id] = NO;
+        this.generation++;
         return;
     }
     this.flags[id]! &= ~WRITE;
@@ -352,6 +364,7 @@ export class Evaluation {
     // What a recursive reference sees while this one is being computed.
     this.tri[id] = NO;
     this.val[id] = newVal;
+    this.generation++;
     let newTri: Tristate = NO;
 
     const type = this.typeOf(s);
@@ -379,6 +392,7 @@ export class Evaluation {
     if (this.tree.dialect.transitional && !this.hasUser(s) && !s.choice && !s.isChoice) this.adoptTransitional(s, newTri, newVal);
     this.tri[id] = newTri;
     this.val[id] = newVal;
+    this.generation++;
     if (this.legacy && s.isChoice) this.choicePick[id] = newTri === YES ? this.calcChoiceLegacy(s) : undefined;
     this.validateRange(s);
     if (s === this.tree.modules) this.modulesVal = this.tri[id] as Tristate;
@@ -444,6 +458,7 @@ export class Evaluation {
       this.tri[s.id] = s === res ? YES : NO;
       this.flags[s.id]! |= VALID | WRITE;
     }
+    this.generation++;
     return res;
   }
 
@@ -470,10 +485,22 @@ export class Evaluation {
     if (pick && this.vis[pick.id] !== NO) return pick;
     const def = this.choiceDefault(choice);
     if (!def) this.tri[cs.id] = NO;
+    this.generation++;
     return def;
   }
 
   // ---- expressions ---------------------------------------------------------------
+
+  /** exprValue(), reusing the previous answer for the same expression while no value has changed since. */
+  private cond(e: Expr | undefined): Tristate {
+    const last = this.lastCond;
+    if (e !== undefined && e === last.e && last.generation === this.generation) return last.v;
+    const v = this.exprValue(e);
+    last.e = e;
+    last.v = v;
+    last.generation = this.generation;
+    return v;
+  }
 
   exprValue(e: Expr | undefined): Tristate {
     if (!e) return YES;
@@ -572,6 +599,12 @@ export class Evaluation {
   configValue(s: KSymbol): string {
     const v = this.stringValue(s);
     return s.type === 'string' ? `"${v.replace(/(["\\])/g, '\\$1')}"` : v;
+  }
+
+  /** One symbol's .config value, as values() has it (undefined: not written); no other symbol is written out. */
+  valueOf(name: string): string | undefined {
+    const s = this.tree.symbols.get(name);
+    return s && this.written(s) ? this.configValue(s) : undefined;
   }
 
   /** Every written symbol with its .config value, in menu order (what conf_write() writes). */

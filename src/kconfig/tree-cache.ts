@@ -8,7 +8,7 @@
 // size and mtime it had: editing a file, the engine or the toolchain reparses.
 
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
@@ -386,7 +386,10 @@ function isInside(path: string, dir: string): boolean {
  */
 export function cachedTree(cacheRoot: string, id: readonly unknown[], parse: () => KconfigTree): KconfigTree {
   const dir = join(cacheRoot, 'kconfig-tree');
-  const file = join(dir, `${createHash('sha256').update(JSON.stringify([FORMAT, engineCode(), ...id])).digest('hex').slice(0, 32)}.bin`);
+  const hash = (x: unknown) => createHash('sha256').update(JSON.stringify(x)).digest('hex').slice(0, 16);
+  // <inputs>-<engine>.bin: a new engine replaces its predecessors' entries for the same inputs.
+  const inputs = hash(id);
+  const file = join(dir, `${inputs}-${hash([FORMAT, engineCode()])}.bin`);
   try {
     const bytes = readFileSync(file);
     const head = bytes.readUInt32LE(0);
@@ -406,6 +409,9 @@ export function cachedTree(cacheRoot: string, id: readonly unknown[], parse: () 
     const tmp = `${file}.tmp-${process.pid}`;
     writeFileSync(tmp, Buffer.concat([len, head, encodeTree(tree)]));
     renameSync(tmp, file);
+    for (const old of readdirSync(dir)) {
+      if (old.startsWith(`${inputs}-`) && old.endsWith('.bin') && join(dir, old) !== file) rmSync(join(dir, old), { force: true });
+    }
   } catch {
     // a read-only or full cache: the next run parses again
   }
