@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { kernelArch } from '../kconfig/toolchain.ts';
 import { InterruptedError } from '../util/errors.ts';
-import { isNoSpace, lock, noSpaceError, touchEntry, verifyFiles } from '../util/cache.ts';
+import { freeBytes, isNoSpace, lock, noSpaceError, touchEntry, verifyFiles } from '../util/cache.ts';
 import { copyFileAtomic, sha256, sha256File } from '../util/fs.ts';
 import { estimateObjects, type CachePaths } from './cache.ts';
 import { startCcacheMeter } from './ccache.ts';
@@ -238,7 +238,8 @@ async function configureAndCompile(prep: Prepared, opts: BuildOptions): Promise<
   try {
     return await compile(await configure(prep, opts), opts);
   } catch (e) {
-    if (!isNoSpace(e) || opts.signal?.aborted) throw e;
+    // make's own message may not say so (a linker, fixdep): a filesystem left with under 1 MiB is full too.
+    if (opts.signal?.aborted || !(isNoSpace(e) || (await freeBytes(prep.paths.root)) < 1 << 20)) throw e;
     await rm(prep.paths.root, { recursive: true, force: true });
     throw noSpaceError(prep.paths.root, 'building the kernel');
   }

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { link, mkdir, readFile, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, readdir, rename, rm, stat, statfs, utimes, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { EnvironmentError, InterruptedError } from './errors.ts';
 import { sha256File, writeFileAtomic } from './fs.ts';
@@ -217,6 +217,15 @@ export async function touchEntry(dir: string): Promise<void> {
 /** A full disk anywhere below (ENOSPC, or a tool saying so on stderr). */
 export function isNoSpace(e: unknown): boolean {
   return (e as NodeJS.ErrnoException)?.code === 'ENOSPC' || /no space left on device/i.test((e as Error)?.message ?? '');
+}
+
+/** Bytes still free where `path` is (its nearest existing parent): a tool may fail on a full disk without saying so. */
+export async function freeBytes(path: string): Promise<number> {
+  for (let p = path; ; p = dirname(p)) {
+    const s = await statfs(p).catch(() => undefined);
+    if (s) return s.bavail * s.bsize;
+    if (dirname(p) === p) return Infinity;
+  }
 }
 
 /** The one line for a full disk: the path being written and what was being done. */

@@ -9,12 +9,13 @@
 // (overlay.ts), sized to hold the staging tree but not the image too.
 
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveSource } from '../../src/build/source.ts';
 import { cacheRoot } from '../../src/util/paths.ts';
-import { BIN, type OverlayCache, type Run, overlayCache, sha256Of } from './overlay.ts';
+import { BIN, type OverlayCache, type Run, overlayCache } from './overlay.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'capsem-faults-full-'));
 const mounted: string[] = [];
@@ -57,21 +58,23 @@ function expectNoSpace(r: Run, path: string, what: string) {
   expect(r.stderr).not.toMatch(/\n\s+at /);
 }
 
-const TARBALL = '/usr/src/linux-source-6.12.tar.xz';
+/** Debian's 6.12 tarball and its tree in the shared cache (installed and unpacked there first on a fresh machine, as any build does). */
+let source: { path: string; sha256: string; tree: string };
+beforeAll(async () => {
+  source = await resolveSource({ kernel: '6.12', cwd: process.cwd(), cacheRoot: cacheRoot(), say: () => {} });
+});
 
 describe('disk full', () => {
   it('during the source unpack: exit 2, the line names the entry, nothing unpacked is left', async () => {
     const disk = smallDisk('unpack', 64 * MiB);
-    const sha = sha256Of(readFileSync(TARBALL));
-    const r = await cli(['build', '--arch', 'x86_64', '--configure-only', '--source', TARBALL, '--sha256', sha], disk);
-    expectNoSpace(r, join(disk, 'sources', sha), `unpacking ${TARBALL}`);
+    const r = await cli(['build', '--arch', 'x86_64', '--configure-only', '--source', source.path, '--sha256', source.sha256], disk);
+    expectNoSpace(r, join(disk, 'sources', source.sha256), `unpacking ${source.path}`);
     expect(readdirSync(join(disk, 'sources'))).toEqual([]);
   });
 
   it('during the compile: exit 2, the line names the build entry, the entry is gone', async () => {
-    // The shared cache's unpacked 6.12 tree (read-only: the build is out of tree, in the tmpfs).
-    const unpacked = join(cacheRoot(), 'sources', sha256Of(readFileSync(TARBALL)));
-    const tree = join(unpacked, readdirSync(unpacked)[0]!); // one top dir (the unpack checks it)
+    // The shared cache's unpacked tree, read-only: the build is out of tree, in the tmpfs.
+    const tree = source.tree;
     // Room for the configured tree (about 1 MiB), not for the objects.
     const disk = smallDisk('compile', 12 * MiB);
     const r = await cli(['build', '--arch', 'x86_64', '--source', tree], disk);

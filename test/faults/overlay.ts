@@ -120,7 +120,10 @@ export function overlayCache(options: { fresh?: readonly string[]; upperBytes?: 
     },
     freshDir: (sub) => fresh.find((f) => f.sub === sub)!.dir,
     upperFiles: () => [
-      ...readdirSync(upper, { recursive: true, encoding: 'utf8' }),
+      // Not the whiteouts (character devices) that stand for files removed in the view.
+      ...readdirSync(upper, { recursive: true, withFileTypes: true })
+        .filter((d) => !d.isCharacterDevice())
+        .map((d) => relative(upper, join(d.parentPath, d.name))),
       ...fresh.flatMap((f) => readdirSync(f.dir, { recursive: true, encoding: 'utf8' }).map((p) => join(f.sub, p))),
     ],
     // Async: a kernel tree takes minutes to delete on a loaded machine, and must not block the test worker.
