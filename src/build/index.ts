@@ -1,4 +1,5 @@
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { kernelArch } from '../kconfig/toolchain.ts';
@@ -157,6 +158,10 @@ async function compile(c: Configured, opts: BuildOptions): Promise<Manifest> {
   const { paths, target } = c;
   const format = IMAGE_FORMAT[target.arch];
   const total = (await estimateObjects(c.cacheRoot, target.arch, target.kernel)) ?? FIRST_BUILD_OBJECTS;
+  // Room for make's log kept in advance (fallocate --keep-size): runMake's log stream has no error
+  // handler, so on a full disk a failed log write crashed the run before make's "No space" was reported.
+  await writeFile(paths.makeLog, '', { flag: 'a' });
+  await new Promise((ok) => execFile('fallocate', ['-n', '-l', '1MiB', paths.makeLog], ok));
   const meter = c.toolchain.ccache ? await startCcacheMeter(c.makeEnv, paths.ccacheLog) : undefined;
   const jobs = opts.jobs ?? availableParallelism();
   const incremental = await stat(join(paths.obj, 'init', 'main.o')).then(() => true, () => false);
