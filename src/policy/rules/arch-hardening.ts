@@ -41,7 +41,7 @@ export const ARCH_HARDENING = defineRules([
     rationale:
       'Signs the kernel\'s own return addresses; defeats ROP chains. Needs a compiler with ' +
       '-mbranch-protection=pac-ret and binutils >= 2.33.1 (Debian 12 gcc 12 / binutils 2.40 qualify).',
-    proofs: ['CORRUPT_PAC', 'CFI_BACKWARD'],
+    proofs: ['CORRUPT_PAC'],
   },
   {
     id: 'arm64-unmap-kernel-at-el0', kind: 'kconfig', section: 'arch-hardening', source: 'spec', archs: ['arm64'],
