@@ -28,7 +28,7 @@ describe.each(ARCHS)('guest images %s', (arch) => {
     const g = await buildRootfs({ arch });
     expect(verifyListing(await listSquashfs(g.squashfs.path))).toEqual([]);
     const paths = new Set(g.manifest.files.map((f) => f.path));
-    for (const p of ['/bin/busybox', '/usr/bin/node', '/usr/local/bin/capsem-doctor', '/usr/local/bin/capsem-probe', '/usr/local/bin/capsem-init', '/usr/lib/capsem/capsem-doctor.mjs']) {
+    for (const p of ['/bin/busybox', '/usr/lib/capsem/capsem-doctor-rt', '/usr/local/bin/capsem-doctor', '/usr/local/bin/capsem-probe', '/usr/local/bin/capsem-init', '/usr/lib/capsem/capsem-doctor.qbc']) {
       expect(paths.has(p), p).toBe(true);
     }
     expect(g.manifest.files.filter((f) => f.path.startsWith('/usr/local/bin/')).map((f) => f.mode)).toEqual(['0555', '0555', '0555']);

@@ -41,14 +41,17 @@ describe('kernel build cache', () => {
   });
 });
 
+// The node download is only in the node layout (the default image carries capsem-doctor-rt).
+const NODE_LAYOUT = { env: { CAPSEM_DOCTOR_RUNTIME: 'node' } };
+
 describe('rootfs cache and downloads', () => {
   it('a changed squashfs is rebuilt, a changed node or busybox download fetched again, each with a notice', async () => {
-    const first = await cache.run(['rootfs', '--arch', 'x86_64', '--json']);
+    const first = await cache.run(['rootfs', '--arch', 'x86_64', '--json'], NODE_LAYOUT);
     ok(first);
     const m = JSON.parse(first.stdout) as { squashfs: { path: string; sha256: string }; };
 
     cache.flipByte(m.squashfs.path);
-    const rebuilt = await cache.run(['rootfs', '--arch', 'x86_64', '--json']);
+    const rebuilt = await cache.run(['rootfs', '--arch', 'x86_64', '--json'], NODE_LAYOUT);
     ok(rebuilt);
     expect(rebuilt.stderr).toMatch(new RegExp(`rootfs cache: ${m.squashfs.path} changed since it was built .*; rebuilding`));
     expect(rebuilt.stderr).toMatch(/mksquashfs/);
@@ -60,7 +63,7 @@ describe('rootfs cache and downloads', () => {
     for (const file of [node, busybox]) {
       const before = sha256Of(cache.read(file));
       cache.flipByte(file);
-      const again = await cache.run(['rootfs', '--arch', 'x86_64', '--json']);
+      const again = await cache.run(['rootfs', '--arch', 'x86_64', '--json'], NODE_LAYOUT);
       ok(again);
       expect(again.stderr).toContain(`cache: ${file} changed since it was cached`);
       expect(again.stderr).toMatch(/fetching it again/);
