@@ -234,6 +234,10 @@ export const BEYOND_SPEC = defineRules([
     rationale:
       'Checks the type of every indirect call target (-fsanitize=kcfi): needs clang; waived under gcc. ' +
       'Renamed CFI in 6.18 (CFI_CLANG stays as a transitional symbol: read, never written).',
+    // Not a Kconfig dependency: a link fix. 6.12 x86_64 (FINEIBT, MODULES=n): __apply_fineibt in .text calls
+    // __init code (only during boot; 7.3 marks it __init_or_module) and modpost stops the clang link on it.
+    // The kernel's default is y; allnoconfig turns it off.
+    requires: [{ symbol: 'SECTION_MISMATCH_WARN_ONLY', value: 'y' }],
     unobservable: COMPILE_TIME,
   },
   {
