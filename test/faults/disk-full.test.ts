@@ -49,6 +49,7 @@ function cli(args: string[], cacheDir: string): Promise<Run> {
 /** The error line: the last one on stderr, after any progress lines. */
 const errorLine = (stderr: string) => stderr.trimEnd().split('\n').at(-1)!;
 const MiB = 1 << 20;
+const NODE_LAYOUT = { env: { CAPSEM_DOCTOR_RUNTIME: 'node' } };
 
 function expectNoSpace(r: Run, path: string, what: string) {
   expect(r.code, r.stderr.slice(-3000)).toBe(2);
@@ -88,7 +89,8 @@ describe('disk full', () => {
     // The images' sizes, from a view with room (the shared cache's entry, or one built there).
     const roomy = overlayCache();
     overlays.push(roomy);
-    const probe = await roomy.run(['rootfs', '--arch', 'x86_64', '--json']);
+    // The node layout (~100 MiB): an image large against the few MiB of slack below (the default is ~5 MiB).
+    const probe = await roomy.run(['rootfs', '--arch', 'x86_64', '--json'], NODE_LAYOUT);
     expect(probe.code, probe.stderr.slice(-2000)).toBe(0);
     const m = JSON.parse(probe.stdout) as { squashfs: { path: string; sizeBytes: number }; files: { sizeBytes?: number }[] };
     const staging = m.files.reduce((n, f) => n + (f.sizeBytes ?? 0), 0);
@@ -98,7 +100,7 @@ describe('disk full', () => {
     const tight = overlayCache({ upperBytes: staging + Math.floor(m.squashfs.sizeBytes / 2) + 8 * MiB });
     overlays.push(tight);
     tight.shell(`rm -f ${JSON.stringify(join(entry, 'manifest.json'))}`); // the entry must be rebuilt here
-    const r = await tight.run(['rootfs', '--arch', 'x86_64']);
+    const r = await tight.run(['rootfs', '--arch', 'x86_64'], NODE_LAYOUT);
     expect(r.stderr).toMatch(/rootfs x86_64: mksquashfs\n/); // the staging tree fitted; the image did not
     const name = entry.split('/').at(-1)!;
     expectNoSpace(r, entry, `building the rootfs ${name}`);
