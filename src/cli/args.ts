@@ -32,14 +32,20 @@ export function requireArch(arch: Arch | undefined, verb: string): Arch {
   return arch;
 }
 
+/** --kernel as a series, or one usage line (audit reports unverified names itself, so it needs no warning). */
+export function parseKernelArg(kernel: string, verb: string): KernelSeries {
+  const series = parseKernelSeries(kernel);
+  if (series === undefined) throw new UsageError(`${verb}: --kernel ${kernel} is not a kernel series (MAJOR.MINOR, e.g. 6.6)`);
+  return series;
+}
+
 /**
  * --kernel: any MAJOR.MINOR. A series outside KERNELS still gets every rule's name
  * from its version range, but nobody checked those names against its Kconfig tree:
  * say so on stderr (the build's survival check still catches a wrong name).
  */
 export function requireKernel(kernel: string, verb: string, io: IO): KernelSeries {
-  const series = parseKernelSeries(kernel);
-  if (series === undefined) throw new UsageError(`${verb}: --kernel ${kernel} is not a kernel series (MAJOR.MINOR, e.g. 6.6)`);
+  const series = parseKernelArg(kernel, verb);
   if (!isKernelVersion(series)) {
     io.stderr(
       `${verb}: warning: Linux ${series} is not a verified version (${KERNELS.join(', ')}): the policy's symbol names ` +

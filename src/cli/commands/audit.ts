@@ -3,10 +3,10 @@ import { defineCommand, type IO } from '../command.ts';
 import { configAuditor, FLEET_FORMATTERS, fleetReport, FORMATS, FORMATTERS, kernelConfigsIn, type Format } from '../../audit/index.ts';
 import { RELEASE_DIGEST_RECIPE, parseProcVersion, releaseDigest } from '../../kconfig/release.ts';
 import { readConfigText } from '../../kconfig/dotconfig.ts';
-import { DEFAULT_KERNEL, type KernelSeries, parseKernelSeries } from '../../policy/index.ts';
+import { DEFAULT_KERNEL } from '../../policy/index.ts';
 import { InputError, UsageError } from '../../util/errors.ts';
 import { cacheRoot } from '../../util/paths.ts';
-import { TARGET_ARGS } from '../args.ts';
+import { TARGET_ARGS, parseKernelArg } from '../args.ts';
 
 export default defineCommand({
   name: 'audit',
@@ -72,11 +72,7 @@ config), 2 on bad input or usage.`,
       throw new UsageError('audit: give --cmdline or --cmdline-file, not both');
     }
     if (args['text-only'] && args.source !== undefined) throw new UsageError('audit: give --source or --text-only, not both');
-    let kernel: KernelSeries | undefined;
-    if (args.kernel !== undefined) {
-      kernel = parseKernelSeries(args.kernel);
-      if (kernel === undefined) throw new UsageError(`audit: --kernel ${args.kernel} is not a kernel series (MAJOR.MINOR, e.g. 6.6)`);
-    }
+    const kernel = args.kernel !== undefined ? parseKernelArg(args.kernel, 'audit') : undefined;
     const cmdline = args['cmdline-file'] !== undefined ? readCmdlineFile(args['cmdline-file']) : args.cmdline;
     const auditor = configAuditor({
       ...(args.arch !== undefined ? { arch: args.arch } : {}),
