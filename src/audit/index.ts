@@ -9,15 +9,16 @@ import {
   parseCmdline,
   compareSeries,
   KERNELS,
+  type KernelSeries,
   type KernelVersion,
   resolveRule,
   RULES,
   type Rule,
   type RuleId,
   type Section,
-  type SeriesTarget,
   symbolFor,
   type SymbolByVersion,
+  type Target,
 } from '../policy/index.ts';
 
 // Every rule evaluated against one final .config (and optionally one boot
@@ -59,7 +60,7 @@ export type AuditBasis =
   | { kind: 'text'; why: string };
 
 export interface AuditReport {
-  target: SeriesTarget;
+  target: Target;
   file: string;
   /** The command line audited, when one was given. */
   cmdline?: string;
@@ -75,7 +76,7 @@ export interface AuditReport {
 export interface AuditInput {
   config: DotConfig;
   cmdline?: string;
-  target: SeriesTarget;
+  target: Target;
   /** The file evaluated by the Kconfig engine (olddefconfig) with the tree for target's kernel and arch. */
   evaluation?: Evaluation;
   /**
@@ -182,7 +183,7 @@ export function auditConfig(input: AuditInput): AuditReport {
 }
 
 /** The verified kernel itself, or the closest verified ones below and above it. */
-export function nearestVerified(kernel: SeriesTarget['kernel']): KernelVersion[] {
+export function nearestVerified(kernel: KernelSeries): KernelVersion[] {
   const sorted = [...KERNELS].sort(compareSeries);
   if (sorted.includes(kernel as KernelVersion)) return [kernel as KernelVersion];
   const below = sorted.filter((k) => compareSeries(k, kernel) < 0).at(-1);
@@ -195,7 +196,7 @@ export function nearestVerified(kernel: SeriesTarget['kernel']): KernelVersion[]
  * them, or it lies between two that resolve the symbol the same way (names do not
  * vanish and come back). Outside the verified versions nothing brackets a name.
  */
-function namesAgree(symbol: SymbolByVersion, kernel: SeriesTarget['kernel'], nearest: readonly KernelVersion[]): boolean {
+function namesAgree(symbol: SymbolByVersion, kernel: KernelSeries, nearest: readonly KernelVersion[]): boolean {
   if (nearest.length === 1 && nearest[0] === kernel) return true;
   if (nearest.length < 2) return false;
   const here = JSON.stringify(symbolFor(symbol, kernel));
@@ -206,7 +207,7 @@ function link(l: string | undefined): { link?: string } {
   return l ? { link: l } : {};
 }
 
-function expectedText(rule: Rule, target: SeriesTarget): string {
+function expectedText(rule: Rule, target: Target): string {
   switch (rule.kind) {
     case 'kconfig':
       return rule.value;

@@ -49,8 +49,6 @@ export interface Target {
   toolchain: Toolchain;
 }
 
-/** What a .config can be audited for: any series the symbol ranges cover, verified or not. */
-export type SeriesTarget = Omit<Target, 'kernel'> & { kernel: KernelSeries };
 
 /** Sections follow the spec's headings, plus what we add beyond it. */
 export const SECTIONS = {
@@ -237,7 +235,7 @@ export function rangeText(range: KernelRange): string {
   return range.before ? `before Linux ${range.before}` : 'every Linux';
 }
 
-export function matches(cond: Condition | undefined, t: Partial<SeriesTarget>): boolean {
+export function matches(cond: Condition | undefined, t: Partial<Target>): boolean {
   if (!cond) return true;
   return (
     (cond.arch === undefined || t.arch === undefined || cond.arch === t.arch) &&
@@ -277,7 +275,7 @@ export type Resolution =
   | { status: 'not-applicable'; reason: string };
 
 /** How one rule stands for one target: enforced, waived (with why) or not applicable (with why). */
-export function resolveRule(rule: Rule, t: SeriesTarget): Resolution {
+export function resolveRule(rule: Rule, t: Target): Resolution {
   if (!appliesToArch(rule, t.arch)) {
     return { status: 'not-applicable', reason: `only for ${rule.archs!.join(', ')}` };
   }

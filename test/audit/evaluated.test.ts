@@ -4,12 +4,12 @@ import { auditConfig, FORMATS, FORMATTERS, type AuditReport } from '../../src/au
 import { parseDotConfig } from '../../src/kconfig/dotconfig.ts';
 import { evaluatedInput } from '../helpers/evaluated.ts';
 import { loadKconfigFile } from '../../src/kconfig/tree.ts';
-import type { SeriesTarget } from '../../src/policy/index.ts';
+import type { Target } from '../../src/policy/index.ts';
 
 // The audit judges what kbuild builds from a file, not its text: a final config
 // with its `# CONFIG_X is not set` lines deleted gives X its default.
 
-const target: SeriesTarget = { arch: 'x86_64', kernel: '6.12', toolchain: 'gcc' };
+const target: Target = { arch: 'x86_64', kernel: '6.12', toolchain: 'gcc' };
 const tree = loadKconfigFile({ dir: join(import.meta.dirname, '../fixtures/kconfig-audit'), legacy: false });
 const byRule = (r: AuditReport, id: string) => r.results.find((x) => x.rule === id)!;
 

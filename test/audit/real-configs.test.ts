@@ -5,7 +5,7 @@ import { auditConfig, FORMATTERS, type AuditReport } from '../../src/audit/index
 import { configArch, configKernelSeries, readDotConfig } from '../../src/kconfig/dotconfig.ts';
 import { evaluatedInput } from '../helpers/evaluated.ts';
 import { loadKconfigTree } from '../../src/kconfig/tree.ts';
-import { RULES, type SeriesTarget } from '../../src/policy/index.ts';
+import { RULES, type Target } from '../../src/policy/index.ts';
 import { kernelSource } from '../helpers/kernel-source.ts';
 
 // Configs other microVM projects ship for their guests (test/fixtures/real-configs/README.md):
@@ -18,7 +18,7 @@ function audit(name: string): AuditReport {
   const config = readDotConfig(join(DIR, name), { lenient: true });
   const arch = configArch(config);
   if (arch !== 'x86_64' && arch !== 'arm64') throw new Error(`${name}: arch ${arch}`);
-  const target: SeriesTarget = { arch, kernel: configKernelSeries(config)!, toolchain: 'gcc' };
+  const target: Target = { arch, kernel: configKernelSeries(config)!, toolchain: 'gcc' };
   return auditConfig({ config, target, noTree: 'test' });
 }
 
@@ -77,7 +77,7 @@ const tree612 = kernelSource('6.12');
 describe('Debian amd64, evaluated', () => {
   it.skipIf(!tree612 || !existsSync(DEBIAN))('kbuild\'s values are judged; where they differ from the file both are shown (needs linux-source-6.12 unpacked by a build, and linux-config-6.12)', () => {
     const config = readDotConfig(DEBIAN, { lenient: true });
-    const target: SeriesTarget = { arch: 'x86_64', kernel: '6.12', toolchain: 'gcc' };
+    const target: Target = { arch: 'x86_64', kernel: '6.12', toolchain: 'gcc' };
     const tree = loadKconfigTree({ srcDir: tree612!, arch: 'x86_64' });
     const r = auditConfig({ config, target, ...evaluatedInput(tree, config) });
     expect(r.basis.kind).toBe('evaluated');
