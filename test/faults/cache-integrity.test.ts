@@ -7,7 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type OverlayCache, overlayCache, sha256Of } from './overlay.ts';
+import { NODE_LAYOUT, type OverlayCache, overlayCache, sha256Of } from './overlay.ts';
 
 let cache: OverlayCache;
 beforeAll(() => {
@@ -40,9 +40,6 @@ describe('kernel build cache', () => {
     }
   });
 });
-
-// The node download is only in the node layout (the default image carries capsem-doctor-rt).
-const NODE_LAYOUT = { env: { CAPSEM_DOCTOR_RUNTIME: 'node' } };
 
 describe('rootfs cache and downloads', () => {
   it('a changed squashfs is rebuilt, a changed node or busybox download fetched again, each with a notice', async () => {

@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveSource } from '../../src/build/source.ts';
 import { cacheRoot } from '../../src/util/paths.ts';
-import { BIN, type OverlayCache, type Run, overlayCache } from './overlay.ts';
+import { BIN, NODE_LAYOUT, type OverlayCache, type Run, overlayCache } from './overlay.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'capsem-faults-full-'));
 const mounted: string[] = [];
@@ -49,7 +49,6 @@ function cli(args: string[], cacheDir: string): Promise<Run> {
 /** The error line: the last one on stderr, after any progress lines. */
 const errorLine = (stderr: string) => stderr.trimEnd().split('\n').at(-1)!;
 const MiB = 1 << 20;
-const NODE_LAYOUT = { env: { CAPSEM_DOCTOR_RUNTIME: 'node' } };
 
 function expectNoSpace(r: Run, path: string, what: string) {
   expect(r.code, r.stderr.slice(-3000)).toBe(2);

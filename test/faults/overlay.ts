@@ -28,6 +28,9 @@ export interface Run {
   stderr: string;
 }
 
+/** Runs that build the node image layout (~100 MiB, with the node download) instead of the default QuickJS one. */
+export const NODE_LAYOUT: RunOptions = { env: { CAPSEM_DOCTOR_RUNTIME: 'node' } };
+
 export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   onStarted?: (pid: number) => void;
