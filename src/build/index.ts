@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { kernelArch } from '../kconfig/toolchain.ts';
 import { InterruptedError } from '../util/errors.ts';
 import { freeBytes, isNoSpace, lock, noSpaceError, touchEntry, verifyFiles } from '../util/cache.ts';
 import { copyFileAtomic, sha256, sha256File } from '../util/fs.ts';
@@ -10,7 +8,6 @@ import { estimateObjects, type CachePaths } from './cache.ts';
 import { startCcacheMeter } from './ccache.ts';
 import { RELEASE_DIGEST_RECIPE } from '../kconfig/release.ts';
 import {
-  IMAGE_FORMAT,
   auditFailures,
   configure,
   prepare,
@@ -27,7 +24,6 @@ import { MANIFEST_VERSION, readManifest, writeManifest, type Manifest } from './
 export { AuditFailedError, CasualtiesError, type BuildProgress, type BuildStage, type ConfigureOptions } from './configure.ts';
 export { MakeFailedError } from './make.ts';
 export { type Manifest, manifestForImage } from './manifest.ts';
-export { IMAGE_FORMAT } from './configure.ts';
 export { progressLog } from './progress.ts';
 export { releaseDigest } from '../kconfig/release.ts';
 export type { Casualty } from './survival.ts';
@@ -156,12 +152,8 @@ async function publish(m: Manifest, outDir: string, cached: boolean): Promise<Ma
 
 async function compile(c: Configured, opts: BuildOptions): Promise<Manifest> {
   const { paths, target } = c;
-  const format = IMAGE_FORMAT[target.arch];
+  const { format, path: imagePath } = c.toolchain.kbuild.image;
   const total = (await estimateObjects(c.cacheRoot, target.arch, target.kernel)) ?? FIRST_BUILD_OBJECTS;
-  // Room for make's log kept in advance (fallocate --keep-size): runMake's log stream has no error
-  // handler, so on a full disk a failed log write crashed the run before make's "No space" was reported.
-  await writeFile(paths.makeLog, '', { flag: 'a' });
-  await new Promise((ok) => execFile('fallocate', ['-n', '-l', '1MiB', paths.makeLog], ok));
   const meter = c.toolchain.ccache ? await startCcacheMeter(c.makeEnv, paths.ccacheLog) : undefined;
   const jobs = opts.jobs ?? availableParallelism();
   const incremental = await stat(join(paths.obj, 'init', 'main.o')).then(() => true, () => false);
@@ -188,7 +180,7 @@ async function compile(c: Configured, opts: BuildOptions): Promise<Manifest> {
   const ccache = meter ? await meter.finish() : undefined;
 
   c.progress('artifacts', `copying ${format} into the cache`);
-  const built = join(paths.obj, 'arch', kernelArch(target.arch).SRCARCH, 'boot', format);
+  const built = join(paths.obj, imagePath);
   await copyFileAtomic(built, paths.image);
   await copyFileAtomic(join(paths.obj, '.config'), paths.config);
   const kernelRelease = (await readFile(join(paths.obj, 'include', 'config', 'kernel.release'), 'utf8').catch(() => c.kernelRelease)).trim();

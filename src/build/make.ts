@@ -1,11 +1,14 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { noSpaceError } from '../util/cache.ts';
 import { CheckFailedError, EnvironmentError, InterruptedError } from '../util/errors.ts';
 
 // Runs make in its own process group, appending everything to a log file.
 // Ctrl-C (the AbortSignal) kills the whole group — make and every compiler it
-// started — not just the top make.
+// started — not just the top make. A log that cannot be written (a full disk)
+// stops make the same way and is reported as one line, never as an unhandled
+// stream error.
 
 /** make itself failed (a compile error): the build step's answer is no, exit 1. */
 export class MakeFailedError extends CheckFailedError {
@@ -36,11 +39,13 @@ export async function runMake(opts: {
 }): Promise<void> {
   if (opts.signal?.aborted) throw new InterruptedError(`${opts.what}: interrupted`);
   const log = createWriteStream(opts.logPath, { flags: 'a' });
+  const logClosed = new Promise<void>((ok) => log.once('close', () => ok()));
+  let logError: NodeJS.ErrnoException | undefined;
   log.write(`\n### make ${opts.args.join(' ')}\n`);
   const child = spawn('make', opts.args, { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let partial = '';
   const onData = (d: Buffer) => {
-    log.write(d);
+    if (!logError) log.write(d);
     if (!opts.onLine) return;
     const lines = (partial + d.toString()).split('\n');
     partial = lines.pop()!;
@@ -62,6 +67,12 @@ export async function runMake(opts: {
     killTimer = setTimeout(() => group('SIGKILL'), GRACE_MS);
   };
   opts.signal?.addEventListener('abort', kill, { once: true });
+  // Without a log there is no build worth finishing: stop make as Ctrl-C does.
+  log.on('error', (e: NodeJS.ErrnoException) => {
+    if (logError) return;
+    logError = e;
+    if (!killTimer && child.exitCode === null && child.signalCode === null) kill();
+  });
   // If we die first (uncaught error, second Ctrl-C), do not leave compilers behind.
   const onExit = () => {
     try {
@@ -84,8 +95,11 @@ export async function runMake(opts: {
   clearTimeout(killTimer);
   opts.signal?.removeEventListener('abort', kill);
   process.removeListener('exit', onExit);
-  await new Promise<void>((r) => log.end(r));
+  log.end();
+  await logClosed;
   if (opts.signal?.aborted) throw new InterruptedError(`${opts.what}: interrupted; make stopped`);
+  if (logError?.code === 'ENOSPC') throw noSpaceError(opts.logPath, `writing the log of ${opts.what}`);
+  if (logError) throw new EnvironmentError(`${opts.logPath}: cannot write the log of ${opts.what} (${logError.message}); make stopped`);
   // The machine's fault, not the build's: exit 2 with the package, not a make log.
   if (missing) throw new EnvironmentError('make not found (install make; `npm run setup` does)');
   if (code !== 0) {
