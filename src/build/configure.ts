@@ -14,7 +14,6 @@ import { cachePaths, type CachePaths } from './cache.ts';
 import { keyInputs } from './key.ts';
 import { tryCapture } from './host.ts';
 import { runMake } from './make.ts';
-import type { ImageFormat } from './manifest.ts';
 import { resolveSource, type KernelSource } from './source.ts';
 import { checkSurvival, effectiveRequests, isDefinedIn, withReasons, type Casualty, type RequestedOption } from './survival.ts';
 import { resolveToolchain, type ToolchainInfo } from './toolchain.ts';
@@ -80,8 +79,6 @@ export class AuditFailedError extends CheckFailedError {
 export function auditFailures(report: AuditReport): string[] {
   return report.results.filter((r) => r.status === 'fail').map((r) => `${r.rule}: ${r.symbol ?? r.title} expected ${r.expected}, got ${r.actual}`);
 }
-
-export const IMAGE_FORMAT: Record<Arch, ImageFormat> = { x86_64: 'bzImage', arm64: 'Image' };
 
 /** Everything a build needs before running make; the cache key is known here. */
 export interface Prepared {
@@ -173,7 +170,7 @@ export async function prepare(opts: ConfigureOptions): Promise<Prepared> {
   if (opts.allowAuditFailures) unsafeReasons.push('audit failures allowed');
 
   const { key, reproducible } = keyInputs({ target, sourceSha256: source.sha256, sourceDate: source.date, toolchainBanner: toolchain.banner, fragment });
-  const paths = cachePaths(root, key, IMAGE_FORMAT[target.arch]);
+  const paths = cachePaths(root, key, toolchain.kbuild.image.format);
   const makeEnv: NodeJS.ProcessEnv = {
     ...cleanEnv(env),
     LC_ALL: 'C',
@@ -189,13 +186,15 @@ export async function prepare(opts: ConfigureOptions): Promise<Prepared> {
 /**
  * The Kconfig engine's view of the source tree. The O= tree's recorded toolchain
  * environment exists once a build ran there (olddefconfig alone does not write it);
- * otherwise the engine derives a gcc one, its probes cached per toolchain.
+ * otherwise the engine gets the build's toolchain's (kconfigEnv), its probes cached per toolchain.
+ * The casualties of a clang configure are explained with clang's probes.
  */
 function loadTree(prep: Prepared): KconfigTree {
   const recorded = join(prep.paths.obj, 'include/config/auto.conf.cmd');
   return loadKconfigTree({
     srcDir: prep.source.tree,
     arch: prep.target.arch,
+    toolchain: prep.target.toolchain,
     ...(existsSync(recorded) ? { toolchainConfig: recorded } : {}),
   });
 }

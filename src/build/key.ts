@@ -6,7 +6,7 @@ import type { Target } from '../policy/index.ts';
 import { InputError } from '../util/errors.ts';
 import { cacheRoot } from '../util/paths.ts';
 import { cacheKey } from './cache.ts';
-import { IMAGE_FORMAT } from './configure.ts';
+import { imageFormat } from '../kconfig/kbuild.ts';
 import { buildTimestamp, debianTarball, memoSha256 } from './source.ts';
 import { resolveToolchain } from './toolchain.ts';
 
@@ -41,7 +41,7 @@ export function keyInputs(i: KeyInputs): { key: string; reproducible: { timestam
     kernel: i.target.kernel,
     toolchain: i.target.toolchain,
     toolchainBanner: i.toolchainBanner,
-    makeTarget: IMAGE_FORMAT[i.target.arch],
+    makeTarget: imageFormat(i.target.arch),
     reproducible,
   });
   return { key, reproducible };

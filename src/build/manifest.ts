@@ -10,7 +10,8 @@ import type { CcacheStats } from './ccache.ts';
 /** Bumped when the manifest's shape changes; an older cached manifest is rebuilt, never misread. */
 export const MANIFEST_VERSION = 3;
 
-export type ImageFormat = 'bzImage' | 'Image';
+export type { ImageFormat } from '../kconfig/kbuild.ts';
+import type { ImageFormat } from '../kconfig/kbuild.ts';
 
 export interface Manifest {
   manifestVersion: typeof MANIFEST_VERSION;

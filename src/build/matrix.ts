@@ -1,6 +1,6 @@
 import type { Arch, KernelVersion, Toolchain } from '../policy/index.ts';
 import { toYaml, type YamlValue } from '../util/yaml.ts';
-import { IMAGE_FORMAT } from './configure.ts';
+import { imageFormat } from '../kconfig/kbuild.ts';
 import { buildKey, KEY_COVERS } from './key.ts';
 
 // The build matrix for CI engines: one job per arch x kernel x toolchain, each
@@ -49,7 +49,7 @@ export async function buildMatrix(opts: MatrixOptions): Promise<MatrixJob[]> {
         const target = { arch, kernel, toolchain };
         const { key } = await buildKey({ target, ...(opts.env ? { env: opts.env } : {}), ...(opts.say ? { say: opts.say } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
         const argv = ['build', '--arch', arch, '--kernel', kernel, '--toolchain', toolchain, '--json'];
-        jobs.push({ id: `${arch}-${kernel}-${toolchain}`, arch, kernel, toolchain, argv, command: `capsem-kernel ${argv.join(' ')}`, cacheKey: key, entryFiles: entryFiles(IMAGE_FORMAT[arch]) });
+        jobs.push({ id: `${arch}-${kernel}-${toolchain}`, arch, kernel, toolchain, argv, command: `capsem-kernel ${argv.join(' ')}`, cacheKey: key, entryFiles: entryFiles(imageFormat(arch)) });
       }
     }
   }
@@ -73,7 +73,7 @@ const HEADER = (engine: string) =>
 function github(jobs: readonly MatrixJob[]): string {
   const cacheDir = '/var/cache/capsem-kernel';
   const entry = `${cacheDir}/builds/\${{ matrix.cacheKey }}`;
-  const include = jobs.map((j) => ({ id: j.id, arch: j.arch, kernel: j.kernel, toolchain: j.toolchain, command: j.command, cacheKey: j.cacheKey, image: IMAGE_FORMAT[j.arch] }));
+  const include = jobs.map((j) => ({ id: j.id, arch: j.arch, kernel: j.kernel, toolchain: j.toolchain, command: j.command, cacheKey: j.cacheKey, image: imageFormat(j.arch) }));
   const workflow: { [key: string]: YamlValue } = {
     name: 'capsem-kernel builds',
     on: { push: {}, workflow_dispatch: {} },

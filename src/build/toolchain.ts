@@ -5,13 +5,11 @@ import { join } from 'node:path';
 import type { Arch, Toolchain } from '../policy/index.ts';
 import { EnvironmentError, InputError } from '../util/errors.ts';
 import { sha256 } from '../util/fs.ts';
+import { kbuildTarget, type KbuildTarget } from '../kconfig/kbuild.ts';
 import { ensurePackages, hasTool, tryCapture } from './host.ts';
 
-// Which compiler, linker and make variables a build uses. gcc: Debian's gcc 12,
-// cross for arm64. clang: Debian's LLVM 19 through the kernel's own LLVM=-19
-// switch (clang, ld.lld, llvm-ar, ... all suffixed -19).
-
-export const LLVM_SUFFIX = '-19';
+// The toolchain a build runs on this machine: kbuildTarget's compiler and
+// linker (installed when missing), their versions, ccache and the randstruct seed.
 
 export interface ToolchainInfo {
   name: Toolchain;
@@ -22,37 +20,10 @@ export interface ToolchainInfo {
    * cache key (a compiler update or another seed rebuilds).
    */
   banner: string;
-  /** Variables for every make call (configure too: Kconfig probes the compiler). */
+  /** Variables for every make call: kbuildTarget's, ccache's CC, the seed's. */
   makeVars: string[];
   ccache: boolean;
-}
-
-interface Recipe {
-  cc: string;
-  ld: string;
-  packages: string[];
-  vars: string[];
-}
-
-function recipe(arch: Arch, toolchain: Toolchain): Recipe {
-  const archVar = `ARCH=${arch}`;
-  if (toolchain === 'clang') {
-    return {
-      cc: `clang${LLVM_SUFFIX}`,
-      ld: `ld.lld${LLVM_SUFFIX}`,
-      packages: [`clang${LLVM_SUFFIX}`, `lld${LLVM_SUFFIX}`, `llvm${LLVM_SUFFIX}`],
-      vars: [archVar, `LLVM=${LLVM_SUFFIX}`],
-    };
-  }
-  if (arch === 'arm64') {
-    return {
-      cc: 'aarch64-linux-gnu-gcc',
-      ld: 'aarch64-linux-gnu-ld',
-      packages: ['gcc-aarch64-linux-gnu'],
-      vars: [archVar, 'CROSS_COMPILE=aarch64-linux-gnu-'],
-    };
-  }
-  return { cc: 'gcc', ld: 'ld', packages: ['gcc', 'binutils'], vars: [archVar] };
+  kbuild: KbuildTarget;
 }
 
 /**
@@ -102,7 +73,7 @@ export async function resolveToolchain(
   toolchain: Toolchain,
   opts: { useCcache: boolean; say: (m: string) => void; signal?: AbortSignal; env?: NodeJS.ProcessEnv },
 ): Promise<ToolchainInfo> {
-  const r = recipe(arch, toolchain);
+  const r = kbuildTarget(arch, toolchain);
   if (!(await hasTool(r.cc)) || !(await hasTool(r.ld))) {
     await ensurePackages(r.packages, `the ${toolchain} ${arch} kernel build`, opts.say, opts.signal);
   }
@@ -113,6 +84,6 @@ export async function resolveToolchain(
   const ccache = opts.useCcache && (await hasTool('ccache'));
   // CC overrides what CROSS_COMPILE / LLVM= would pick; HOSTCC stays the native default.
   const seed = randstructSeed(opts.env);
-  const makeVars = [...r.vars, ...(ccache ? [`CC=ccache ${r.cc}`] : []), ...seed.makeVars];
-  return { name: toolchain, version, banner: `${ccBanner}; ${ldBanner}; randstruct seed ${seed.id}`, makeVars, ccache };
+  const makeVars = [...r.makeVars, ...(ccache ? [`CC=ccache ${r.cc}`] : []), ...seed.makeVars];
+  return { name: toolchain, version, banner: `${ccBanner}; ${ldBanner}; randstruct seed ${seed.id}`, makeVars, ccache, kbuild: r };
 }

@@ -8,19 +8,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Arch } from '../policy/index.ts';
 import { EnvironmentError, InputError } from '../util/errors.ts';
 import { sha256 } from '../util/fs.ts';
 import { cacheDir } from '../util/paths.ts';
-
-/** Kernel ARCH and SRCARCH (the directory under arch/) for our arch names. */
-export function kernelArch(arch: Arch): { ARCH: string; SRCARCH: string; crossCompile: string } {
-  if (arch === 'arm64') {
-    const native = process.arch === 'arm64';
-    return { ARCH: 'arm64', SRCARCH: 'arm64', crossCompile: native ? '' : 'aarch64-linux-gnu-' };
-  }
-  return { ARCH: 'x86_64', SRCARCH: 'x86', crossCompile: '' };
-}
+import type { KbuildTarget } from './kbuild.ts';
 
 /** The kernel's version from its Makefile: e.g. { version: '6.12.117', series: [6, 12] }. */
 export function kernelVersionOf(srcDir: string): { version: string; major: number; minor: number } {
@@ -59,24 +50,28 @@ export function envFromConfiguredTree(path: string): Record<string, string> {
 }
 
 /**
- * The environment the top Makefile would export for a gcc build of `arch`
- * (cross-compiling arm64 on other hosts): the variables Kconfig files read.
+ * The environment the Kconfig engine must see for a build of `target`: what
+ * the top Makefile would export (the variables Kconfig files read, the
+ * compiler's version text). gcc's is derived without running make; clang's
+ * is asked of the kernel's Makefile (envFromMake), which alone knows its
+ * CLANG_FLAGS.
  */
-export function deriveEnv(srcDir: string, arch: Arch): Record<string, string> {
-  const key = `${srcDir}\0${arch}`;
+export function kconfigEnv(srcDir: string, target: KbuildTarget): Record<string, string> {
+  if (target.toolchain === 'clang') return envFromMake(srcDir, target.makeVars);
+  const key = `${srcDir}\0${target.cc}`;
   let env = derived.get(key);
-  if (!env) derived.set(key, (env = computeEnv(srcDir, arch)));
+  if (!env) derived.set(key, (env = computeEnv(srcDir, target)));
   return { ...env };
 }
 const derived = new Map<string, Record<string, string>>();
 
 /**
- * What deriveEnv()'s answer rests on, read without running anything: the tools
- * it and the compiler probes ask, as PATH finds them (resolved path, size, mtime).
+ * What a derived (gcc) kconfigEnv()'s answer rests on, read without running
+ * anything: the tools it and the compiler probes ask, as PATH finds them
+ * (resolved path, size, mtime).
  */
-export function derivedEnvStamp(arch: Arch): string[] {
-  const { crossCompile } = kernelArch(arch);
-  return [...[`${crossCompile}gcc`, `${crossCompile}ld`, 'rustc', 'pahole'].map(onPath), installedPackages()];
+export function derivedEnvStamp(target: KbuildTarget): string[] {
+  return [...[target.cc, target.ld, 'rustc', 'pahole'].map(onPath), installedPackages()];
 }
 
 /**
@@ -105,16 +100,15 @@ function onPath(cmd: string): string {
   return `${cmd}: not on PATH`;
 }
 
-function computeEnv(srcDir: string, arch: Arch): Record<string, string> {
-  const { ARCH, SRCARCH, crossCompile } = kernelArch(arch);
-  const cc = `${crossCompile}gcc`;
+function computeEnv(srcDir: string, target: KbuildTarget): Record<string, string> {
+  const { ARCH, SRCARCH, crossCompile, cc } = target;
   const env: Record<string, string> = {
     ARCH,
     SRCARCH,
     srctree: srcDir,
     KERNELVERSION: kernelVersionOf(srcDir).version,
     CC: cc,
-    LD: `${crossCompile}ld`,
+    LD: target.ld,
     AR: `${crossCompile}ar`,
     NM: `${crossCompile}nm`,
     OBJCOPY: `${crossCompile}objcopy`,
@@ -148,7 +142,7 @@ function firstLine(cmd: string, args: string[], extraEnv: Record<string, string>
  * The environment for any toolchain, asked of the kernel's own Makefile: a
  * configure-only `make allnoconfig` with the build's make variables (e.g.
  * LLVM=-19) into a cache directory, once; conf records what it read in
- * include/config/auto.conf.cmd. Needed where deriveEnv() cannot guess (clang's
+ * include/config/auto.conf.cmd. Needed where computeEnv() cannot guess (clang's
  * CLANG_FLAGS), and it fills the probe cache on the way.
  */
 export function envFromMake(srcDir: string, makeVars: readonly string[]): Record<string, string> {

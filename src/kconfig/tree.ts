@@ -5,14 +5,15 @@
 
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import type { Arch } from '../policy/index.ts';
+import type { Arch, Toolchain } from '../policy/index.ts';
 import { InputError } from '../util/errors.ts';
 import { andExpr, type Expr, orExpr, rewriteM, symExpr } from './expr.ts';
 import { MacroError } from './macro.ts';
 import { type Dialect, KconfigSyntaxError, parseKconfig, type ParsedKconfig } from './parser.ts';
 import { type KSymbol, type MenuNode, menuEntries } from './symbol.ts';
 import { cachedTree } from './tree-cache.ts';
-import { cachedShell, deriveEnv, derivedEnvStamp, envFromConfiguredTree, kernelVersionOf } from './toolchain.ts';
+import { kbuildTarget } from './kbuild.ts';
+import { cachedShell, derivedEnvStamp, envFromConfiguredTree, kconfigEnv, kernelVersionOf } from './toolchain.ts';
 
 export interface KconfigTree extends ParsedKconfig {
   srcDir: string;
@@ -37,9 +38,11 @@ export interface LoadOptions {
   /**
    * A configured kernel tree (build directory, or its include/config/auto.conf.cmd):
    * its recorded environment is used, so the compiler probes answer as they did there.
-   * Without it, the environment of a gcc build of `arch` is derived.
+   * Without it, the environment of a `toolchain` build of `arch` (./kbuild.ts, ./toolchain.ts).
    */
   toolchainConfig?: string;
+  /** Whose compiler probes the tree sees when no toolchainConfig or env is given; default gcc. */
+  toolchain?: Toolchain;
   /** An explicit environment (tests); overrides toolchainConfig. */
   env?: Record<string, string>;
   /** Answers to $(shell,...) (tests); default: run them, cached per toolchain. */
@@ -51,9 +54,13 @@ export interface LoadOptions {
 /** Parses and finalises the Kconfig tree of `srcDir` for `arch`. */
 export function loadKconfigTree(opts: LoadOptions): KconfigTree {
   const { major, minor, version } = kernelVersionOf(opts.srcDir);
-  const given = opts.env ?? (opts.toolchainConfig ? envFromConfiguredTree(opts.toolchainConfig) : undefined);
+  const target = kbuildTarget(opts.arch, opts.toolchain ?? 'gcc');
+  // clang's environment comes from make (no cheaper stamp): it is given, like a recorded one.
+  const given =
+    opts.env ??
+    (opts.toolchainConfig ? envFromConfiguredTree(opts.toolchainConfig) : target.toolchain === 'clang' ? kconfigEnv(opts.srcDir, target) : undefined);
   const parse = () => {
-    const env = given ?? deriveEnv(opts.srcDir, opts.arch);
+    const env = given ?? kconfigEnv(opts.srcDir, target);
     const runner = opts.shell ? undefined : cachedShell(env);
     try {
       return load({
@@ -73,7 +80,7 @@ export function loadKconfigTree(opts: LoadOptions): KconfigTree {
   // A test's shell answers probes its own way: such trees are never cached.
   if (!opts.cacheRoot || opts.shell) return parse();
   // A derived (gcc) environment is keyed by the tools it comes from: a cache hit runs no compiler.
-  const toolchain = given ? Object.entries(given).sort() : derivedEnvStamp(opts.arch);
+  const toolchain = given ? Object.entries(given).sort() : derivedEnvStamp(target);
   return cachedTree(opts.cacheRoot, [opts.srcDir, opts.arch, version, toolchain], parse);
 }
 

@@ -12,19 +12,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configValue, parseDotConfig } from '../../src/kconfig/dotconfig.ts';
 import { renderFragment, requestedOptions } from '../../src/kconfig/fragment.ts';
+import { kbuildTarget } from '../../src/kconfig/kbuild.ts';
 import { ARCHS, KERNELS, TOOLCHAINS, type Arch, type KernelVersion, type Toolchain } from '../../src/policy/index.ts';
 import { NO_TREE_HINT, kernelTree } from '../policy/kernel-trees.ts';
 
 // Kconfig probes the compiler (CC_IS_CLANG, GCC_PLUGINS, CFI_CLANG, ...): each toolchain its own make variables.
-const MAKE_VARS: Record<Toolchain, Record<Arch, string[]>> = {
-  gcc: { x86_64: ['ARCH=x86_64'], arm64: ['ARCH=arm64', 'CROSS_COMPILE=aarch64-linux-gnu-'] },
-  clang: { x86_64: ['ARCH=x86_64', 'LLVM=-19'], arm64: ['ARCH=arm64', 'LLVM=-19'] },
-};
-const COMPILER: Record<Toolchain, Record<Arch, string>> = {
-  gcc: { x86_64: 'gcc', arm64: 'aarch64-linux-gnu-gcc' },
-  clang: { x86_64: 'clang-19', arm64: 'clang-19' },
-};
-const hasCompiler = (arch: Arch, tc: Toolchain) => spawnSync(COMPILER[tc][arch], ['--version'], { stdio: 'ignore' }).status === 0;
+const hasCompiler = (arch: Arch, tc: Toolchain) => spawnSync(kbuildTarget(arch, tc).cc, ['--version'], { stdio: 'ignore' }).status === 0;
 
 // Asynchronous: a synchronous make blocks the test worker, and under load its RPC to vitest times out.
 const run = promisify(execFile);
@@ -35,7 +28,7 @@ async function casualties(tree: string, target: { arch: Arch; kernel: KernelVers
   try {
     const fragment = join(dir, 'policy.fragment');
     writeFileSync(fragment, fragmentText);
-    await run('make', ['-s', '-C', tree, `O=${join(dir, 'o')}`, ...MAKE_VARS[target.toolchain][target.arch], `KCONFIG_ALLCONFIG=${fragment}`, 'allnoconfig'], {
+    await run('make', ['-s', '-C', tree, `O=${join(dir, 'o')}`, ...kbuildTarget(target.arch, target.toolchain).makeVars, `KCONFIG_ALLCONFIG=${fragment}`, 'allnoconfig'], {
       maxBuffer: 64 << 20,
     });
     const config = parseDotConfig(readFileSync(join(dir, 'o', '.config'), 'utf8'), `${target.arch} ${target.kernel} .config`);
@@ -53,7 +46,7 @@ describe.each(KERNELS)('Linux %s', (kernel) => {
     // scripts/setup.mjs installs both toolchains: a missing one fails with its name, it does not skip.
     it('every requested option survives allnoconfig', async () => {
       expect(tree, NO_TREE_HINT).toBeDefined();
-      expect(hasCompiler(arch, toolchain), `${COMPILER[toolchain][arch]} not installed: run \`npm run setup\``).toBe(true);
+      expect(hasCompiler(arch, toolchain), `${kbuildTarget(arch, toolchain).cc} not installed: run \`npm run setup\``).toBe(true);
       const target = { arch, kernel, toolchain };
       expect(await casualties(tree!, target, renderFragment(target))).toEqual([]);
     });

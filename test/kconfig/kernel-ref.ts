@@ -6,8 +6,9 @@ import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Arch } from '../../src/policy/index.ts';
-import { installedPackages, kernelArch } from '../../src/kconfig/toolchain.ts';
+import type { Arch, Toolchain } from '../../src/policy/index.ts';
+import { kbuildTarget } from '../../src/kconfig/kbuild.ts';
+import { installedPackages } from '../../src/kconfig/toolchain.ts';
 import { sha256 } from '../../src/util/fs.ts';
 import { cacheDir } from '../../src/util/paths.ts';
 import { kernelSource } from '../helpers/kernel-source.ts';
@@ -16,19 +17,13 @@ export { kernelSource };
 
 /** Whether `make` can configure for `arch` here (the cross compiler exists). */
 export function canConfigure(arch: Arch): boolean {
-  const cc = `${kernelArch(arch).crossCompile}gcc`;
-  return spawnSync(cc, ['--version'], { stdio: 'ignore' }).status === 0;
+  return spawnSync(kbuildTarget(arch, 'gcc').cc, ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
 export interface RefRun {
   /** The build directory (O=): .config and include/config/auto.conf.cmd live there. */
   dir: string;
   config: string;
-}
-
-function makeVars(arch: Arch): string[] {
-  const { ARCH, crossCompile } = kernelArch(arch);
-  return [`ARCH=${ARCH}`, ...(crossCompile ? [`CROSS_COMPILE=${crossCompile}`] : [])];
 }
 
 /**
@@ -42,12 +37,12 @@ export async function kernelConfigure(opts: {
   allconfig?: string;
   /** Written to .config before running (olddefconfig inputs). */
   input?: string;
-  /** Extra make variables (e.g. LLVM=-19 for clang). */
-  makeVars?: string[];
+  /** Whose make variables (src/kconfig/kbuild.ts); default gcc. */
+  toolchain?: Toolchain;
 }): Promise<RefRun> {
   // The host's packages too: conf's compiler probes read more than the compiler (a gcc plugin header).
   const key = sha256(
-    JSON.stringify([opts.srcDir, opts.arch, opts.targets, opts.allconfig ?? '', opts.input ?? '', opts.makeVars ?? [], installedPackages()]),
+    JSON.stringify([opts.srcDir, opts.arch, opts.targets, opts.allconfig ?? '', opts.input ?? '', opts.toolchain ?? 'gcc', installedPackages()]),
   );
   const dir = join(cacheDir('kconfig-ref'), `${opts.targets.join('+')}-${opts.arch}-${key.slice(0, 12)}`);
   const config = join(dir, '.config');
@@ -55,7 +50,7 @@ export async function kernelConfigure(opts: {
   if (existsSync(stamp)) return { dir, config };
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const vars = [...makeVars(opts.arch), ...(opts.makeVars ?? [])];
+  const vars = [...kbuildTarget(opts.arch, opts.toolchain ?? 'gcc').makeVars];
   if (opts.allconfig !== undefined) {
     writeFileSync(join(dir, 'allconfig.frag'), opts.allconfig);
     vars.push(`KCONFIG_ALLCONFIG=${join(dir, 'allconfig.frag')}`);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { shellOutput } from '../../src/kconfig/macro.ts';
-import { cachedShell, envFromConfiguredTree, kernelArch, kernelVersionOf } from '../../src/kconfig/toolchain.ts';
+import { cachedShell, envFromConfiguredTree, kernelVersionOf } from '../../src/kconfig/toolchain.ts';
 import { InputError } from '../../src/util/errors.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'capsem-kconfig-toolchain-'));
@@ -32,18 +32,13 @@ describe('envFromConfiguredTree', () => {
   });
 });
 
-describe('kernelVersionOf / kernelArch', () => {
+describe('kernelVersionOf', () => {
   it('reads VERSION, PATCHLEVEL, SUBLEVEL and an empty EXTRAVERSION without running into the next line', () => {
     const dir = join(scratch, 'linux');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'Makefile'), 'VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 117\nEXTRAVERSION =\nNAME = Baby Opossum Posse\n');
     expect(kernelVersionOf(dir)).toEqual({ version: '6.12.117', major: 6, minor: 12 });
     expect(() => kernelVersionOf(scratch)).toThrow(/not a kernel source tree/);
-  });
-
-  it('maps our arch names to the kernel\'s ARCH and SRCARCH', () => {
-    expect(kernelArch('x86_64')).toMatchObject({ ARCH: 'x86_64', SRCARCH: 'x86' });
-    expect(kernelArch('arm64')).toMatchObject({ ARCH: 'arm64', SRCARCH: 'arm64' });
   });
 });
 

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Arch, KernelVersion } from '../../src/policy/index.ts';
-import { kernelArch } from '../../src/kconfig/toolchain.ts';
+import { kbuildTarget } from '../../src/kconfig/kbuild.ts';
 import { kernelSource } from '../helpers/kernel-source.ts';
 
 export const NO_TREE_HINT = 'kernel source tree not unpacked (run `capsem-kernel build` once, or see GUIDE: linux-source-<version>)';
@@ -60,7 +60,7 @@ const PROMPT = /^[ \t]*(?:(?:bool|tristate|string|int|hex)[ \t]+"|prompt[ \t]+")
 
 function scan(tree: string, arch: Arch): Scan {
   const archRoot = join(tree, 'arch');
-  const own = join(archRoot, kernelArch(arch).SRCARCH);
+  const own = join(archRoot, kbuildTarget(arch, 'gcc').SRCARCH);
   const skip = (p: string) =>
     (p.startsWith(archRoot + '/') && p !== own && !p.startsWith(own + '/') && !/\/arch\/Kconfig[^/]*$/.test(p)) ||
     p.endsWith('/.git') ||

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { IMAGE_FORMAT, manifestForImage } from '../../build/index.ts';
+import { manifestForImage } from '../../build/index.ts';
+import { imageFormat } from '../../kconfig/kbuild.ts';
 import { join, resolve } from 'node:path';
 import { type KernelIdentity, bootGuest, buildRootfs, decideAccel, manifestIdentity, readHostFacts } from '../../guest/index.ts';
 import { ARCHS, type Arch } from '../../policy/index.ts';
@@ -14,7 +15,7 @@ function builtKernel(arch: Arch, cwd: string): string {
   if (!existsSync(manifest)) {
     throw new UsageError(`boot: no --kernel and no ${join('out', arch, 'manifest.json')}: run \`capsem-kernel build --arch ${arch}\` (or \`up\`) first`);
   }
-  return join(cwd, 'out', arch, IMAGE_FORMAT[arch]);
+  return join(cwd, 'out', arch, imageFormat(arch));
 }
 
 /** Which kernel `image` is: the build manifest beside it (matching its sha256), or unidentified. */

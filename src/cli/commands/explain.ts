@@ -7,7 +7,8 @@ import { configArch, configKernel, parseDotConfig, readDotConfig, type DotConfig
 import { assignmentsOf, evaluate, type Evaluation } from '../../kconfig/evaluate.ts';
 import { explainSymbol, missingOptions, renderExplanation, unneededOptions } from '../../kconfig/explain.ts';
 import { renderFragment, requestedOptions } from '../../kconfig/fragment.ts';
-import { envFromConfiguredTree, envFromMake, kernelArch } from '../../kconfig/toolchain.ts';
+import { kbuildTarget } from '../../kconfig/kbuild.ts';
+import { envFromConfiguredTree } from '../../kconfig/toolchain.ts';
 import { type KconfigTree, loadKconfigTree } from '../../kconfig/tree.ts';
 import { type Arch, DEFAULT_KERNEL, KERNELS, type KernelVersion, type Toolchain } from '../../policy/index.ts';
 import { InputError, UsageError } from '../../util/errors.ts';
@@ -155,18 +156,18 @@ async function sourceTree(source: string | undefined, kernel: KernelVersion, io:
 
 /**
  * A .config inside a configured build directory brings that toolchain's
- * settings; otherwise gcc's are derived, and clang's are asked of make once.
+ * settings; otherwise the toolchain's (kconfigEnv: gcc's derived, clang's asked of make once).
  */
 async function loadTree(srcDir: string, arch: Arch, toolchain: Toolchain, configFile: string | undefined, io: IO): Promise<KconfigTree> {
   const built = configFile ? dirname(configFile) : undefined;
   if (built && existsSync(join(built, 'include/config/auto.conf.cmd'))) {
     const env = envFromConfiguredTree(built);
-    if (env.SRCARCH !== kernelArch(arch).SRCARCH) {
+    if (env.SRCARCH !== kbuildTarget(arch, toolchain).SRCARCH) {
       throw new InputError(configFile!, `was configured for ${env.SRCARCH}, not ${arch}`);
     }
     return loadKconfigTree({ srcDir, arch, toolchainConfig: built });
   }
-  if (toolchain === 'gcc') return loadKconfigTree({ srcDir, arch });
-  const tc = await resolveToolchain(arch, toolchain, { useCcache: false, say: (m) => io.stderr(`explain: ${m}\n`), signal: io.signal });
-  return loadKconfigTree({ srcDir, arch, env: envFromMake(srcDir, tc.makeVars) });
+  // Installs the compiler when missing: its probes are what the tree sees.
+  if (toolchain !== 'gcc') await resolveToolchain(arch, toolchain, { useCcache: false, say: (m) => io.stderr(`explain: ${m}\n`), signal: io.signal });
+  return loadKconfigTree({ srcDir, arch, toolchain });
 }
