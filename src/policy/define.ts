@@ -269,6 +269,17 @@ export function symbolNames(symbol: SymbolByVersion): string[] {
   return [...new Set(symbol.flatMap((s) => ('name' in s ? [s.name] : [])))];
 }
 
+/**
+ * Why a rule that only `needs` can build is waived for a `built` kernel. Under the default toolchain the
+ * reason is that the default was chosen by measurement (README "Toolchain"), not that the other is missing:
+ * set-up installs both. The one waiver reason that may name a toolchain (test/policy/policy.test.ts).
+ */
+export function toolchainWaiverReason(needs: Toolchain, built: Toolchain): string {
+  return built === DEFAULT_TOOLCHAIN
+    ? `needs ${needs}; the default toolchain is ${DEFAULT_TOOLCHAIN} by measurement (README "Toolchain")`
+    : `needs ${needs}, the default toolchain; this kernel is built with ${built} (--toolchain ${built})`;
+}
+
 export type Resolution =
   | { status: 'enforced'; symbol?: string }
   | { status: 'waived'; reason: string; link?: string; symbol?: string }
@@ -285,11 +296,12 @@ export function resolveRule(rule: Rule, t: Target): Resolution {
     if ('absent' in s) return { status: 'not-applicable', reason: `Linux ${t.kernel}: ${s.absent}` };
     symbol = s.name;
   }
+  // A rule only the other toolchain can build is waived for that, first: the one waiver that may name a toolchain.
+  if (rule.kind === 'kconfig' && rule.toolchain && rule.toolchain !== t.toolchain) {
+    return { status: 'waived', reason: toolchainWaiverReason(rule.toolchain, t.toolchain), symbol };
+  }
   for (const w of rule.waivers ?? []) {
     if (matches(w.when, t)) return { status: 'waived', reason: w.reason, link: w.link, symbol };
-  }
-  if (rule.kind === 'kconfig' && rule.toolchain && rule.toolchain !== t.toolchain) {
-    return { status: 'waived', reason: `needs the ${rule.toolchain} toolchain`, symbol };
   }
   return { status: 'enforced', symbol };
 }

@@ -3,6 +3,7 @@ import { requestedOptions } from '../../src/kconfig/fragment.ts';
 import {
   ARCHS,
   CHECKS,
+  DEFAULT_TOOLCHAIN,
   FEATURES,
   GUEST,
   KERNELS,
@@ -11,10 +12,27 @@ import {
   TOOLCHAINS,
   cmdlineFor,
   resolveRule,
+  toolchainWaiverReason,
   type Rule,
 } from '../../src/policy/index.ts';
 
 const TARGETS = ARCHS.flatMap((arch) => KERNELS.flatMap((kernel) => TOOLCHAINS.map((toolchain) => ({ arch, kernel, toolchain }))));
+
+/**
+ * Issue 14 item 3: only a rule's `toolchain` may give the other toolchain as the reason it is waived under the
+ * default one (and then the reason is the measured default). A hand-written waiver for the default toolchain,
+ * or one that applies under it and names the other toolchain, is a problem.
+ */
+function toolchainWaiverProblems(rules: readonly Rule[]): string[] {
+  const others = TOOLCHAINS.filter((t) => t !== DEFAULT_TOOLCHAIN);
+  return rules.flatMap((r) =>
+    (r.waivers ?? []).flatMap((w) => {
+      if (w.when?.toolchain === DEFAULT_TOOLCHAIN) return [`${r.id}: a waiver for the default toolchain (${DEFAULT_TOOLCHAIN}): give the rule toolchain: instead`];
+      const named = others.filter((o) => new RegExp(`\\b${o}\\b`, 'i').test(w.reason));
+      return w.when?.toolchain === undefined && named.length ? [`${r.id}: applies under ${DEFAULT_TOOLCHAIN} and names ${named.join(', ')}: "${w.reason}"`] : [];
+    }),
+  );
+}
 
 /** A rule that is never enforced anywhere (always waived or absent) needs no runtime check. */
 function neverEnforced(rule: Rule): boolean {
@@ -60,6 +78,26 @@ describe('policy', () => {
 
   it('every waiver says why', () => {
     for (const r of RULES) for (const w of r.waivers ?? []) expect(w.reason.length, r.id).toBeGreaterThan(10);
+  });
+
+  it('under the default toolchain, the other is a waiver reason only for a rule that needs it, and then says the default was measured', () => {
+    expect(toolchainWaiverProblems(RULES)).toEqual([]);
+    const other = TOOLCHAINS.find((t) => t !== DEFAULT_TOOLCHAIN)!;
+    for (const t of TARGETS.filter((x) => x.toolchain === DEFAULT_TOOLCHAIN)) {
+      for (const r of RULES) {
+        const res = resolveRule(r, t);
+        if (res.status === 'waived' && new RegExp(`\\b${other}\\b`, 'i').test(res.reason)) {
+          expect(r.kind === 'kconfig' && r.toolchain, `${r.id} ${t.arch} ${t.kernel}`).toBe(other);
+          expect(res.reason).toBe(toolchainWaiverReason(other, DEFAULT_TOOLCHAIN));
+          expect(res.reason).toMatch(/by measurement \(README "Toolchain"\)/);
+        }
+      }
+    }
+    // What the check rejects.
+    const base = RULES.find((r) => r.id === 'cfi-clang')!;
+    expect(toolchainWaiverProblems([{ ...base, toolchain: undefined, waivers: [{ when: { toolchain: DEFAULT_TOOLCHAIN }, reason: 'needs the other compiler' }] } as Rule])).toHaveLength(1);
+    expect(toolchainWaiverProblems([{ ...base, waivers: [{ reason: `${other} only, and our build has ${DEFAULT_TOOLCHAIN}` }] } as Rule])).toHaveLength(1);
+    expect(toolchainWaiverProblems([{ ...base, waivers: [{ when: { toolchain: other }, reason: `${other} 22 only` }] } as Rule])).toEqual([]);
   });
 
   it('kconfig rule values are well-formed .config values', () => {

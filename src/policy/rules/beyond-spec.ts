@@ -367,7 +367,7 @@ export const BEYOND_SPEC = defineRules([
     rationale:
       'The partition mode hardening.config gets by default where the compiler allows: caches chosen by allocated type, ' +
       'so pointer-holding and plain buffers never share one. Otherwise the mode is random by call site.',
-    waivers: [{ reason: 'needs clang 22 allocation tokens (CC_HAS_ALLOC_TOKEN, -falloc-token-max); Debian ships clang-19, gcc has none' }],
+    waivers: [{ when: { toolchain: 'clang' }, reason: 'needs clang 22 allocation tokens (CC_HAS_ALLOC_TOKEN, -falloc-token-max); Debian ships clang-19' }],
   },
 
   // ---- KSPP recommended settings (beyond the kernel's own fragments) ----------------------

@@ -132,17 +132,15 @@ export const CMDLINE = defineRules([
     }],
   },
   {
-    id: 'cmdline-cfi', kind: 'cmdline', section: 'cmdline', source: 'kspp',
+    id: 'cmdline-cfi', kind: 'cmdline', section: 'cmdline', source: 'kspp', archs: ['x86_64'],
     title: 'CFI mode', param: 'cfi', value: 'kcfi',
-    rationale: 'Selects kCFI over FineIBT on x86.',
-    waivers: [
-      { when: { toolchain: 'gcc' }, reason: `needs a clang-built kernel with CFI_CLANG (rule cfi-clang); otherwise ${UNKNOWN_PARAM}` },
-      {
-        reason:
-          'the command line is one per arch for every toolchain (src/policy/boot.ts), and a gcc kernel would hand cfi= to init; ' +
-          'a clang x86_64 kernel (FINEIBT=y) runs cfi=auto: FineIBT where the CPU has IBT, kCFI otherwise; arm64 has no cfi=',
-      },
-    ],
+    rationale: 'Selects kCFI over FineIBT on x86 (arm64 has no cfi=).',
+    waivers: [{
+      reason:
+        'held at build time instead: rule x86-cfi-no-auto-default (CFI_AUTO_DEFAULT=n, "the same as booting with cfi=kcfi", ' +
+        'arch/x86/Kconfig) makes kCFI the boot default of every kernel with CFI; the command line is one per arch ' +
+        `(src/policy/boot.ts), and on a kernel without CFI ${UNKNOWN_PARAM}`,
+    }],
   },
   {
     id: 'cmdline-kfence-sample-interval', kind: 'cmdline', section: 'cmdline', source: 'kspp',
