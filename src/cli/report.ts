@@ -59,8 +59,26 @@ function describeLines(r: BootResult, allChecks: boolean): string[] {
   return lines;
 }
 
-/** A boot result for --json: the verdict, the doctor's checks, timings; the console only when unhealthy. */
-export function bootJson(r: BootResult): object {
+/**
+ * A boot for --json, the one shape of a boot result: `boot --json` prints it, `up --json` prints it with
+ * the build summary beside it (UpJson). The verdict, the doctor's report, timings; the console only when unhealthy.
+ */
+export interface BootJson {
+  healthy: boolean;
+  reason?: string;
+  arch: BootResult['arch'];
+  accel: BootResult['accel']['accel'];
+  accelReason: string;
+  cmdline: string;
+  nonce: string;
+  warnings?: string[];
+  timings: BootResult['timings'];
+  doctor?: NonNullable<BootResult['report']>;
+  qemu: BootResult['qemu'];
+  consoleTail?: string;
+}
+
+export function bootJson(r: BootResult): BootJson {
   return {
     healthy: r.healthy,
     ...(r.reason ? { reason: r.reason } : {}),

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { upJson } from '../../src/cli/commands/up.ts';
 import { bootJson, describeBoot, printable } from '../../src/cli/report.ts';
+import type { Manifest } from '../../src/build/index.ts';
+import type { GuestImages } from '../../src/guest/index.ts';
 import type { BootResult } from '../../src/guest/index.ts';
 
 // The text report prints guest-supplied strings (check evidence, reasons): a
@@ -46,5 +49,19 @@ describe('the boot report', () => {
     const json = JSON.stringify(bootJson(result()));
     expect(JSON.parse(json).doctor.checks[0].evidence[0]).toBe(EVIL);
     expect(JSON.parse(json).nonce).toBe('ab'.repeat(16));
+  });
+});
+
+describe('one boot shape', () => {
+  it('up --json is boot --json with the build beside it (kernel, rootfs, proof)', () => {
+    const file = { path: '/p', sizeBytes: 1, sha256: 'a'.repeat(64) };
+    const kernel = { kernelVersion: '6.12', kernelRelease: 'r', releaseDigest: { digest: 'd', recipe: 'x' }, image: file, enabledOptions: 3, cached: true, audit: {} };
+    const images = { squashfs: { ...file, extra: 1 }, initramfs: file, cached: false };
+    const up = upJson(kernel as unknown as Manifest, images as unknown as GuestImages, result());
+    const { kernel: k, rootfs, proof, ...boot } = up;
+    expect(boot).toEqual(bootJson(result()));
+    expect(k.sha256).toBe(file.sha256);
+    expect(rootfs.squashfs).toEqual(file);
+    expect(proof).toBeNull();
   });
 });

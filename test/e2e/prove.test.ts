@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.ts';
-import type { UpReport } from '../../src/cli/commands/up.ts';
+import type { UpJson } from '../../src/cli/commands/up.ts';
 import { ARCHS, type Arch } from '../../src/policy/index.ts';
 import { claimsFor, prove, readProofRecord } from '../../src/prove/index.ts';
 import { captureIO } from '../helpers/io.ts';
@@ -34,7 +34,7 @@ describe.each(PROVE_ARCHS)('prove (%s)', (arch) => {
     io.env = process.env;
     const code = await run(['up', '--arch', arch, '--json'], io);
     expect(code, io.err).toBe(0);
-    const up = JSON.parse(io.out) as UpReport;
+    const up = JSON.parse(io.out) as UpJson;
     expect(up.kernel.sha256).toBe(r.shipped.sha256);
     expect(up.proof?.summary).toEqual(r.summary);
     expect(io.err).toContain(`  proof     PROVEN: ${r.summary.proven}/${r.summary.claimed} claimed attacks blocked`);

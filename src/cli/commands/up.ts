@@ -5,15 +5,13 @@ import { type ProofRecord, describeProofRecord, readProofRecord } from '../../pr
 import { ARCHS, type Arch, DEFAULT_KERNEL } from '../../policy/index.ts';
 import { defineCommand } from '../command.ts';
 import { BOOT_ARGS, parseTimeout } from '../args.ts';
-import { describeBoot, mib } from '../report.ts';
+import { type BootJson, bootJson, describeBoot, mib } from '../report.ts';
 
 // The whole job with defaults: kernel (cached build), guest images (cached),
 // boot, the doctor's verdict, one report. Exit 0 only when healthy.
 
-export interface UpReport {
-  healthy: boolean;
-  reason?: string;
-  arch: Arch;
+/** `up --json`: what was built (kernel, rootfs, the last proof of that kernel) and the boot, in `boot --json`'s shape. */
+export interface UpJson extends BootJson {
   kernel: {
     version: string;
     release: string;
@@ -26,30 +24,17 @@ export interface UpReport {
     cached: boolean;
     audit: Manifest['audit'];
   };
-  rootfs: { squashfs: { path: string; sizeBytes: number; sha256: string }; initramfs: { path: string; sizeBytes: number; sha256: string }; cached: boolean };
-  boot: {
-    accel: 'kvm' | 'tcg';
-    accelReason: string;
-    msToInit?: number;
-    msToVerdict?: number;
-    phases?: BootResult['timings']['phases'];
-    guestTimings: BootResult['timings']['guest'];
-  };
-  doctor: {
-    summary?: { passed: number; failed: number; errors: number };
-    checks: { name: string; status: string; reason?: string; evidence?: string[] }[];
-  };
-  consoleTail?: string;
+  rootfs: { squashfs: ImageFile; initramfs: ImageFile; cached: boolean };
   /** The last `capsem-kernel prove` of this kernel (by image sha256), or null when it was never proven. */
   proof: ProofRecord | null;
 }
 
-export function upReport(kernel: Manifest, images: GuestImages, r: BootResult, proof?: ProofRecord): UpReport {
-  const t = r.timings;
+type ImageFile = { path: string; sizeBytes: number; sha256: string };
+const imageFile = (f: ImageFile): ImageFile => ({ path: f.path, sizeBytes: f.sizeBytes, sha256: f.sha256 });
+
+export function upJson(kernel: Manifest, images: GuestImages, r: BootResult, proof?: ProofRecord): UpJson {
   return {
-    healthy: r.healthy,
-    ...(r.reason ? { reason: r.reason } : {}),
-    arch: r.arch,
+    ...bootJson(r),
     kernel: {
       version: kernel.kernelVersion,
       release: kernel.kernelRelease,
@@ -61,29 +46,7 @@ export function upReport(kernel: Manifest, images: GuestImages, r: BootResult, p
       cached: kernel.cached,
       audit: kernel.audit,
     },
-    rootfs: {
-      squashfs: { path: images.squashfs.path, sizeBytes: images.squashfs.sizeBytes, sha256: images.squashfs.sha256 },
-      initramfs: { path: images.initramfs.path, sizeBytes: images.initramfs.sizeBytes, sha256: images.initramfs.sha256 },
-      cached: images.cached,
-    },
-    boot: {
-      accel: r.accel.accel,
-      accelReason: r.accel.reason,
-      ...(t.msToInit !== undefined ? { msToInit: t.msToInit } : {}),
-      ...(t.msToVerdict !== undefined ? { msToVerdict: t.msToVerdict } : {}),
-      ...(t.phases ? { phases: t.phases } : {}),
-      guestTimings: t.guest,
-    },
-    doctor: {
-      ...(r.report ? { summary: r.report.summary } : {}),
-      checks: (r.report?.checks ?? []).map((c) => ({
-        name: c.name,
-        status: c.status,
-        ...(c.reason ? { reason: c.reason } : {}),
-        ...(c.status !== 'pass' ? { evidence: c.evidence } : {}),
-      })),
-    },
-    ...(r.healthy ? {} : { consoleTail: r.consoleTail }),
+    rootfs: { squashfs: imageFile(images.squashfs), initramfs: imageFile(images.initramfs), cached: images.cached },
     proof: proof ?? null,
   };
 }
@@ -117,7 +80,7 @@ cannot run the guest); 130 interrupted.`,
   args: {
     arch: { type: 'string', description: 'Guest architecture', choices: ARCHS, default: 'x86_64' },
     ...BOOT_ARGS,
-    json: { type: 'boolean', description: 'Print one JSON object on stdout (the text report goes to stderr)' },
+    json: { type: 'boolean', description: "Print one JSON object on stdout: boot --json's fields plus kernel, rootfs and proof (the text report goes to stderr)" },
   },
   examples: ['capsem-kernel up', 'capsem-kernel up --arch arm64 --json'],
   async run({ args, io }) {
@@ -153,7 +116,7 @@ cannot run the guest); 130 interrupted.`,
       ...(args.console ? { onConsole: (t: string) => io.stderr(t) } : {}),
     });
     (args.json ? io.stderr : io.stdout)(describeBoot(result, true));
-    if (args.json) io.stdout(JSON.stringify(upReport(kernel, images, result, proof), null, 2) + '\n');
+    if (args.json) io.stdout(JSON.stringify(upJson(kernel, images, result, proof), null, 2) + '\n');
     return result.healthy ? 0 : 1;
   },
 });
