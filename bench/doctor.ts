@@ -7,7 +7,7 @@
 //     verdict frame leaves: runtime cold start, the real /proc, the probe, the
 //     hashing of its own files) and the report's own `ms` (the checks).
 //
-//   npx vite-node bench/doctor.ts [--n 200] [--arch x86_64|arm64] [--guest]
+//   npx vite-node bench/doctor.ts [--n 200] [--arch x86_64|arm64] [--guest] [--top 5]
 import { parseArgs } from 'node:util';
 import { ALL_CHECKS } from '../src/doctor/registry.ts';
 import { runDoctor } from '../src/doctor/runner.ts';
@@ -17,11 +17,12 @@ import { healthyGuest } from '../test/doctor/helpers/healthy-guest.ts';
 import { bootVariant } from '../test/guest/e2e-kit.ts';
 
 const { values } = parseArgs({
-  options: { n: { type: 'string' }, arch: { type: 'string', default: 'x86_64' }, guest: { type: 'boolean', default: false } },
+  options: { n: { type: 'string' }, arch: { type: 'string', default: 'x86_64' }, guest: { type: 'boolean', default: false }, top: { type: 'string', default: '5' } },
 });
 const n = Number(values.n ?? (values.guest ? '3' : '200'));
-if (!Number.isInteger(n) || n < 1 || !isArch(values.arch!)) {
-  process.stderr.write('usage: bench/doctor.ts [--n N] [--arch x86_64|arm64] [--guest]\n');
+const top = Number(values.top);
+if (!Number.isInteger(n) || n < 1 || !Number.isInteger(top) || top < 1 || !isArch(values.arch!)) {
+  process.stderr.write('usage: bench/doctor.ts [--n N] [--arch x86_64|arm64] [--guest] [--top N]\n');
   process.exit(2);
 }
 const arch = values.arch;
@@ -33,7 +34,7 @@ const quantile = (xs: number[], q: number) => {
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Per-check medians, slowest first. */
-function slowest(perCheck: Map<string, number[]>, top = 5) {
+function slowest(perCheck: Map<string, number[]>) {
   return [...perCheck].map(([name, ms]) => ({ name, medianMs: round(quantile(ms, 0.5)) })).sort((a, b) => b.medianMs - a.medianMs).slice(0, top);
 }
 

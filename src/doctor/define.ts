@@ -5,7 +5,7 @@
 
 import { type Arch, CHECKS, type CheckName, DEFAULT_KERNEL, RULES, type Rule, type Target, appliesToArch, resolveRule } from '../policy/index.ts';
 import type { CheckStatus } from './types.ts';
-import type { DoctorEnv, FileInfo, Probe } from './env.ts';
+import type { DoctorEnv, FileInfo, Probe, TreeWalk } from './env.ts';
 import { errnoCode } from './env.ts';
 import type { NeedId } from './needs.ts';
 
@@ -51,6 +51,8 @@ export interface CheckContext {
   records(path: string): Got<string>;
   /** sha256 of a file's content (hex). */
   digest(path: string): Got<string>;
+  /** Every entry under `path` on its own filesystem (env.ts walkTree); what it could not read is in `unreadable`. */
+  walk(path: string): TreeWalk;
   /** Computes once per run what several checks observe alike (e.g. the filesystem walk). */
   memo<T>(key: string, compute: () => T): T;
 }
@@ -86,6 +88,7 @@ export function checkContext(
     readlink: (p) => attempt(() => env.fs.readlink(p)),
     records: (p) => attempt(() => env.fs.readRecords(p).toString('utf8')),
     digest: (p) => attempt(() => env.fs.sha256(p)),
+    walk: (p) => env.fs.walk(p),
     memo<T>(key: string, compute: () => T): T {
       if (!shared.has(key)) shared.set(key, compute());
       return shared.get(key) as T;

@@ -43,6 +43,60 @@ export interface GuestFs {
   readRecords(path: string): Buffer;
   /** sha256 of the file's content, hex, read in chunks (node's runtime is ~100 MB). */
   sha256(path: string): string;
+  /** Every entry under `top` on its filesystem, as walkTree defines it (a runtime may do it natively). */
+  walk(top: string): TreeWalk;
+}
+
+/** What walkTree saw under one directory. */
+export interface TreeWalk {
+  /** Entries lstat answered (symlinks included). */
+  entries: number;
+  /** Every non-symlink with the setuid or setgid bit. */
+  special: { path: string; mode: number; kind: FileKind }[];
+  /** Every regular file. */
+  files: string[];
+  /** What could not be listed or lstat'ed, with its errno code (ENOENT, a file gone meanwhile, is not listed). */
+  unreadable: { path: string; code: string }[];
+}
+
+/**
+ * The walk of `top`: lstat every entry (names sorted), depth first from the
+ * last name, entering directories only on top's own st_dev (directories on
+ * overlayfs carry the overlay's st_dev, so this stays on one mount).
+ * capsem-doctor-rt does the same in C (n_walk): test/guest/doctor-runtime.test.ts compares.
+ */
+export function walkTree(fs: Pick<GuestFs, 'readdir' | 'lstat'>, top: string): TreeWalk {
+  const walk: TreeWalk = { entries: 0, special: [], files: [], unreadable: [] };
+  // ENOENT below the top: removed while we walked (a tmpfs in use), nothing left to scan.
+  const attempt = <T>(path: string, f: () => T, absentToo = false): T | undefined => {
+    try {
+      return f();
+    } catch (e) {
+      const code = errnoCode(e);
+      if (code === undefined) throw e;
+      if (code !== 'ENOENT' || absentToo) walk.unreadable.push({ path, code });
+      return undefined;
+    }
+  };
+  const root = attempt(top, () => fs.lstat(top), true);
+  if (!root) return walk;
+  const stack = [top];
+  while (stack.length) {
+    const dir = stack.pop()!;
+    const names = attempt(dir, () => fs.readdir(dir).sort());
+    if (!names) continue;
+    for (const n of names) {
+      const p = dir === '/' ? `/${n}` : `${dir}/${n}`;
+      const s = attempt(p, () => fs.lstat(p));
+      if (!s) continue;
+      walk.entries++;
+      if (s.kind === 'symlink') continue;
+      if (s.mode & 0o6000) walk.special.push({ path: p, mode: s.mode, kind: s.kind });
+      if (s.kind === 'file') walk.files.push(p);
+      if (s.kind === 'dir' && s.dev === root.dev) stack.push(p);
+    }
+  }
+  return walk;
 }
 
 /** Syscalls the probe knows; getpid is the control that proves it issues real calls. */
@@ -173,9 +227,14 @@ function factFor(facts: Record<string, number>, path: string): number {
   return facts[best]!;
 }
 
+/** capsem-doctor-rt's native walk (its node:fs shim has it; node has not). */
+const nativeWalk = (fs as unknown as { capsemWalkSync?: (hostTop: string, guestTop: string) => TreeWalk }).capsemWalkSync;
+
 export function hostFs(o: Omit<HostEnvOptions, 'probePath' | 'arch'>): GuestFs {
   const host = guestPathMapper(o);
-  return {
+  // The native walk maps one prefix: only when /proc, /sys and /dev are where root has them.
+  const native = nativeWalk && o.proc === undefined && o.sys === undefined && o.dev === undefined ? nativeWalk : undefined;
+  const self: GuestFs = {
     readFile: (p) => fs.readFileSync(host(p)),
     readHead(p, length) {
       const fd = fs.openSync(host(p), 'r');
@@ -226,7 +285,9 @@ export function hostFs(o: Omit<HostEnvOptions, 'probePath' | 'arch'>): GuestFs {
         fs.closeSync(fd);
       }
     },
+    walk: (top) => (native ? native(host(top), top) : walkTree(self, top)),
   };
+  return self;
 }
 
 const PROBE_TIMEOUT_MS = 10_000;

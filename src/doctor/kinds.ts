@@ -2,7 +2,7 @@
 // body of a check (needs, reasons, run) for one parameter, and the check file
 // adds its name. Expectations come from the policy (GUEST, RULES).
 
-import { type CheckName, GUEST, cmdlineValue, cmdlineVerdict } from '../policy/index.ts';
+import { type CheckName, FORBIDDEN_FILES, GUEST, cmdlineValue, cmdlineVerdict, forbiddenFile } from '../policy/index.ts';
 import { type CheckContext, type CheckDefinition, describeMiss, error, fail, octal, pass, quote, rulesNaming } from './define.ts';
 import type { ProbeSyscall } from './env.ts';
 import { implausible, isAbsent, must, readCmdline, readMounts, syscallMissing } from './observe.ts';
@@ -177,12 +177,30 @@ export function describeProcess({ pid, comm, exe }: ProcessEntry): string {
   return `pid ${pid}: comm ${JSON.stringify(comm)}, exe ${exe.ok ? exe.value : describeMiss('exe', exe.code)}`;
 }
 
-/** No process whose comm or executable's name is one of GUEST.forbiddenProcesses[key]. */
-export function processAbsent(key: keyof typeof GUEST.forbiddenProcesses): Body<'process-running'> {
+/**
+ * The regular files of the walked mounts that a rule of FORBIDDEN_FILES[key]
+ * (the image builder's table) names; a rule reads the path within its mount.
+ */
+function forbiddenFiles(walk: ModeWalk, key: keyof typeof GUEST.forbiddenProcesses): string[] {
+  const mountpoints = walk.mounts.map((m) => m.slice(0, m.lastIndexOf(' '))).filter((m) => m !== '/').sort((a, b) => b.length - a.length);
+  const found: string[] = [];
+  for (const p of walk.files) {
+    const mp = mountpoints.find((m) => p.startsWith(`${m}/`));
+    const hit = forbiddenFile(mp ? p.slice(mp.length) : p);
+    if (hit?.daemon === key) found.push(`${p}: ${hit.what}`);
+  }
+  return found;
+}
+
+/** No process whose comm or executable's name is one of GUEST.forbiddenProcesses[key], and no file of the daemon's on a mounted filesystem. */
+export function processAbsent(key: keyof typeof GUEST.forbiddenProcesses): Body<'process-running' | 'file-installed'> {
   const names: readonly string[] = GUEST.forbiddenProcesses[key];
   return {
     needs: ['procfs'],
-    reasons: { 'process-running': `a process named ${names.join(' or ')} is running` },
+    reasons: {
+      'process-running': `a process named ${names.join(' or ')} is running`,
+      'file-installed': `a file of ${key}'s (${FORBIDDEN_FILES[key].map((r) => r.what).join(', ')}) is on a mounted filesystem`,
+    },
     run(ctx) {
       const table = processTable(ctx);
       const found: string[] = [];
@@ -190,8 +208,16 @@ export function processAbsent(key: keyof typeof GUEST.forbiddenProcesses): Body<
         const exeName = p.exe.ok ? p.exe.value.replace(/ \(deleted\)$/, '').split('/').at(-1)! : undefined;
         if (names.includes(p.comm) || (exeName !== undefined && names.includes(exeName))) found.push(describeProcess(p));
       }
-      const evidence = [`scanned ${table.length} processes in /proc for ${names.join(', ')}`, ...found];
-      return found.length ? fail('process-running', evidence) : pass(evidence);
+      const walk = modeWalk(ctx);
+      const files = forbiddenFiles(walk, key);
+      const evidence = [
+        `scanned ${table.length} processes in /proc for ${names.join(', ')}`,
+        ...found,
+        `${walk.files.length} files of ${walk.mounts.length} mounts: ${files.length} of ${key}'s`,
+        ...files,
+      ];
+      if (found.length) return fail('process-running', evidence);
+      return files.length ? fail('file-installed', evidence) : pass(evidence);
     },
   };
 }
@@ -215,38 +241,13 @@ export interface ModeWalk {
  */
 function walkMounts(ctx: CheckContext): ModeWalk {
   const mounts = readMounts(ctx).filter((m) => !PSEUDO_FILESYSTEMS.has(m.fstype));
-  const mountpoints = [...new Set(mounts.map((m) => m.mountpoint))];
   const walk: ModeWalk = { mounts: [...new Set(mounts.map((m) => `${m.mountpoint} ${m.fstype}`))], entries: 0, special: [], files: [], unreadable: [] };
-  for (const mp of mountpoints) {
-    const top = ctx.lstat(mp);
-    if (!top.ok) {
-      walk.unreadable.push(describeMiss(mp, top.code));
-      continue;
-    }
-    const dev = top.value.dev;
-    const stack = [mp];
-    while (stack.length) {
-      const dir = stack.pop()!;
-      const names = ctx.list(dir);
-      if (!names.ok) {
-        // Removed while we walked (a tmpfs in use): nothing left to scan.
-        if (names.code !== 'ENOENT') walk.unreadable.push(describeMiss(dir, names.code));
-        continue;
-      }
-      for (const n of names.value) {
-        const p = dir === '/' ? `/${n}` : `${dir}/${n}`;
-        const s = ctx.lstat(p);
-        if (!s.ok) {
-          if (s.code !== 'ENOENT') walk.unreadable.push(describeMiss(p, s.code));
-          continue;
-        }
-        walk.entries++;
-        if (s.value.kind === 'symlink') continue;
-        if (s.value.mode & 0o6000) walk.special.push({ path: p, mode: s.value.mode, kind: s.value.kind });
-        if (s.value.kind === 'file') walk.files.push(p);
-        if (s.value.kind === 'dir' && s.value.dev === dev) stack.push(p);
-      }
-    }
+  for (const mp of new Set(mounts.map((m) => m.mountpoint))) {
+    const w = ctx.walk(mp);
+    walk.entries += w.entries;
+    walk.special.push(...w.special);
+    walk.files.push(...w.files);
+    walk.unreadable.push(...w.unreadable.map((u) => describeMiss(u.path, u.code)));
   }
   return walk;
 }

@@ -1,11 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REGISTRY } from '../../src/doctor/registry.ts';
 import type { DoctorReport } from '../../src/doctor/types.ts';
 import { doctorRuntime } from '../../src/guest/runtime.ts';
+import { type Fixture, file, dir } from '../doctor/helpers/fake-guest.ts';
 import { healthyGuest } from '../doctor/helpers/healthy-guest.ts';
 import { writeFixture } from '../doctor/helpers/on-disk.ts';
 
@@ -28,8 +30,8 @@ beforeAll(async () => {
 afterAll(() => cleanup.forEach((f) => f()));
 
 /** The current bundle compiled now (another `npm run build` may have replaced dist/ since any cached bytecode). */
-function compile(runtime: string[], out: string): void {
-  const r = spawnSync(runtime[0]!, [...runtime.slice(1), '--compile', 'dist/capsem-doctor.qjs.js', out], { encoding: 'utf8' });
+function compile(runtime: string[], out: string, script = 'dist/capsem-doctor.qjs.js'): void {
+  const r = spawnSync(runtime[0]!, [...runtime.slice(1), '--compile', script, out], { encoding: 'utf8' });
   expect([r.status, r.stderr]).toEqual([0, '']);
 }
 
@@ -37,9 +39,15 @@ function compile(runtime: string[], out: string): void {
  * Runs `cmd` on a healthy fixture whose /proc names the doctor by its real pid:
  * sh starts, the fixture is written for sh's pid, then sh execs the doctor (same pid).
  */
-async function onFixture(cmd: string[], extra: string[] = []): Promise<{ status: number | null; stdout: string; stderr: string }> {
+async function onFixture(
+  cmd: string[],
+  extra: string[] = [],
+  patch: (f: Fixture) => void = () => {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const child = spawn('sh', ['-c', 'read root facts; exec "$@" --root "$root" --fs-facts "$facts"', 'sh', ...cmd, ...extra]);
-  const f = writeFixture(healthyGuest(arch, child.pid!));
+  const guest = healthyGuest(arch, child.pid!);
+  patch(guest);
+  const f = writeFixture(guest);
   cleanup.push(() => (rmSync(f.root, { recursive: true, force: true }), rmSync(f.facts, { force: true })));
   let stdout = '';
   let stderr = '';
@@ -67,6 +75,47 @@ describe('capsem-doctor-rt', () => {
     expect([onRt.status, onNode.status]).toEqual([0, 0]);
     expect(claims(onRt.stdout)).toEqual(claims(onNode.stdout));
     expect(claims(onRt.stdout).summary.passed).toBe(ON_DISK.length);
+  });
+
+  it('walks a tree natively as walkTree does on node: the same setuid and setgid files, in the same order', async () => {
+    const bytecode = join(scratch, 'doctor.qbc');
+    compile([rt], bytecode);
+    const args = ['--only', 'test_no_setuid_binaries,test_no_setgid_binaries', '--json'];
+    const special = (f: Fixture) => {
+      f.files['/usr/bin/su'] = file('x', { mode: 0o4755 });
+      f.files['/usr/bin/wall'] = file('x', { mode: 0o2755 });
+      f.files['/srv'] = dir({ mode: 0o4755 });
+      f.files['/usr/lib/a/b/c/helper'] = file('x', { mode: 0o6711 });
+      f.files['/run/odd'] = file('x', { mode: 0o4644 });
+    };
+    const onNode = await onFixture([process.execPath, 'dist/capsem-doctor.js'], args, special);
+    const onRt = await onFixture([rt, bytecode], args, special);
+    expect(claims(onRt.stdout)).toEqual(claims(onNode.stdout));
+    const [suid, sgid] = claims(onRt.stdout).checks;
+    expect([suid?.status, sgid?.status]).toEqual(['fail', 'fail']);
+    expect(suid?.evidence.join('\n')).toMatch(/\/srv: mode 04755 \(dir\)\n\/usr\/lib\/a\/b\/c\/helper: mode 06711 \(file\)\n\/usr\/bin\/su: mode 04755 \(file\)\n\/run\/odd/);
+  });
+
+  it("hashes as node's sha256 does, whatever the lengths and the chunks", () => {
+    // Lengths around the 64-byte block and its 56-byte padding edge, fed in uneven chunks.
+    const lengths = [0, 1, 55, 56, 57, 63, 64, 65, 119, 120, 128, 1000, (1 << 20) + 3];
+    const bytes = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + n) & 0xff);
+    const script = join(scratch, 'sha.js');
+    writeFileSync(
+      script,
+      `const N = __capsemNative; const out = [];
+      for (const n of ${JSON.stringify(lengths)}) {
+        const b = Uint8Array.from({ length: n }, (_, i) => (i * 7 + n) & 0xff);
+        const s = N.sha256New();
+        for (let at = 0, step = 1; at < n; at += step, step = step * 3 + 1) N.sha256Update(s, b.subarray(at, Math.min(n, at + step)));
+        out.push(N.sha256Hex(s));
+      }
+      N.write(1, new Uint8Array(N.utf8Encode(out.join('\\n') + '\\n')));`,
+    );
+    compile([rt], join(scratch, 'sha.qbc'), script);
+    const r = spawnSync(rt, [join(scratch, 'sha.qbc')], { encoding: 'utf8' });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(r.stdout.split('\n').filter(Boolean)).toEqual(lengths.map((n) => createHash('sha256').update(bytes(n)).digest('hex')));
   });
 
   it('runs the probe as a child process, as node does: a program that is no probe is said to be unusable the same way', async () => {

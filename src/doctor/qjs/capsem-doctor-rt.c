@@ -267,6 +267,158 @@ static JSValue path_call(JSContext *ctx, JSValueConst arg, int (*fn)(const char 
 NATIVE(n_unlink) { UNUSED; return path_call(ctx, argv[0], unlink, "unlink"); }
 NATIVE(n_rmdir) { UNUSED; return path_call(ctx, argv[0], rmdir, "rmdir"); }
 
+/* The doctor's names for st_mode's file types (env.ts FileKind). */
+static const char *kind_name(mode_t m)
+{
+	switch (m & S_IFMT) {
+	case S_IFREG: return "file";
+	case S_IFDIR: return "dir";
+	case S_IFLNK: return "symlink";
+	case S_IFBLK: return "block";
+	case S_IFCHR: return "char";
+	case S_IFIFO: return "fifo";
+	default: return "socket";
+	}
+}
+
+static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* A path in a growable list (the walk's stack and a directory's names). */
+struct strs {
+	char **v;
+	size_t n, cap;
+};
+static int strs_push(struct strs *s, const char *p)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		char **v = realloc(s->v, cap * sizeof(char *));
+		if (!v)
+			return -1;
+		s->v = v, s->cap = cap;
+	}
+	return (s->v[s->n] = strdup(p)) ? (int)s->n++ : -1;
+}
+static void strs_free(struct strs *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+}
+
+/* [path, code] for a failed read (code: Node's errno name). */
+static void push_miss(JSContext *ctx, JSValue arr, uint32_t *n, const char *path, int e)
+{
+	const char *code = errno_code(e);
+	JSValue m = JS_NewArray(ctx);
+	JS_SetPropertyUint32(ctx, m, 0, JS_NewString(ctx, path));
+	JS_SetPropertyUint32(ctx, m, 1, JS_NewString(ctx, code ? code : "EUNKNOWN"));
+	JS_SetPropertyUint32(ctx, arr, (*n)++, m);
+}
+
+/* A guest path under guestTop as a host path: hostTop + what follows guestTop. */
+static const char *host_of(char *buf, size_t size, const char *host_top, const char *guest_top, const char *guest)
+{
+	const char *rel = strcmp(guest_top, "/") ? guest + strlen(guest_top) : guest;
+	snprintf(buf, size, "%s%s", strcmp(host_top, "/") ? host_top : "", rel);
+	return buf[0] ? buf : "/";
+}
+
+/*
+ * walk(hostTop, guestTop) -> { entries, special: [path, mode & 07777, kind][],
+ * files: path[], unreadable: [path, code][] }: env.ts walkTree in one call
+ * (lstat each entry, names sorted, depth first from the last name, directories
+ * entered only on the top's st_dev; ENOENT is a file gone while walking).
+ * Paths are guest paths: guestTop's prefix in place of hostTop's.
+ */
+NATIVE(n_walk)
+{
+	UNUSED;
+	const char *host_top = path_arg(ctx, argv[0]);
+	if (!host_top)
+		return JS_EXCEPTION;
+	const char *guest_top = path_arg(ctx, argv[1]);
+	if (!guest_top) {
+		JS_FreeCString(ctx, host_top);
+		return JS_EXCEPTION;
+	}
+	char host[8192];
+	JSValue out = JS_NewObject(ctx), special = JS_NewArray(ctx), files = JS_NewArray(ctx), unreadable = JS_NewArray(ctx);
+	uint32_t n_special = 0, n_files = 0, n_unreadable = 0;
+	int64_t entries = 0;
+	struct stat st;
+	struct strs stack = { 0 };
+	if (lstat(host_top, &st) < 0) {
+		push_miss(ctx, unreadable, &n_unreadable, guest_top, errno);
+		goto done;
+	}
+	dev_t dev = st.st_dev;
+	strs_push(&stack, guest_top);
+	while (stack.n) {
+		char *dir = stack.v[--stack.n];
+		DIR *d = opendir(host_of(host, sizeof(host), host_top, guest_top, dir));
+		if (!d) {
+			if (errno != ENOENT)
+				push_miss(ctx, unreadable, &n_unreadable, dir, errno);
+			free(dir);
+			continue;
+		}
+		struct strs names = { 0 };
+		struct dirent *e;
+		errno = 0;
+		while ((e = readdir(d))) {
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+				strs_push(&names, e->d_name);
+			errno = 0;
+		}
+		int read_errno = errno;
+		closedir(d);
+		if (read_errno) {
+			if (read_errno != ENOENT)
+				push_miss(ctx, unreadable, &n_unreadable, dir, read_errno);
+			strs_free(&names), free(dir);
+			continue;
+		}
+		qsort(names.v, names.n, sizeof(char *), cmp_names);
+		for (size_t i = 0; i < names.n; i++) {
+			char guest[8192];
+			snprintf(guest, sizeof(guest), "%s/%s", strcmp(dir, "/") ? dir : "", names.v[i]);
+			if (lstat(host_of(host, sizeof(host), host_top, guest_top, guest), &st) < 0) {
+				if (errno != ENOENT)
+					push_miss(ctx, unreadable, &n_unreadable, guest, errno);
+				continue;
+			}
+			entries++;
+			if (S_ISLNK(st.st_mode))
+				continue;
+			if (st.st_mode & 06000) {
+				JSValue f = JS_NewArray(ctx);
+				JS_SetPropertyUint32(ctx, f, 0, JS_NewString(ctx, guest));
+				JS_SetPropertyUint32(ctx, f, 1, JS_NewInt32(ctx, st.st_mode & 07777));
+				JS_SetPropertyUint32(ctx, f, 2, JS_NewString(ctx, kind_name(st.st_mode)));
+				JS_SetPropertyUint32(ctx, special, n_special++, f);
+			}
+			if (S_ISREG(st.st_mode))
+				JS_SetPropertyUint32(ctx, files, n_files++, JS_NewString(ctx, guest));
+			if (S_ISDIR(st.st_mode) && st.st_dev == dev && strs_push(&stack, guest) < 0) {
+				strs_free(&names), free(dir), strs_free(&stack);
+				JS_FreeValue(ctx, out), JS_FreeValue(ctx, special), JS_FreeValue(ctx, files), JS_FreeValue(ctx, unreadable);
+				JS_FreeCString(ctx, host_top), JS_FreeCString(ctx, guest_top);
+				return JS_ThrowOutOfMemory(ctx);
+			}
+		}
+		strs_free(&names), free(dir);
+	}
+done:
+	strs_free(&stack);
+	JS_SetPropertyStr(ctx, out, "entries", JS_NewInt64(ctx, entries));
+	JS_SetPropertyStr(ctx, out, "special", special);
+	JS_SetPropertyStr(ctx, out, "files", files);
+	JS_SetPropertyStr(ctx, out, "unreadable", unreadable);
+	JS_FreeCString(ctx, host_top), JS_FreeCString(ctx, guest_top);
+	return out;
+}
+
 /* Reads all of fd into a growing buffer (a child's stdout). */
 struct sink {
 	uint8_t *data;
@@ -472,6 +624,7 @@ static const JSCFunctionListEntry natives[] = {
 	JS_CFUNC_DEF("mkdtemp", 1, n_mkdtemp),
 	JS_CFUNC_DEF("unlink", 1, n_unlink),
 	JS_CFUNC_DEF("rmdir", 1, n_rmdir),
+	JS_CFUNC_DEF("walk", 2, n_walk),
 	JS_CFUNC_DEF("spawnSync", 4, n_spawn),
 	JS_CFUNC_DEF("utf8Decode", 1, n_utf8_decode),
 	JS_CFUNC_DEF("utf8Encode", 1, n_utf8_encode),

@@ -80,3 +80,14 @@ export function rmSync(path: string, opts?: { recursive?: boolean; force?: boole
   for (const name of native.readdir(path)) rmSync(`${path}/${name}`, opts);
   native.rmdir(path);
 }
+
+/** Not node's: env.ts walkTree in C, one call per mount (see n_walk). */
+export function capsemWalkSync(hostTop: string, guestTop: string) {
+  const w = native.walk(hostTop, guestTop);
+  return {
+    entries: w.entries,
+    special: w.special.map(([path, mode, kind]) => ({ path, mode, kind })),
+    files: w.files,
+    unreadable: w.unreadable.map(([path, code]) => ({ path, code })),
+  };
+}

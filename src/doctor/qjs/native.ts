@@ -2,7 +2,7 @@
 // system calls the Node shims beside this file are made of. Only the doctor's
 // QuickJS bundle uses them (scripts/bundle.mjs maps node:* to these shims).
 
-import type { FileInfo } from '../env.ts';
+import type { FileInfo, FileKind } from '../env.ts';
 
 /** stat(2) as the natives answer it: FileInfo's numbers, with st_mode whole (file type bits included). */
 export type NativeStat = Omit<FileInfo, 'kind'> & { nlink: number };
@@ -34,6 +34,7 @@ export interface Native {
   mkdtemp(prefix: string): string;
   unlink(path: string): void;
   rmdir(path: string): void;
+  walk(hostTop: string, guestTop: string): { entries: number; special: [string, number, FileKind][]; files: string[]; unreadable: [string, string][] };
   spawnSync(file: string, args: readonly string[], input: string | null, timeoutMs: number): NativeSpawn;
   utf8Decode(bytes: Uint8Array): string;
   utf8Encode(text: string): ArrayBuffer;

@@ -14,6 +14,7 @@ import {
   type Probe,
   ProbeError,
   type ProbeSyscall,
+  walkTree,
 } from '../../../src/doctor/env.ts';
 
 export type Node =
@@ -170,7 +171,7 @@ export function memoryFs(f: Fixture): GuestFs {
     return node.content;
   }
 
-  return {
+  const guestFs: GuestFs = {
     readFile: (path) => content(path),
     readHead: (path, n) => content(path).subarray(0, n),
     readdir(path) {
@@ -203,7 +204,9 @@ export function memoryFs(f: Fixture): GuestFs {
       if (magic === undefined) throw errnoError('ENOSYS', path);
       return magic;
     },
+    walk: (top) => walkTree(guestFs, top),
   };
+  return guestFs;
 }
 
 const PROBE_PID = 7777;
