@@ -6,7 +6,7 @@ import { type BuildProgress, type Manifest, buildKernel } from '../build/index.t
 import { readDotConfig } from '../kconfig/dotconfig.ts';
 import { type AccelDecision, decideAccel, readHostFacts } from '../guest/index.ts';
 import { type AccelRequest } from '../guest/accel.ts';
-import { type Arch, type KernelSeries, RULES, type RuleId, appliesToArch } from '../policy/index.ts';
+import { type Arch, DEFAULT_TOOLCHAIN, type KernelSeries, RULES, type RuleId, type Toolchain, appliesToArch } from '../policy/index.ts';
 import { CheckFailedError, UsageError } from '../util/errors.ts';
 import { type Classification, type Verdict, classify } from './classify.ts';
 import { ALLOWED_AUDIT_FAILURES, lkdtmCmdline, provingFragment, unexpectedDifferences, weakenedCmdline, weakenedFragment } from './kernel.ts';
@@ -33,13 +33,19 @@ export interface Claim {
   test: LkdtmTest;
 }
 
-/** What the policy claims for `arch`: every (rule, test) pair its `proofs` name, in policy order. */
-export function claimsFor(arch: Arch): Claim[] {
-  return RULES.filter((r) => appliesToArch(r, arch)).flatMap((r) =>
+const forToolchain = (x: { toolchains?: readonly Toolchain[] }, toolchain: Toolchain) => !x.toolchains || x.toolchains.includes(toolchain);
+
+/**
+ * What the policy claims for `arch` built with `toolchain`: every (rule, test) pair its `proofs` name, in
+ * policy order, except a rule only the other toolchain builds (cfi-clang under gcc) and a test claimed
+ * only with the other toolchain.
+ */
+export function claimsFor(arch: Arch, toolchain: Toolchain = DEFAULT_TOOLCHAIN): Claim[] {
+  return RULES.filter((r) => appliesToArch(r, arch) && !(r.kind === 'kconfig' && r.toolchain && r.toolchain !== toolchain)).flatMap((r) =>
     (r.proofs ?? []).flatMap((name) => {
       const test = LKDTM_TESTS.find((t) => t.name === name);
       if (!test) throw new Error(`rule ${r.id} names LKDTM test ${name}, which src/prove/lkdtm.ts does not know`);
-      return appliesToArch(test, arch) ? [{ rule: r.id as RuleId, test }] : [];
+      return appliesToArch(test, arch) && forToolchain(test, toolchain) ? [{ rule: r.id as RuleId, test }] : [];
     }),
   );
 }
@@ -62,6 +68,7 @@ export interface Run {
 
 export interface ProveResult {
   arch: Arch;
+  toolchain: Toolchain;
   accel: AccelDecision;
   /** The shipped kernel (the one `up` boots); the proof record is kept under its image sha256. */
   shipped: { release: string; sha256: string };
@@ -76,6 +83,8 @@ export interface ProveResult {
 
 export interface ProveOptions {
   arch: Arch;
+  /** Default: DEFAULT_TOOLCHAIN. Every kernel of the proof (shipped, proving, weakened) is built with it. */
+  toolchain?: Toolchain;
   /** Kernel series (default: the policy's DEFAULT_KERNEL); the LKDTM tables are 6.12's, other series may be inconclusive. */
   kernel?: KernelSeries;
   /** Only these LKDTM tests (of the policy's claims). */
@@ -93,6 +102,7 @@ async function fragmentKernel(arch: Arch, dir: string, name: string, fragment: s
   return buildKernel({
     arch,
     ...(opts.kernel ? { kernel: opts.kernel } : {}),
+    ...(opts.toolchain ? { toolchain: opts.toolchain } : {}),
     extraFragment: file,
     allowAuditFailures: true,
     outDir: join(dir, name),
@@ -115,6 +125,7 @@ function checkProvingKernel(shipped: Manifest, proving: Manifest): void {
 function proofRecord(r: ProveResult, only: readonly string[] | undefined): ProofRecord {
   return {
     arch: r.arch,
+    toolchain: r.toolchain,
     kernel: r.shipped,
     provingRelease: r.proving.release,
     weakenedRelease: r.weakened.release,
@@ -130,10 +141,11 @@ function proofRecord(r: ProveResult, only: readonly string[] | undefined): Proof
 export async function prove(opts: ProveOptions): Promise<ProveResult> {
   const t0 = performance.now();
   const { arch } = opts;
-  let claims = claimsFor(arch);
+  const toolchain = opts.toolchain ?? DEFAULT_TOOLCHAIN;
+  let claims = claimsFor(arch, toolchain);
   if (opts.only) {
     const unknown = opts.only.filter((n) => !claims.some((c) => c.test.name === n));
-    if (unknown.length) throw new UsageError(`prove: --only ${unknown.join(',')}: not a test the policy claims for ${arch} (claimed: ${[...new Set(claims.map((c) => c.test.name))].join(',')})`);
+    if (unknown.length) throw new UsageError(`prove: --only ${unknown.join(',')}: not a test the policy claims for ${arch} with ${toolchain} (claimed: ${[...new Set(claims.map((c) => c.test.name))].join(',')})`);
     claims = claims.filter((c) => opts.only!.includes(c.test.name));
   }
   const accel = decideAccel(opts.accel ?? 'auto', arch, readHostFacts());
@@ -142,19 +154,20 @@ export async function prove(opts: ProveOptions): Promise<ProveResult> {
     const shipped = await buildKernel({
       arch,
       ...(opts.kernel ? { kernel: opts.kernel } : {}),
+      toolchain,
       outDir: join(dir, 'shipped'),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     });
     const proving = await fragmentKernel(arch, dir, 'proving', provingFragment(), opts);
     checkProvingKernel(shipped, proving);
-    const weakened = await fragmentKernel(arch, dir, 'weakened', weakenedFragment(arch), opts);
+    const weakened = await fragmentKernel(arch, dir, 'weakened', weakenedFragment(arch, toolchain), opts);
     const initramfs = await proveInitramfs(arch, dir, opts.signal);
     const runs: Run[] = [];
     for (const c of claims) {
       for (const kind of ['proof', 'control'] as const) {
         const kernel = kind === 'proof' ? proving : weakened;
-        const append = [...(kind === 'control' ? weakenedCmdline(arch) : []), ...lkdtmCmdline(c.test.name)];
+        const append = [...(kind === 'control' ? weakenedCmdline(arch, toolchain) : []), ...lkdtmCmdline(c.test.name)];
         let boot: ProveBoot;
         let v: Classification;
         let attempts = 0;
@@ -184,12 +197,13 @@ export async function prove(opts: ProveOptions): Promise<ProveResult> {
     const describe = (m: Manifest) => ({ release: m.kernelRelease, auditFailures: m.audit.failures, cached: m.cached });
     const result: ProveResult = {
       arch,
+      toolchain,
       accel,
       shipped: { release: shipped.kernelRelease, sha256: shipped.image.sha256 },
       proving: describe(proving),
       weakened: describe(weakened),
       runs,
-      skipped: skippedFor(arch),
+      skipped: skippedFor(arch, toolchain),
       summary,
       ok: runs.every((r) => r.ok),
       totalMs: Math.round(performance.now() - t0),

@@ -1,4 +1,4 @@
-import type { Arch, RuleId } from '../policy/index.ts';
+import { type Arch, DEFAULT_TOOLCHAIN, type RuleId, type Toolchain } from '../policy/index.ts';
 
 // The two kernels a proof boots, as data. The proving kernel is the policy
 // plus only what LKDTM needs; its audit may differ from the shipped kernel's
@@ -31,6 +31,8 @@ export interface Weakening {
   rule: RuleId;
   /** Default: every arch. */
   archs?: readonly Arch[];
+  /** Default: every toolchain (a control for a claim only one toolchain makes). */
+  toolchains?: readonly Toolchain[];
   /** Fragment lines applied after the policy's and the proving additions. */
   lines?: readonly string[];
   /** Command-line tokens appended to the policy's (the kernel keeps the last value). */
@@ -49,10 +51,14 @@ export const WEAKENINGS: readonly Weakening[] = [
   { rule: 'init-on-free', cmdline: ['init_on_free=0'] },
   // Return addresses go unsigned: CORRUPT_PAC's key change and CFI_BACKWARD's rewrite go unnoticed.
   { rule: 'arm64-ptr-auth-kernel', archs: ['arm64'], lines: ['# CONFIG_ARM64_PTR_AUTH_KERNEL is not set'] },
+  // clang only: gcc cannot build kCFI, and its weakened fragments keep their bytes (build cache keys).
+  { rule: 'cfi-clang', toolchains: ['clang'], lines: ['# CONFIG_CFI_CLANG is not set'] },
+  // With PAC already off above, no return-address protection is left (cfi.c checks for either).
+  { rule: 'arm64-shadow-call-stack', archs: ['arm64'], toolchains: ['clang'], lines: ['# CONFIG_SHADOW_CALL_STACK is not set'] },
 ];
 
-export function weakeningsFor(arch: Arch): Weakening[] {
-  return WEAKENINGS.filter((w) => !w.archs || w.archs.includes(arch));
+export function weakeningsFor(arch: Arch, toolchain: Toolchain = DEFAULT_TOOLCHAIN): Weakening[] {
+  return WEAKENINGS.filter((w) => (!w.archs || w.archs.includes(arch)) && (!w.toolchains || w.toolchains.includes(toolchain)));
 }
 
 // No comment lines: the build cache keys an extra fragment by its bytes, so these stay byte-stable
@@ -61,12 +67,12 @@ export function provingFragment(): string {
   return [...PROVING_ADDITIONS, ''].join('\n');
 }
 
-export function weakenedFragment(arch: Arch): string {
-  return [...PROVING_ADDITIONS, ...weakeningsFor(arch).flatMap((w) => w.lines ?? []), ''].join('\n');
+export function weakenedFragment(arch: Arch, toolchain: Toolchain = DEFAULT_TOOLCHAIN): string {
+  return [...PROVING_ADDITIONS, ...weakeningsFor(arch, toolchain).flatMap((w) => w.lines ?? []), ''].join('\n');
 }
 
-export function weakenedCmdline(arch: Arch): string[] {
-  return weakeningsFor(arch).flatMap((w) => w.cmdline ?? []);
+export function weakenedCmdline(arch: Arch, toolchain: Toolchain = DEFAULT_TOOLCHAIN): string[] {
+  return weakeningsFor(arch, toolchain).flatMap((w) => w.cmdline ?? []);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Arch } from '../policy/index.ts';
+import type { Arch, Toolchain } from '../policy/index.ts';
 import { cacheRoot } from '../util/paths.ts';
 import type { Verdict } from './classify.ts';
 
@@ -10,6 +10,8 @@ import type { Verdict } from './classify.ts';
 
 export interface ProofRecord {
   arch: Arch;
+  /** Absent in records written before proofs knew the toolchain (they are gcc's). */
+  toolchain?: Toolchain;
   /** The shipped kernel the proving kernel was checked against (the one `up` boots). */
   kernel: { release: string; sha256: string };
   provingRelease: string;

@@ -1,20 +1,23 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ARCHS, RULES, appliesToArch } from '../../src/policy/index.ts';
+import { ARCHS, RULES, TOOLCHAINS, appliesToArch } from '../../src/policy/index.ts';
 import { claimsFor } from '../../src/prove/index.ts';
 import { PROVING_ADDITIONS, WEAKENINGS, unexpectedDifferences, weakenedCmdline, weakenedFragment, weakeningsFor } from '../../src/prove/kernel.ts';
 import { LKDTM_TESTS, SKIPPED_TESTS, skippedFor } from '../../src/prove/lkdtm.ts';
 import { kernelTree } from '../policy/kernel-trees.ts';
+
+/** Every arch x toolchain a proof can run for. */
+const TARGETS = ARCHS.flatMap((arch) => TOOLCHAINS.map((toolchain) => [arch, toolchain] as const));
 
 describe('prove tables', () => {
   it('every proof a rule names is a test the classifier knows, not one skipped on an arch it is claimed for', () => {
     const known = new Set(LKDTM_TESTS.map((t) => t.name));
     const named = RULES.flatMap((r) => (r.proofs ?? []).map((p) => `${r.id}:${p}`));
     expect(named.filter((n) => !known.has(n.split(':')[1]!))).toEqual([]);
-    for (const arch of ARCHS) {
-      const skipped = new Set(skippedFor(arch).flatMap((s) => s.names));
-      expect(claimsFor(arch).filter((c) => skipped.has(c.test.name)).map((c) => `${arch}:${c.test.name}`)).toEqual([]);
+    for (const [arch, tc] of TARGETS) {
+      const skipped = new Set(skippedFor(arch, tc).flatMap((s) => s.names));
+      expect(claimsFor(arch, tc).filter((c) => skipped.has(c.test.name)).map((c) => `${arch}:${tc}:${c.test.name}`)).toEqual([]);
     }
   });
 
@@ -22,16 +25,41 @@ describe('prove tables', () => {
     const proved = RULES.filter((r) => r.proofs?.length).map((r) => r.id).sort();
     expect(WEAKENINGS.map((w) => w.rule).sort()).toEqual(proved);
     for (const w of WEAKENINGS) expect((w.lines?.length ?? 0) + (w.cmdline?.length ?? 0), w.rule).toBeGreaterThan(0);
-    for (const arch of ARCHS) {
-      const controlled = new Set(weakeningsFor(arch).map((w) => w.rule));
-      expect(claimsFor(arch).filter((c) => !controlled.has(c.rule)).map((c) => `${arch}:${c.rule}`)).toEqual([]);
+    for (const [arch, tc] of TARGETS) {
+      const controlled = new Set(weakeningsFor(arch, tc).map((w) => w.rule));
+      const claimed = new Set(claimsFor(arch, tc).map((c) => c.rule));
+      expect(claimsFor(arch, tc).filter((c) => !controlled.has(c.rule)).map((c) => `${arch}:${tc}:${c.rule}`)).toEqual([]);
+      // A control for nothing claimed would change a weakened kernel (and its cache key) for no proof.
+      expect([...controlled].filter((r) => !claimed.has(r)).map((r) => `${arch}:${tc}:${r}`)).toEqual([]);
     }
   });
 
-  it.each(ARCHS)('%s: the weakened kernel is the proving one plus the controls', (arch) => {
-    const controls = weakeningsFor(arch).flatMap((w) => w.lines ?? []);
-    expect(weakenedFragment(arch)).toBe([...PROVING_ADDITIONS, ...controls, ''].join('\n'));
-    expect(weakenedCmdline(arch)).toEqual(['init_on_alloc=0', 'init_on_free=0']);
+  it.each(TARGETS)('%s %s: the weakened kernel is the proving one plus the controls', (arch, tc) => {
+    const controls = weakeningsFor(arch, tc).flatMap((w) => w.lines ?? []);
+    expect(weakenedFragment(arch, tc)).toBe([...PROVING_ADDITIONS, ...controls, ''].join('\n'));
+    expect(weakenedCmdline(arch, tc)).toEqual(['init_on_alloc=0', 'init_on_free=0']);
+  });
+
+  it('gcc\'s weakened fragments keep their bytes (build cache keys): the clang-only controls are clang\'s', () => {
+    expect(weakenedFragment('x86_64')).toBe(weakenedFragment('x86_64', 'gcc'));
+    for (const arch of ARCHS) {
+      expect(weakenedFragment(arch, 'gcc')).not.toMatch(/CFI_CLANG|SHADOW_CALL_STACK/);
+      expect(weakenedFragment(arch, 'clang')).toContain('# CONFIG_CFI_CLANG is not set');
+    }
+    expect(weakenedFragment('arm64', 'clang')).toContain('# CONFIG_SHADOW_CALL_STACK is not set');
+    expect(weakenedFragment('x86_64', 'clang')).not.toContain('SHADOW_CALL_STACK');
+  });
+
+  it('clang claims kCFI on both arches and the shadow call stack on arm64; gcc claims neither', () => {
+    const pairs = (arch: (typeof ARCHS)[number], tc: (typeof TOOLCHAINS)[number]) => claimsFor(arch, tc).map((c) => `${c.rule}:${c.test.name}`);
+    for (const arch of ARCHS) {
+      expect(pairs(arch, 'clang')).toContain('cfi-clang:CFI_FORWARD_PROTO');
+      expect(pairs(arch, 'gcc').filter((p) => /CFI_/.test(p))).toEqual([]);
+      // Everything gcc claims, clang claims too.
+      expect(pairs(arch, 'gcc').filter((p) => !pairs(arch, 'clang').includes(p))).toEqual([]);
+    }
+    expect(pairs('arm64', 'clang')).toContain('arm64-shadow-call-stack:CFI_BACKWARD');
+    expect(pairs('x86_64', 'clang')).not.toContain('arm64-shadow-call-stack:CFI_BACKWARD');
   });
 
   it('only arm64 turns kernel pointer authentication off', () => {
@@ -39,8 +67,8 @@ describe('prove tables', () => {
     expect(weakenedFragment('x86_64')).not.toContain('ARM64_PTR_AUTH');
   });
 
-  it.each(ARCHS)('%s: claims are unique (rule, test) pairs', (arch) => {
-    const pairs = claimsFor(arch).map((c) => `${c.rule}:${c.test.name}`);
+  it.each(TARGETS)('%s %s: claims are unique (rule, test) pairs', (arch, tc) => {
+    const pairs = claimsFor(arch, tc).map((c) => `${c.rule}:${c.test.name}`);
     expect(new Set(pairs).size).toBe(pairs.length);
     expect(pairs.length).toBeGreaterThan(0);
   });
@@ -66,12 +94,12 @@ describe('prove tables vs LKDTM 6.12', () => {
       .filter((f) => f.endsWith('.c'))
       .flatMap((f) => [...lkdtm(f).matchAll(/^\s*CRASHTYPE\(([A-Z0-9_]+)\),?$/gm)].map((m) => m[1]!));
 
-  it.each(ARCHS)('%s: every LKDTM test is claimed or listed as not run with a reason, exactly once', (arch) => {
+  it.each(TARGETS)('%s %s: every LKDTM test is claimed or listed as not run with a reason, exactly once', (arch, tc) => {
     expect(tree, 'the 6.12 tree').toBeDefined();
     const all = crashtypes();
     expect(all.length).toBeGreaterThan(80);
-    const claimed = claimsFor(arch).map((c) => c.test.name);
-    const skipped = skippedFor(arch).flatMap((s) => s.names);
+    const claimed = claimsFor(arch, tc).map((c) => c.test.name);
+    const skipped = skippedFor(arch, tc).flatMap((s) => s.names);
     const listed = [...new Set(claimed), ...skipped];
     expect(all.filter((n) => !listed.includes(n)), 'neither claimed nor listed').toEqual([]);
     expect(listed.filter((n) => !all.includes(n)), 'not an LKDTM 6.12 test').toEqual([]);

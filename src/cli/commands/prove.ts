@@ -4,7 +4,7 @@ import { ARCHS, DEFAULT_KERNEL } from '../../policy/index.ts';
 import { CheckFailedError } from '../../util/errors.ts';
 import { defineCommand } from '../command.ts';
 import { printable } from '../report.ts';
-import { requireKernel } from '../args.ts';
+import { TARGET_ARGS, requireKernel } from '../args.ts';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -17,7 +17,7 @@ function runLine(r: Run): string {
 function report(r: ProveResult): string {
   const s = r.summary;
   return [
-    `prove ${r.arch}: ${r.ok ? 'PROVEN' : 'NOT PROVEN'}: ${s.proven}/${s.claimed} claimed attacks blocked with a failing control; ` +
+    `prove ${r.arch} ${r.toolchain}: ${r.ok ? 'PROVEN' : 'NOT PROVEN'}: ${s.proven}/${s.claimed} claimed attacks blocked with a failing control; ` +
       `${s.notBlocked} not blocked, ${s.inconclusive} inconclusive, ${s.controlsFailing}/${s.controls} controls wrong (${seconds(r.totalMs)})`,
     `  accel     ${r.accel.accel} (${r.accel.reason})`,
     `  shipped   ${r.shipped.release} (image sha256 ${r.shipped.sha256.slice(0, 12)}: \`up\` shows this proof for it)`,
@@ -44,11 +44,12 @@ Exit 0 only when every claimed attack is blocked and every control is not blocke
   args: {
     arch: { type: 'string', description: 'Guest architecture', choices: ARCHS, default: 'x86_64' },
     kernel: { type: 'string', description: 'Kernel series (the LKDTM tables are 6.12\'s: other series may be inconclusive)', valueHint: 'MAJOR.MINOR', default: DEFAULT_KERNEL },
+    toolchain: { ...TARGET_ARGS.toolchain, description: 'Compiler of all three kernels (clang also claims kCFI, and on arm64 the shadow call stack)' },
     only: { type: 'string', description: 'Only these LKDTM tests (comma-separated) of the policy\'s claims', valueHint: 'TEST,...' },
     accel: { type: 'string', description: 'auto, kvm or tcg (as `boot`)', choices: ['auto', 'kvm', 'tcg'], default: 'auto' },
     json: { type: 'boolean', description: 'One JSON object on stdout' },
   },
-  examples: ['capsem-kernel prove --arch x86_64', 'capsem-kernel prove --arch arm64 --only CORRUPT_PAC,ARRAY_BOUNDS --json'],
+  examples: ['capsem-kernel prove --arch x86_64', 'capsem-kernel prove --arch x86_64 --toolchain clang --only CFI_FORWARD_PROTO', 'capsem-kernel prove --arch arm64 --only CORRUPT_PAC,ARRAY_BOUNDS --json'],
   async run({ args, io }) {
     const progress = progressLog(io.stderr, 'prove: kernel');
     let result: ProveResult;
@@ -56,6 +57,7 @@ Exit 0 only when every claimed attack is blocked and every control is not blocke
       result = await prove({
         arch: args.arch,
         kernel: requireKernel(args.kernel, 'prove', io),
+        toolchain: args.toolchain,
         ...(args.only ? { only: args.only.split(',').map((t) => t.trim()).filter(Boolean) } : {}),
         accel: args.accel,
         signal: io.signal,
@@ -68,7 +70,7 @@ Exit 0 only when every claimed attack is blocked and every control is not blocke
     io.stdout(args.json ? JSON.stringify(result, null, 2) + '\n' : report(result));
     if (!result.ok) {
       const s = result.summary;
-      throw new CheckFailedError(`prove ${result.arch}: ${s.claimed - s.proven} of ${s.claimed} claims not proven`);
+      throw new CheckFailedError(`prove ${result.arch} ${result.toolchain}: ${s.claimed - s.proven} of ${s.claimed} claims not proven`);
     }
     return 0;
   },
