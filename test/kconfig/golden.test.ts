@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseDotConfig } from '../../src/kconfig/dotconfig.ts';
 import { type Assignment, assignmentsOf, evaluate } from '../../src/kconfig/evaluate.ts';
-import { explainSymbol, renderExplanation } from '../../src/kconfig/explain.ts';
+import { renderExplanation } from '../../src/cli/explain-text.ts';
+import { explainSymbol } from '../../src/kconfig/explain.ts';
 import { loadKconfigFile } from '../../src/kconfig/tree.ts';
 import { kernelConf, kernelSource, runConf } from './kernel-ref.ts';
 
