@@ -1,5 +1,5 @@
 // docs/doctor.md, generated from the policy and the checks' own metadata
-// (test/doctor/docs.test.ts fails when the checked-in file drifts). Not part
+// (`capsem-kernel generate` writes it; test/policy/generated.test.ts fails on drift). Not part
 // of the guest bundle: nothing in entry.ts imports it.
 
 import { CHECKS, type CheckName, type CheckSpec, RULES, SECTIONS } from '../policy/index.ts';
@@ -17,7 +17,7 @@ export function renderDoctorDocs(): string {
     '# capsem-doctor',
     '',
     '<!-- Generated from src/policy and src/doctor by src/doctor/docs.ts; do not edit. -->',
-    '<!-- Regenerate: npx vitest run --project unit test/doctor/docs.test.ts -u -->',
+    '<!-- Regenerate: capsem-kernel generate (test/policy/generated.test.ts fails on drift) -->',
     '',
     'capsem-doctor runs inside the guest (PID 1 starts it before anything else) and decides whether the VM is',
     'healthy. Each check is one file, `src/doctor/checks/<name>.ts`; the rules it verifies come from the policy.',
