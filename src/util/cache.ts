@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { link, mkdir, readFile, readdir, rename, rm, stat, statfs, utimes, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { EnvironmentError, InterruptedError } from './errors.ts';
-import { sha256File, writeFileAtomic } from './fs.ts';
+import { sha256, sha256File, writeFileAtomic } from './fs.ts';
 
 // One discipline for every cache entry under the cache root (kernel builds,
 // source trees, rootfs images, guest downloads, the doctor's probe): an entry
@@ -104,6 +105,56 @@ async function attempt(path: string, mine: string): Promise<Release | string> {
 }
 
 const lockText = () => `${process.pid} ${startTime(process.pid) ?? '-'} ${randomUUID()}\n`;
+
+/**
+ * Where runs say which entries they use: outside the cache (a registry per
+ * user in the temp dir), so an entry's folder holds only entries, locks and
+ * leftovers. A marker is `<sha256 of the entry's path>.<pid>`, holding the
+ * same text as a lock.
+ */
+const USERS_DIR = join(tmpdir(), `capsem-kernel-in-use-${process.getuid?.() ?? 'user'}`);
+const useMarker = (dir: string) => join(USERS_DIR, `${sha256(dir)}.${process.pid}`);
+const markers = new Set<string>();
+
+/**
+ * Marks the entry at `dir` in use by this process until it exits (a shared
+ * hold: any number of runs may use one entry; `cache prune` skips it while a
+ * marker's process lives). Removed on exit; a killed run's marker is stale
+ * and ignored.
+ */
+export function markInUse(dir: string): void {
+  const path = useMarker(dir);
+  if (markers.has(path)) return;
+  mkdirSync(USERS_DIR, { recursive: true });
+  writeFileSync(path, lockText());
+  if (markers.size === 0) {
+    process.once('exit', () => {
+      for (const m of markers) {
+        try {
+          unlinkSync(m);
+        } catch {
+          // already gone
+        }
+      }
+    });
+  }
+  markers.add(path);
+}
+
+/** The live processes marking `dir` in use (stale markers are removed). */
+async function usersOf(dir: string): Promise<number[]> {
+  const prefix = `${sha256(dir)}.`;
+  const live: number[] = [];
+  for (const f of await readdir(USERS_DIR).catch(() => [] as string[])) {
+    if (!f.startsWith(prefix)) continue;
+    const path = join(USERS_DIR, f);
+    const text = await readFile(path, 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    if (holderAlive(text)) live.push(Number(text.split(' ')[0]));
+    else await rm(path, { force: true });
+  }
+  return live;
+}
 
 /**
  * An exclusive lock file. While a live process holds it, waits (saying once
@@ -254,6 +305,9 @@ export interface EntryOptions<T> extends LockOptions {
  * (Ctrl-C, a failed tool, a full disk), the temp directory is removed.
  */
 export async function cachedEntry<T>(opts: EntryOptions<T>): Promise<{ value: T; cached: boolean }> {
+  // Before the entry is looked at: `cache prune` checks the markers again after moving an entry aside.
+  await mkdir(dirname(opts.dir), { recursive: true });
+  markInUse(opts.dir);
   const hit = await opts.reuse(opts.dir, false);
   if (hit !== undefined) {
     await touchEntry(opts.dir);
@@ -280,12 +334,12 @@ export async function cachedEntry<T>(opts: EntryOptions<T>): Promise<{ value: T;
 
 /**
  * What interrupted or killed runs left beside an entry (`<dir>.tmp`, `<dir>.tmp-<pid>`,
- * `<dir>.staging-<pid>`): under the entry's lock nobody else is making it, so all of it is garbage.
+ * `<dir>.staging-<pid>`, a prune's `<dir>.pruned-<pid>`): under the entry's lock nobody else is making it, so all of it is garbage.
  */
 async function removeLeftovers(dir: string): Promise<void> {
   const name = basename(dir);
   for (const sibling of await readdir(dirname(dir)).catch(() => [] as string[])) {
-    if (sibling.startsWith(`${name}.`) && /^\.(tmp|tmp-\d+|staging-\d+)$/.test(sibling.slice(name.length))) {
+    if (sibling.startsWith(`${name}.`) && /^\.(tmp|tmp-\d+|staging-\d+|pruned-\d+)$/.test(sibling.slice(name.length))) {
       await rm(join(dirname(dir), sibling), { recursive: true, force: true });
     }
   }
@@ -314,7 +368,7 @@ const KINDS: readonly { kind: string; dir: string; lockInside?: string; files?: 
 ];
 
 /** A lock, a temp directory or a lock's own temp file: not an entry. */
-const SCRATCH = /\.(lock|tmp|tmp-\d+|staging-\d+|new-\d+|stale-\d+-\w+)$/;
+const SCRATCH = /\.(lock|tmp|tmp-\d+|staging-\d+|new-\d+|stale-\d+-\w+|pruned-\d+)$/;
 
 export interface CacheEntry {
   kind: string;
@@ -384,6 +438,30 @@ export interface PruneResult {
 }
 
 /**
+ * Removes the entry at `path` (its lock held) unless a live process marks it in
+ * use (markInUse): then that process's pid. A run marks before it looks, so
+ * the markers are read again once the entry is moved aside: a run that marked
+ * in between found nothing or finds it put back. (On a filesystem that cannot
+ * rename it — overlayfs, for a lower-layer directory — it is removed in place.)
+ */
+async function removeUnused(path: string): Promise<number | undefined> {
+  const before = await usersOf(path);
+  if (before.length > 0) return before[0];
+  const aside = `${path}.pruned-${process.pid}`;
+  const moved = await rename(path, aside).then(
+    () => true,
+    (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EXDEV') return false;
+      throw e;
+    },
+  );
+  const after = moved ? await usersOf(path) : [];
+  if (after.length > 0 && (await rename(aside, path).then(() => true, () => false))) return after[0];
+  await rm(moved ? aside : path, { recursive: true, force: true });
+  return undefined;
+}
+
+/**
  * Removes the entries that are both beyond the `keep` newest of their kind and
  * older than `olderThanDays` (whichever is given). An entry is removed under
  * its lock, so one a live run holds is skipped and said.
@@ -408,10 +486,15 @@ export async function pruneEntries(root: string, opts: PruneOptions): Promise<Pr
         result.inUse.push({ entry: e, pid: got });
         continue;
       }
+      let user: number | undefined;
       try {
-        await rm(e.path, { recursive: true, force: true });
+        user = await removeUnused(e.path);
       } finally {
         await got();
+      }
+      if (user !== undefined) {
+        result.inUse.push({ entry: e, pid: user });
+        continue;
       }
     }
     result.removed.push(e);
