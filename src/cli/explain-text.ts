@@ -1,6 +1,6 @@
-// `capsem-kernel explain`'s text: an Explanation (src/kconfig/explain) as lines.
+// `capsem-kernel explain`'s text: an Explanation, the fragment check's misses and the unneeded options (src/kconfig/explain) as lines.
 
-import type { Explanation, Step } from '../kconfig/explain.ts';
+import type { Explanation, missingOptions, Step, unneededOptions } from '../kconfig/explain.ts';
 
 function renderSteps(steps: Step[], indent: string, out: string[]): void {
   for (const s of steps) {
@@ -61,3 +61,17 @@ export function renderExplanation(e: Explanation): string {
   return out.join('\n') + '\n';
 }
 
+/** `explain --missing`: one line per requested line the configuration does not have. */
+export function renderMissing(missing: ReturnType<typeof missingOptions>, fragmentFile: string, lines: number): string {
+  if (!missing.length) return `every line of ${fragmentFile} survived (${lines} lines)\n`;
+  return missing.map((m) => `CONFIG_${m.symbol}=${m.requested} -> ${m.final ?? '(absent)'}: ${m.reason}\n`).join('');
+}
+
+/** `explain --unneeded`: the candidates to switch off. */
+export function renderUnneeded(r: ReturnType<typeof unneededOptions>, where: string): string {
+  return [
+    `Enabled options nothing selects and neither the policy nor a required feature asked for (${where}):`,
+    ...r.unneeded.map((u) => `  CONFIG_${u.symbol}=${u.value}${u.prompt ? `  "${u.prompt}"` : ''}  (${u.at})`),
+    `${r.unneeded.length} candidates to switch off; ${r.dependencies.length} more are dependencies of requested options (kept).`,
+  ].join('\n') + '\n';
+}

@@ -6,7 +6,7 @@ import { resolveToolchain } from '../../build/toolchain.ts';
 import { configArch, configKernel, parseDotConfig, readDotConfig, type DotConfig } from '../../kconfig/dotconfig.ts';
 import { assignmentsOf, evaluate, type Evaluation } from '../../kconfig/evaluate.ts';
 import { explainSymbol, missingOptions, unneededOptions } from '../../kconfig/explain.ts';
-import { renderExplanation } from '../explain-text.ts';
+import { renderExplanation, renderMissing, renderUnneeded } from '../explain-text.ts';
 import { renderFragment, requestedOptions } from '../../kconfig/fragment.ts';
 import { kbuildTarget } from '../../kconfig/kbuild.ts';
 import { envFromConfiguredTree } from '../../kconfig/toolchain.ts';
@@ -95,29 +95,12 @@ survive; 2 bad usage or input.`,
       // Without --config: what allnoconfig + this fragment would give.
       const final = config ? ev : evaluate(tree, { mode: 'allnoconfig', fragment });
       const missing = missingOptions(tree, fragment, final);
-      if (args.json) io.stdout(JSON.stringify(missing, null, 2) + '\n');
-      else if (!missing.length) io.stdout(`every line of ${args.missing} survived (${fragment.length} lines)\n`);
-      else {
-        for (const m of missing) {
-          io.stdout(`CONFIG_${m.symbol}=${m.requested} -> ${m.final ?? '(absent)'}: ${m.reason}\n`);
-        }
-      }
+      io.stdout(args.json ? JSON.stringify(missing, null, 2) + '\n' : renderMissing(missing, args.missing, fragment.length));
       return missing.length ? 1 : 0;
     }
     const requested = new Set(requestedOptions({ arch, kernel, toolchain }).filter((o) => o.value !== 'n').map((o) => o.symbol));
     const r = unneededOptions(ev, requested);
-    if (args.json) {
-      io.stdout(JSON.stringify(r, null, 2) + '\n');
-      return 0;
-    }
-    const where = `Linux ${tree.version} ${arch}`;
-    io.stdout(`Enabled options nothing selects and neither the policy nor a required feature asked for (${where}):\n`);
-    for (const u of r.unneeded) {
-      io.stdout(`  CONFIG_${u.symbol}=${u.value}${u.prompt ? `  "${u.prompt}"` : ''}  (${u.at})\n`);
-    }
-    io.stdout(
-      `${r.unneeded.length} candidates to switch off; ${r.dependencies.length} more are dependencies of requested options (kept).\n`,
-    );
+    io.stdout(args.json ? JSON.stringify(r, null, 2) + '\n' : renderUnneeded(r, `Linux ${tree.version} ${arch}`));
     return 0;
   },
 });
