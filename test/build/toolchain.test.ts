@@ -6,7 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { keyInputs } from '../../src/build/key.ts';
 import { randstructSeed } from '../../src/build/toolchain.ts';
 import { kbuildTarget } from '../../src/kconfig/kbuild.ts';
+import { evaluate } from '../../src/kconfig/evaluate.ts';
 import { kconfigEnv } from '../../src/kconfig/toolchain.ts';
+import { loadKconfigTree } from '../../src/kconfig/tree.ts';
 import { kernelSource } from '../helpers/kernel-source.ts';
 
 // The randstruct seed: one secret per machine (or team), the same on every build, never the kernel's per-build draw.
@@ -82,6 +84,18 @@ describe.each(TARGETS)('kbuild target $arch $toolchain', (want) => {
     expect(env.CC).toBe(want.cc);
     expect(env.CC_VERSION_TEXT).toBe(banner.replace(/#/g, ''));
     expect(env.ARCH).toBe(want.arch);
+  }, 180_000);
+});
+
+// What the build's survival check explains casualties with (src/build/configure.ts loads the tree with the
+// build's toolchain): under clang the compiler probes say clang.
+describe('the Kconfig tree of a toolchain', () => {
+  it.each(['gcc', 'clang'] as const)('%s: CC_IS_CLANG and CC_IS_GCC answer for that compiler', (toolchain) => {
+    const src = kernelSource('6.12');
+    expect(src, 'Linux 6.12 tree not unpacked (test/setup/kernel-trees.ts)').toBeDefined();
+    const ev = evaluate(loadKconfigTree({ srcDir: src!, arch: 'x86_64', toolchain }), { mode: 'allnoconfig', fragment: [] });
+    const value = (s: string) => ev.values().get(s) ?? 'n';
+    expect([value('CC_IS_CLANG'), value('CC_IS_GCC')]).toEqual(toolchain === 'clang' ? ['y', 'n'] : ['n', 'y']);
   }, 180_000);
 });
 
