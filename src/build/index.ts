@@ -184,19 +184,13 @@ async function compile(c: Configured, opts: BuildOptions): Promise<Manifest> {
   await copyFileAtomic(built, paths.image);
   await copyFileAtomic(join(paths.obj, '.config'), paths.config);
   const kernelRelease = (await readFile(join(paths.obj, 'include', 'config', 'kernel.release'), 'utf8').catch(() => c.kernelRelease)).trim();
-  const summary = summarize(c);
   const manifest: Manifest = {
     manifestVersion: MANIFEST_VERSION,
-    arch: summary.arch,
-    kernelVersion: summary.kernelVersion,
+    ...summarize(c),
     kernelRelease,
     releaseDigest: { digest: c.releaseDigest, recipe: RELEASE_DIGEST_RECIPE },
-    source: summary.source,
-    fragmentSha256: summary.fragmentSha256,
-    configSha256: summary.configSha256,
     image: { path: paths.image, sizeBytes: (await stat(paths.image)).size, sha256: await sha256File(paths.image), format },
     files: { config: paths.config, fragment: paths.fragment, makeLog: paths.makeLog },
-    enabledOptions: summary.enabledOptions,
     toolchain: { name: c.toolchain.name, version: c.toolchain.version, banner: c.toolchain.banner },
     reproducible: c.reproducible,
     buildSeconds,
@@ -206,10 +200,6 @@ async function compile(c: Configured, opts: BuildOptions): Promise<Manifest> {
     cacheKey: c.key,
     cacheDir: paths.root,
     ...(ccache ? { ccache } : {}),
-    survival: summary.survival,
-    audit: summary.audit,
-    unsafe: summary.unsafe,
-    unsafeReasons: summary.unsafeReasons,
   };
   await writeManifest(paths.manifest, manifest); // last: marks the cache entry finished
   return manifest;
