@@ -16,6 +16,8 @@ const APT_PACKAGES = [
   'clang-19', 'lld-19', 'llvm-19', // clang (--toolchain clang): kCFI, UBSAN local bounds, arm64 kernel BTI
   'qemu-system-x86', 'qemu-system-arm', // the VM
   'squashfs-tools', 'busybox-static', // the guest root filesystem
+  'libcap2-bin', // getcap/setcap: file capabilities in a user's root (rootfs --base)
+  'mmdebstrap', // a real Debian minbase root for the --base tests (test/e2e/own-image.test.ts)
   'tmux', // the --shell console test
   'qemu-user', // runs the doctor's i386/AArch32 test ELFs on the host (unit tests)
 ];

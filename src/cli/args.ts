@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { type GuestVariant, DEFAULT_TIMEOUT_MS, MUTANTS, composeVariants } from '../guest/index.ts';
 import {
   ARCHS,
@@ -94,3 +95,21 @@ export const VARIANT_ARG = {
     valueHint: 'ID,...',
   },
 } as const;
+
+export const BASE_ARGS = {
+  base: {
+    type: 'string',
+    description: 'Your own root filesystem instead of ours: a directory, a tar archive (docker export), a docker save archive or a squashfs; the capsem layer is added to it',
+    valueHint: 'PATH',
+  },
+  enforce: { type: 'boolean', description: 'With --base: fix what breaks the guest rules (strip setuid/setgid and file capabilities, remove sshd/cron/systemd files), listing each change' },
+} as const;
+
+/** --base/--enforce as buildRootfs options (the path resolved against the working directory). */
+export function parseBase(args: { base?: string | undefined; enforce?: boolean | undefined }, cwd: string, verb: string): { base?: string; enforce?: boolean } {
+  if (args.base === undefined) {
+    if (args.enforce) throw new UsageError(`${verb}: --enforce applies to a --base root`);
+    return {};
+  }
+  return { base: resolve(cwd, args.base), enforce: args.enforce ?? false };
+}

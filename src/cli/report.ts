@@ -1,4 +1,4 @@
-import type { BootResult } from '../guest/index.ts';
+import { type BootResult, type GuestImages, describeFinding } from '../guest/index.ts';
 
 // How results are printed, shared by the commands that show a boot.
 
@@ -16,6 +16,24 @@ const ms = (n: number | undefined) => (n === undefined ? '?' : n >= 1000 ? `${(n
 export function printable(text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/**
+ * What the scan of a `--base` root found (before anything was changed) and what
+ * --enforce changed: every path, one line each. Empty for our own base.
+ */
+export function describeBase(g: GuestImages): string {
+  const b = g.manifest.base;
+  if (!b) return '';
+  const lines = [
+    `base ${b.kind} ${printable(b.path)}: ${b.findings.length ? `${b.findings.length} finding(s) against the guest rules` : 'nothing breaks the guest rules'}`,
+    ...b.findings.map((f) => `  finding    ${printable(describeFinding(f))}`),
+    ...g.manifest.enforced.map((c) => `  enforced   ${printable(c)}`),
+    `  capsem layer ${g.manifest.layer.files} files, ${g.manifest.layer.bytes} bytes (${mib(g.manifest.layer.bytes)})`,
+  ];
+  if (b.findings.length && !b.enforce) lines.push('  kept as found (no --enforce): the doctor in this guest fails on exactly these');
+  if (b.enforce) lines.push(`  re-checked: ${g.manifest.findings.length ? g.manifest.findings.join('; ') : 'clean'}`);
+  return lines.join('\n') + '\n';
 }
 
 /** The doctor's verdict and the boot, as text: every non-pass check with its evidence (`allChecks`: passes too, one line each). */

@@ -17,6 +17,9 @@ const PACKAGE_OF: Record<string, string> = {
   sh: 'dash',
   gcc: 'gcc',
   'aarch64-linux-gnu-gcc': 'gcc-aarch64-linux-gnu',
+  getcap: 'libcap2-bin',
+  setcap: 'libcap2-bin',
+  mmdebstrap: 'mmdebstrap',
 };
 
 export interface ToolOptions {

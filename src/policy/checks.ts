@@ -23,9 +23,9 @@ export const CHECKS = defineChecks([
   { name: 'test_no_setuid_binaries', source: 'spec', specWhat: 'find / -perm -4000 returns empty', proves: 'no setuid file on any non-pseudo mounted filesystem' },
   { name: 'test_no_setgid_binaries', source: 'spec', specWhat: 'find / -perm -2000 returns empty', proves: 'no setgid file on any non-pseudo mounted filesystem' },
   { name: 'test_guest_binary_not_writable', source: 'spec', specWhat: 'All capsem binaries are chmod 555', proves: 'every capsem binary is mode 0555 and lives on the read-only lower layer' },
-  { name: 'test_no_sshd', source: 'spec', specWhat: 'sshd process not running', proves: 'no process whose comm or exe is sshd' },
-  { name: 'test_no_cron', source: 'spec', specWhat: 'cron process not running', proves: 'no process whose comm or exe is cron or crond' },
-  { name: 'test_no_systemd', source: 'spec', specWhat: 'systemd process not running', proves: 'no process whose comm or exe is systemd' },
+  { name: 'test_no_sshd', source: 'spec', specWhat: 'sshd process not running', proves: 'no process whose comm or exe is sshd, and no file of sshd\'s (its binary, units or tables: src/policy/guest-files.ts, the image builder\'s table) on any mount where files can be created' },
+  { name: 'test_no_cron', source: 'spec', specWhat: 'cron process not running', proves: 'no process whose comm or exe is cron or crond, and no file of cron\'s (its binary, units or tables: src/policy/guest-files.ts, the image builder\'s table) on any mount where files can be created' },
+  { name: 'test_no_systemd', source: 'spec', specWhat: 'systemd process not running', proves: 'no process whose comm or exe is systemd, and no file of systemd\'s (its binary, units or tables: src/policy/guest-files.ts, the image builder\'s table) on any mount where files can be created' },
   // --- beyond the spec: one per runtime-observable rule ---
   { name: 'test_no_bpf_syscall', source: 'capsem', proves: 'bpf() answers ENOSYS' },
   { name: 'test_no_io_uring', source: 'capsem', proves: 'io_uring_setup() answers ENOSYS' },

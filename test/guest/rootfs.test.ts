@@ -2,7 +2,8 @@ import { mkdtempSync, mkdirSync, writeFileSync, chmodSync, statSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ListedEntry, enforceTree, listSquashfs, makeSquashfs, parsePerms, parseSquashfsListing, verifyListing } from '../../src/guest/rootfs.ts';
+import { enforceTree, verifyListing } from '../../src/guest/findings.ts';
+import { type ListedEntry, listSquashfs, makeSquashfs, parsePerms, parseSquashfsListing } from '../../src/guest/squashfs.ts';
 import { sha256 } from '../../src/util/fs.ts';
 
 describe('parsePerms', () => {
@@ -56,12 +57,17 @@ describe('verifyListing', () => {
     ['capsem binary a symlink', withEntry({ path: '/usr/local/bin/capsem-doctor', type: 'l', mode: 0o777, uid: 0, gid: 0 }), '/usr/local/bin/capsem-doctor: l mode 0777 owner 0:0 (want a file, 0555, 0:0)'],
     ['capsem binary missing', good.filter((g) => !g.path.endsWith('capsem-probe')), '/usr/local/bin/capsem-probe: missing'],
     ['sshd', withEntry({ path: '/usr/sbin/sshd', type: '-', mode: 0o755, uid: 0, gid: 0 }), '/usr/sbin/sshd: sshd binary'],
-    ['crond', withEntry({ path: '/usr/sbin/crond', type: 'l', mode: 0o777, uid: 0, gid: 0 }), '/usr/sbin/crond: crond binary'],
+    ['crond', withEntry({ path: '/usr/sbin/crond', type: '-', mode: 0o755, uid: 0, gid: 0 }), '/usr/sbin/crond: crond binary'],
+    ['a unit under /usr/lib/systemd', withEntry({ path: '/usr/lib/systemd/system/x.timer', type: '-', mode: 0o644, uid: 0, gid: 0 }), '/usr/lib/systemd/system/x.timer: systemd file'],
     ['systemd', withEntry({ path: '/lib/systemd/systemd', type: '-', mode: 0o755, uid: 0, gid: 0 }), '/lib/systemd/systemd: systemd binary'],
     ['a unit', withEntry({ path: '/etc/foo.service', type: '-', mode: 0o644, uid: 0, gid: 0 }), '/etc/foo.service: systemd unit'],
     ['a crontab', withEntry({ path: '/etc/crontab', type: '-', mode: 0o644, uid: 0, gid: 0 }), '/etc/crontab: cron table'],
     ['ssh config', withEntry({ path: '/etc/ssh/sshd_config', type: '-', mode: 0o644, uid: 0, gid: 0 }), '/etc/ssh/sshd_config: ssh configuration'],
   ])('%s', (_name, listing, finding) => expect(verifyListing(listing)).toContain(finding));
+
+  it('a link or a directory of a daemon\'s name is no finding (the doctor reads files)', () => {
+    expect(verifyListing([...good, { path: '/usr/sbin/crond', type: 'l', mode: 0o777, uid: 0, gid: 0 }, { path: '/etc/systemd', type: 'd', mode: 0o755, uid: 0, gid: 0 }])).toEqual([]);
+  });
 
   it('lists every problem at once', () => {
     const bad = [...withEntry({ path: '/usr/local/bin/capsem-probe', type: '-', mode: 0o4777, uid: 0, gid: 0 })];

@@ -6,8 +6,8 @@ import { type KernelIdentity, bootGuest, buildRootfs, decideAccel, manifestIdent
 import { ARCHS, type Arch } from '../../policy/index.ts';
 import { InputError, UsageError } from '../../util/errors.ts';
 import { defineCommand } from '../command.ts';
-import { BOOT_ARGS, VARIANT_ARG, parseTimeout, parseVariant, requireArch } from '../args.ts';
-import { bootJson, describeBoot } from '../report.ts';
+import { BASE_ARGS, BOOT_ARGS, VARIANT_ARG, parseBase, parseTimeout, parseVariant, requireArch } from '../args.ts';
+import { bootJson, describeBase, describeBoot } from '../report.ts';
 
 /** The kernel `capsem-kernel build` left in out/<arch>. */
 function builtKernel(arch: Arch, cwd: string): string {
@@ -57,6 +57,7 @@ where KVM cannot run this guest; 130 interrupted (the VM is stopped).`,
     rootfs: { type: 'string', description: 'Squashfs root image (default: built by `rootfs`)', valueHint: 'IMAGE' },
     initramfs: { type: 'string', description: 'Initramfs (default: built by `rootfs`)', valueHint: 'IMAGE' },
     ...BOOT_ARGS,
+    ...BASE_ARGS,
     shell: { type: 'boolean', description: 'After the doctor, drop to a shell on the console (no timeout)' },
     'allow-unknown-kernel': {
       type: 'boolean',
@@ -82,8 +83,11 @@ where KVM cannot run this guest; 130 interrupted (the VM is stopped).`,
     const identity = await identify(kernel, args['allow-unknown-kernel']);
     let rootfs = args.rootfs && resolve(io.cwd, args.rootfs);
     let initramfs = args.initramfs && resolve(io.cwd, args.initramfs);
+    const base = parseBase(args, io.cwd, 'boot');
+    if (base.base && (rootfs || initramfs)) throw new UsageError('boot: --base builds the images: --rootfs/--initramfs do not apply');
     if (!rootfs || !initramfs) {
-      const images = await buildRootfs({ arch, ...(variant ? { variant } : {}), signal: io.signal, onProgress: (m) => io.stderr(`${m}\n`) });
+      const images = await buildRootfs({ arch, ...(variant ? { variant } : {}), ...base, signal: io.signal, onProgress: (m) => io.stderr(`${m}\n`) });
+      io.stderr(describeBase(images));
       rootfs ??= images.squashfs.path;
       initramfs ??= images.initramfs.path;
     }

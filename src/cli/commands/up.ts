@@ -4,8 +4,8 @@ import { type BootResult, type GuestImages, bootGuest, buildRootfs, decideAccel,
 import { type ProofRecord, describeProofRecord, readProofRecord } from '../../prove/index.ts';
 import { ARCHS, type Arch, DEFAULT_KERNEL } from '../../policy/index.ts';
 import { defineCommand } from '../command.ts';
-import { BOOT_ARGS, parseTimeout } from '../args.ts';
-import { type BootJson, bootJson, describeBoot, mib } from '../report.ts';
+import { BASE_ARGS, BOOT_ARGS, parseBase, parseTimeout } from '../args.ts';
+import { type BootJson, bootJson, describeBase, describeBoot, mib } from '../report.ts';
 
 // The whole job with defaults: kernel (cached build), guest images (cached),
 // boot, the doctor's verdict, one report. Exit 0 only when healthy.
@@ -80,6 +80,7 @@ cannot run the guest); 130 interrupted.`,
   args: {
     arch: { type: 'string', description: 'Guest architecture', choices: ARCHS, default: 'x86_64' },
     ...BOOT_ARGS,
+    ...BASE_ARGS,
     json: { type: 'boolean', description: "Print one JSON object on stdout: boot --json's fields plus kernel, rootfs and proof (the text report goes to stderr)" },
   },
   examples: ['capsem-kernel up', 'capsem-kernel up --arch arm64 --json'],
@@ -99,7 +100,8 @@ cannot run the guest); 130 interrupted.`,
       cwd: io.cwd,
       env: io.env,
     }).finally(progress.stop);
-    const images = await buildRootfs({ arch, signal: io.signal, onProgress: (m) => io.stderr(`up: ${m}\n`) });
+    const images = await buildRootfs({ arch, ...parseBase(args, io.cwd, 'up'), signal: io.signal, onProgress: (m) => io.stderr(`up: ${m}\n`) });
+    io.stderr(describeBase(images));
     // The last LKDTM proof of this very image, if any (`prove` records it; proving again takes minutes).
     const proof = readProofRecord(kernel.image.sha256, io.env);
     (args.json ? io.stderr : io.stdout)(describeKernel(kernel, images, proof));

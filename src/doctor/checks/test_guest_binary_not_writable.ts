@@ -1,4 +1,4 @@
-import { GUEST } from '../../policy/index.ts';
+import { CAPSEM_BIN_DIRS, GUEST } from '../../policy/index.ts';
 import { type CheckContext, defineCheck, describeMiss, fail, octal, pass } from '../define.ts';
 import { describeMount, mountOption } from '../mounts.ts';
 import { DOCTOR_MANIFEST, parseManifest } from '../manifest.ts';
@@ -41,6 +41,7 @@ export default defineCheck({
     'binary-missing': 'a capsem binary is not installed',
     'wrong-mode': 'a capsem binary is not a regular file of mode 0555',
     'not-root-owned': 'a capsem binary is not owned by root',
+    'directory-writable': 'a directory the capsem binaries are reached through is writable by others than root (a binary could be renamed away and replaced)',
     'runtime-writable': 'a file the doctor runs from (node, its bundle, a mapped library) has a write bit',
     'no-read-only-layer': `no read-only mount of ${GUEST.rootDevice} is visible to hold the binaries`,
     'not-on-read-only-layer': 'a capsem binary or a file the doctor runs from is not the file of the read-only lower layer (copied up, replaced or deleted)',
@@ -49,7 +50,7 @@ export default defineCheck({
   },
   run(ctx) {
     const evidence: string[] = [];
-    type Reason = 'binary-missing' | 'wrong-mode' | 'not-root-owned' | 'runtime-writable' | 'not-on-read-only-layer';
+    type Reason = 'binary-missing' | 'wrong-mode' | 'not-root-owned' | 'directory-writable' | 'runtime-writable' | 'not-on-read-only-layer';
     let reason: Reason | undefined;
     const binaries = GUEST.capsemBinaries.map((b) => `${GUEST.capsemBinDir}/${b}`);
     for (const p of binaries) {
@@ -64,6 +65,13 @@ export default defineCheck({
       evidence.push(`${p}: ${kind}, mode ${octal(mode)}, uid ${uid} (policy: file, 0555, uid 0)`);
       if (kind !== 'file' || mode !== 0o555) reason ??= 'wrong-mode';
       else if (uid !== 0) reason ??= 'not-root-owned';
+    }
+    for (const d of CAPSEM_BIN_DIRS) {
+      const { mode, uid } = must(ctx.stat(d), d);
+      if (mode & 0o022 || uid !== 0) {
+        evidence.push(`${d}: directory of the capsem binaries, mode ${octal(mode)}, uid ${uid} (policy: no group/other write bit, uid 0)`);
+        reason ??= 'directory-writable';
+      }
     }
     const runtime = doctorFiles(ctx);
     const writable = runtime.paths.filter((p) => must(ctx.stat(p), p).mode & 0o222);

@@ -1,7 +1,7 @@
 import check from '../../../src/doctor/checks/test_guest_binary_not_writable.ts';
 import { GUEST } from '../../../src/policy/index.ts';
 import { testCheck } from '../helpers/check-tester.ts';
-import { file } from '../helpers/fake-guest.ts';
+import { dir, file } from '../helpers/fake-guest.ts';
 import { DOCTOR_MANIFEST } from '../../../src/doctor/manifest.ts';
 import { DOCTOR_BUNDLE, DOCTOR_PID, HEALTHY_MOUNTS, LIBC, doctorMaps, mountsText } from '../helpers/healthy-guest.ts';
 
@@ -18,6 +18,7 @@ testCheck(check, {
     { name: 'mode 0511 (not 0555)', patch: { files: { [doctor]: file(content, { mode: 0o511, ino: 500 }) } }, reason: 'wrong-mode' },
     { name: 'setuid 04555', patch: { files: { [doctor]: file(content, { mode: 0o4555, ino: 500 }) } }, reason: 'wrong-mode' },
     { name: 'owned by uid 1000', patch: { files: { [doctor]: file(content, { mode: 0o555, uid: 1000, ino: 500 }) } }, reason: 'not-root-owned' },
+    { name: 'the directory of the binaries writable by all (mode 0777)', patch: { files: { [GUEST.capsemBinDir]: dir({ mode: 0o777 }) } }, reason: 'directory-writable', evidence: `${GUEST.capsemBinDir}: directory of the capsem binaries, mode 0777` },
     { name: 'a binary is missing', patch: { files: { [`${GUEST.capsemBinDir}/capsem-probe`]: null } }, reason: 'binary-missing' },
     // Mode 0555 again, but a copy in the writable upper layer (new inode).
     {

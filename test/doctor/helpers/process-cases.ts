@@ -16,6 +16,9 @@ export function processTests(names: readonly string[]): CheckCases {
       // A renamed process still shows its executable.
       { name: `exe is ${first} under another comm`, patch: { files: processNode(302, 'kworker', `/usr/sbin/${first}`) }, reason: 'process-running' },
       { name: `exe is a deleted ${first}`, patch: { files: processNode(303, 'x', `/usr/sbin/${first} (deleted)`) }, reason: 'process-running' },
+      // The image builder's table (src/policy/guest-files.ts): the daemon's binary is installed though nothing runs it.
+      { name: `a ${first} binary on /`, patch: { files: { [`/usr/sbin/${first}`]: file('x', { mode: 0o755 }) } }, reason: 'file-installed', evidence: `/usr/sbin/${first}: ${first} binary` },
+      { name: `a ${first} binary only on the lower layer`, patch: { files: { [`/mnt/lower/usr/sbin/${first}`]: file('x', { mode: 0o755 }) } }, reason: 'file-installed' },
     ],
     error: [
       { name: '/proc does not list the doctor itself', patch: { pid: DOCTOR_PID + 1 }, reason: 'implausible' },

@@ -1,0 +1,141 @@
+import { chmod, chown, lstat, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CAPSEM_BIN_DIRS, type CheckName, forbiddenFile } from '../policy/index.ts';
+import { runTool } from './exec.ts';
+import { CAPSEM_BINARY_PATHS, walk } from './layout.ts';
+import type { ListedEntry } from './squashfs.ts';
+
+// What in a root filesystem breaks the guest rules, each finding named by the
+// doctor check that fails on it in the booted guest; and the fixes that
+// `--enforce` makes. The rules are the policy's (src/policy/guest-files.ts,
+// GUEST): the doctor reads the same ones.
+
+export type FindingKind = 'setuid' | 'setgid' | 'file-capability' | 'forbidden-file' | 'writable-capsem-path';
+
+export interface Finding {
+  path: string;
+  kind: FindingKind;
+  what: string;
+  /** The doctor check that fails on it. */
+  check: CheckName;
+}
+
+export const describeFinding = (f: Finding) => `${f.path}: ${f.what} (${f.check})`;
+
+const octal = (mode: number) => (mode & 0o7777).toString(8).padStart(4, '0');
+
+/** `getcap -r` on the tree: every file with a security.capability xattr. */
+async function fileCaps(staging: string, signal?: AbortSignal): Promise<{ path: string; caps: string }[]> {
+  const out = await runTool('getcap', ['-r', staging], { signal });
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const at = line.lastIndexOf(' ');
+      return { path: line.slice(staging.length, at), caps: line.slice(at + 1) };
+    })
+    .filter((c) => c.path.startsWith('/'));
+}
+
+/** Every finding in the tree at `staging`, sorted by path: all at once, before anything is changed. */
+export async function scanTree(staging: string, signal?: AbortSignal): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  for (const p of await walk(staging)) {
+    const st = await lstat(join(staging, p));
+    // Files, as the doctor sees them (a directory or a link of a daemon's name does nothing by itself).
+    const hit = st.isFile() ? forbiddenFile(p) : undefined;
+    if (hit) findings.push({ path: p, kind: 'forbidden-file', what: hit.what, check: `test_no_${hit.daemon}` });
+    if (st.isSymbolicLink()) continue;
+    if (st.mode & 0o4000) findings.push({ path: p, kind: 'setuid', what: `setuid (mode ${octal(st.mode)})`, check: 'test_no_setuid_binaries' });
+    if (st.mode & 0o2000) findings.push({ path: p, kind: 'setgid', what: `setgid (mode ${octal(st.mode)})`, check: 'test_no_setgid_binaries' });
+  }
+  for (const c of await fileCaps(staging, signal)) {
+    findings.push({ path: c.path, kind: 'file-capability', what: `file capability ${c.caps}`, check: 'test_no_file_capabilities' });
+  }
+  for (const d of CAPSEM_BIN_DIRS) {
+    const st = await lstat(join(staging, d)).catch(() => undefined);
+    if (!st || st.isSymbolicLink() || !st.isDirectory()) continue;
+    if (st.mode & 0o022 || st.uid !== 0) {
+      findings.push({ path: d, kind: 'writable-capsem-path', what: `directory of the capsem binaries writable by others (mode ${octal(st.mode)}, owner ${st.uid}:${st.gid})`, check: 'test_guest_binary_not_writable' });
+    }
+  }
+  return findings.sort((a, b) => a.path.localeCompare(b.path) || a.kind.localeCompare(b.kind));
+}
+
+/** Fixes every finding (`--enforce`), one line per change: bits stripped, capabilities removed, forbidden files deleted. */
+export async function fixFindings(staging: string, findings: readonly Finding[], signal?: AbortSignal): Promise<string[]> {
+  const changes: string[] = [];
+  const removed: string[] = [];
+  const gone = (p: string) => removed.some((r) => p === r || p.startsWith(`${r}/`));
+  for (const f of findings.filter((x) => x.kind === 'forbidden-file')) {
+    if (gone(f.path)) continue;
+    await rm(join(staging, f.path), { recursive: true, force: true });
+    removed.push(f.path);
+    changes.push(`${f.path}: removed (${f.what})`);
+  }
+  const bitsDone = new Set<string>();
+  for (const f of findings) {
+    if (f.kind === 'forbidden-file' || gone(f.path)) continue;
+    const full = join(staging, f.path);
+    if (f.kind === 'setuid' || f.kind === 'setgid') {
+      if (bitsDone.has(f.path)) continue;
+      bitsDone.add(f.path);
+      const { mode } = await lstat(full);
+      await chmod(full, mode & 0o1777);
+      changes.push(`${f.path}: setuid/setgid bits stripped (mode ${octal(mode)} -> ${octal(mode & 0o1777)})`);
+    } else if (f.kind === 'file-capability') {
+      await runTool('setcap', ['-r', full], { signal });
+      changes.push(`${f.path}: file capability removed`);
+    } else {
+      const st = await lstat(full);
+      await chown(full, 0, 0);
+      await chmod(full, st.mode & 0o7755);
+      changes.push(`${f.path}: mode ${octal(st.mode)} ${st.uid}:${st.gid} set to ${octal(st.mode & 0o7755)} 0:0`);
+    }
+  }
+  return changes;
+}
+
+/**
+ * Our own tree's enforcement pass: strip setuid/setgid, make capsem binaries
+ * 0555 root; a forbidden file is a bug in our layout, refused.
+ */
+export async function enforceTree(staging: string, signal?: AbortSignal): Promise<string[]> {
+  const findings = await scanTree(staging, signal);
+  const forbidden = findings.filter((f) => f.kind === 'forbidden-file');
+  if (forbidden.length) throw new Error(`the guest tree holds forbidden files:\n  ${forbidden.map((f) => `${f.path}: ${f.what}`).join('\n  ')}`);
+  const changed = (await fixFindings(staging, findings, signal)).map((c) => c.replace(/ \(mode .*\)$/, ''));
+  for (const p of CAPSEM_BINARY_PATHS) {
+    const st = await stat(join(staging, p));
+    if ((st.mode & 0o7777) !== 0o555 || st.uid !== 0 || st.gid !== 0) {
+      await chmod(join(staging, p), 0o555);
+      await chown(join(staging, p), 0, 0);
+      changed.push(`${p}: mode ${octal(st.mode)} ${st.uid}:${st.gid} set to 0555 0:0`);
+    }
+  }
+  return changed;
+}
+
+/** The guest rules checked on a listing of the built image: one finding per problem, all at once. */
+export function verifyListing(entries: readonly ListedEntry[]): string[] {
+  const findings = new Set<string>();
+  const byPath = new Map(entries.map((e) => [e.path, e]));
+  for (const e of entries) {
+    if (e.type !== 'l' && e.mode & 0o4000) findings.add(`${e.path}: setuid`);
+    if (e.type !== 'l' && e.mode & 0o2000) findings.add(`${e.path}: setgid`);
+    const hit = e.type === '-' ? forbiddenFile(e.path) : undefined;
+    if (hit) findings.add(`${e.path}: ${hit.what}`);
+  }
+  for (const p of CAPSEM_BINARY_PATHS) {
+    const e = byPath.get(p);
+    if (!e) findings.add(`${p}: missing`);
+    else if (e.type !== '-' || e.mode !== 0o555 || e.uid !== 0 || e.gid !== 0) {
+      findings.add(`${p}: ${e.type} mode ${octal(e.mode)} owner ${e.uid}:${e.gid} (want a file, 0555, 0:0)`);
+    }
+  }
+  for (const d of CAPSEM_BIN_DIRS) {
+    const e = byPath.get(d);
+    if (e && (e.mode & 0o022 || e.uid !== 0)) findings.add(`${d}: directory of the capsem binaries mode ${octal(e.mode)} owner ${e.uid}:${e.gid}`);
+  }
+  return [...findings].sort();
+}

@@ -1,0 +1,108 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type BootResult, type GuestImages, bootGuest, buildRootfs } from '../../src/guest/index.ts';
+import { aptDownload } from '../../src/guest/runtime.ts';
+import { runTool } from '../../src/guest/exec.ts';
+import { run } from '../../src/cli/main.ts';
+import { debianRoot } from '../helpers/debian-root.ts';
+import { captureIO } from '../helpers/io.ts';
+import { identityOf, policyKernel } from '../guest/e2e-kit.ts';
+
+// The user's own guest image: real third-party roots (Debian 12 minbase made
+// by mmdebstrap, the same with python3 and git, a musl root with no shell),
+// the capsem layer added, booted on our default x86_64 kernel. Unenforced,
+// the doctor fails exactly on the builder's findings; enforced, HEALTHY.
+
+const arch = 'x86_64';
+
+async function boot(images: GuestImages): Promise<BootResult> {
+  const k = await policyKernel(arch);
+  const r = await bootGuest({ arch, kernel: k.image.path, identity: identityOf(k), rootfs: images.squashfs.path, initramfs: images.initramfs.path });
+  const p = r.timings.phases;
+  process.stderr.write(`own-image: ${images.manifest.base?.path ?? 'our base'}: ${r.healthy ? 'HEALTHY' : 'UNHEALTHY'}, ${r.timings.msToVerdict} ms to verdict (doctor ${p?.doctor} ms), squashfs ${images.squashfs.sizeBytes} bytes\n`);
+  return r;
+}
+
+const failing = (r: BootResult) => (r.report?.checks ?? []).filter((c) => c.status !== 'pass');
+
+describe('own image: Debian 12 minbase (mmdebstrap)', () => {
+  it('unenforced: the builder names the setuid/setgid files, and the doctor fails exactly those checks naming them', async () => {
+    const root = await debianRoot();
+    const images = await buildRootfs({ arch, base: root.path });
+    const findings = images.manifest.base!.findings;
+    const setuid = findings.filter((f) => f.kind === 'setuid').map((f) => f.path);
+    for (const p of ['/usr/bin/su', '/usr/bin/passwd', '/usr/bin/mount', '/usr/bin/umount', '/usr/bin/chsh']) expect(setuid).toContain(p);
+    expect(findings.filter((f) => f.kind === 'setgid').map((f) => f.path)).toContain('/usr/bin/chage');
+    expect(images.manifest.enforced).toEqual([]);
+    process.stderr.write(`own-image: minbase findings (${findings.length}):\n${findings.map((f) => `  ${f.path}: ${f.what} (${f.check})\n`).join('')}`);
+
+    const r = await boot(images);
+    expect(r.report, r.reason).toBeDefined();
+    expect(r.healthy).toBe(false);
+    // Exactly the checks the findings name fail, and every other check passes.
+    expect(failing(r).map((c) => `${c.name} ${c.status}`).sort()).toEqual([...new Set(findings.map((f) => `${f.check} fail`))].sort());
+    for (const f of findings) {
+      const check = r.report!.checks.find((c) => c.name === f.check)!;
+      expect(check.evidence.some((e) => e.startsWith(`${f.path}: `)), `${f.check} names ${f.path}`).toBe(true);
+    }
+  });
+
+  it('--enforce: every finding fixed and listed, re-checked clean, and the doctor says HEALTHY', async () => {
+    const root = await debianRoot();
+    const images = await buildRootfs({ arch, base: root.path, enforce: true });
+    expect(images.manifest.enforced).toContain('/usr/bin/su: setuid/setgid bits stripped (mode 4755 -> 0755)');
+    expect(images.manifest.findings).toEqual([]);
+    const r = await boot(images);
+    expect(failing(r).map((c) => `${c.name}: ${c.evidence.slice(0, 3).join(' | ')}`), r.reason).toEqual([]);
+    expect(r.healthy).toBe(true);
+  });
+
+  it('`rootfs --base` prints every finding, exits 1 without --enforce and 0 with it; --json carries them', async () => {
+    const root = await debianRoot();
+    const io = captureIO();
+    expect(await run(['rootfs', '--arch', arch, '--base', root.path, '--json'], io)).toBe(1);
+    expect(io.err).toMatch(/finding +\/usr\/bin\/su: setuid \(mode 4755\) \(test_no_setuid_binaries\)/);
+    const m = JSON.parse(io.out) as { base: { findings: { path: string; check: string }[] } };
+    expect(m.base.findings).toContainEqual(expect.objectContaining({ path: '/usr/bin/passwd', check: 'test_no_setuid_binaries' }));
+    const enforced = captureIO();
+    expect(await run(['rootfs', '--arch', arch, '--base', root.path, '--enforce'], enforced)).toBe(0);
+    expect(enforced.out).toMatch(/enforced +\/usr\/bin\/passwd: setuid\/setgid bits stripped/);
+    expect(enforced.out).toMatch(/re-checked: clean/);
+  });
+});
+
+describe('own image: what an agent needs (python3, git)', () => {
+  it('--enforce: HEALTHY, with python3 and git on the root', async () => {
+    const root = await debianRoot(['python3', 'git']);
+    const images = await buildRootfs({ arch, base: root.path, enforce: true });
+    const paths = new Set(images.manifest.files.map((f) => f.path));
+    expect(paths.has('/usr/bin/python3') || paths.has('/usr/bin/python3.11')).toBe(true);
+    expect(paths.has('/usr/bin/git')).toBe(true);
+    const r = await boot(images);
+    expect(failing(r).map((c) => `${c.name}: ${c.evidence.slice(0, 3).join(' | ')}`), r.reason).toEqual([]);
+    expect(r.healthy).toBe(true);
+  });
+});
+
+describe('own image: musl, and no shell but ours', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+
+  it('a root of Debian\'s musl package alone (no glibc, no /bin/sh) boots HEALTHY on the capsem layer', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'capsem-musl-root-'));
+    dirs.push(dir);
+    await runTool('dpkg-deb', ['-x', await aptDownload(arch, 'musl'), join(dir, 'root')]);
+    expect(existsSync(join(dir, 'root/lib/ld-musl-x86_64.so.1'))).toBe(true);
+    for (const p of ['bin/sh', 'usr/bin/sh', 'lib64/ld-linux-x86-64.so.2']) expect(existsSync(join(dir, 'root', p)), p).toBe(false);
+    const images = await buildRootfs({ arch, base: join(dir, 'root') });
+    expect(images.manifest.base!.findings).toEqual([]);
+    const r = await boot(images);
+    expect(failing(r).map((c) => c.name), r.reason).toEqual([]);
+    expect(r.healthy).toBe(true);
+  });
+});
