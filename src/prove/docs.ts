@@ -27,7 +27,8 @@ export function renderProofDoc(): string {
     '',
     '`capsem-kernel prove --arch A` boots the **proving kernel** (the policy plus ' + PROVING_ADDITIONS.map(code).join(', ') +
       '; its final `.config` may differ from the shipped kernel\'s only in ' + ALLOWED_CONFIG_DIFFERENCES.map(code).join(', ') +
-      ') once per test with `lkdtm.cpoint_name=DIRECT lkdtm.cpoint_type=TEST`, and the **weakened proving kernel** (every control below at once) once more. ' +
+      ') once per test with `lkdtm.cpoint_name=DIRECT lkdtm.cpoint_type=TEST`, and the **weakened proving kernel** (every control below at once) once more ' +
+      '(a run whose every control is a command-line token, such as `--only` kCFI on x86_64, boots the proving kernel itself with the tokens: no second compile). ' +
       'A proof holds when the attack is blocked on the first and not blocked on the second; an inconclusive boot (the test is missing, ' +
       'the emulated CPU lacks the feature, the log was cut short) never counts as proven. Exit 0 only when every claim is proven.',
     '',

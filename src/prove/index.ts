@@ -9,7 +9,7 @@ import { type AccelRequest } from '../guest/accel.ts';
 import { type Arch, DEFAULT_TOOLCHAIN, type KernelSeries, RULES, type RuleId, type Toolchain, appliesToArch } from '../policy/index.ts';
 import { CheckFailedError, UsageError } from '../util/errors.ts';
 import { type Classification, type Verdict, classify } from './classify.ts';
-import { ALLOWED_AUDIT_FAILURES, lkdtmCmdline, provingFragment, unexpectedDifferences, weakenedCmdline, weakenedFragment } from './kernel.ts';
+import { ALLOWED_AUDIT_FAILURES, lkdtmCmdline, needsWeakenedKernel, provingFragment, unexpectedDifferences, weakenedCmdline, weakenedFragment } from './kernel.ts';
 import { LKDTM_TESTS, type LkdtmTest, type SkippedTest, skippedFor } from './lkdtm.ts';
 import { type ProveBoot, proveBoot, proveInitramfs } from './boot.ts';
 
@@ -53,7 +53,7 @@ export function claimsFor(arch: Arch, toolchain: Toolchain = DEFAULT_TOOLCHAIN):
 export interface Run {
   rule: RuleId;
   test: string;
-  /** proof: the proving kernel, must be blocked; control: the weakened kernel, must be not blocked. */
+  /** proof: the proving kernel, must be blocked; control: the weakened kernel (or the proving one when every control of the run is a command-line token, see needsWeakenedKernel), must be not blocked. */
   kind: 'proof' | 'control';
   verdict: Verdict;
   ok: boolean;
@@ -161,7 +161,9 @@ export async function prove(opts: ProveOptions): Promise<ProveResult> {
     });
     const proving = await fragmentKernel(arch, dir, 'proving', provingFragment(), opts);
     checkProvingKernel(shipped, proving);
-    const weakened = await fragmentKernel(arch, dir, 'weakened', weakenedFragment(arch, toolchain), opts);
+    const weakened = needsWeakenedKernel(claims.map((c) => c.rule), arch, toolchain)
+      ? await fragmentKernel(arch, dir, 'weakened', weakenedFragment(arch, toolchain), opts)
+      : proving;
     const initramfs = await proveInitramfs(arch, dir, opts.signal);
     const runs: Run[] = [];
     for (const c of claims) {

@@ -52,7 +52,10 @@ export const WEAKENINGS: readonly Weakening[] = [
   // Return addresses go unsigned: CORRUPT_PAC's key change and CFI_BACKWARD's rewrite go unnoticed.
   { rule: 'arm64-ptr-auth-kernel', archs: ['arm64'], lines: ['# CONFIG_ARM64_PTR_AUTH_KERNEL is not set'] },
   // clang only: gcc cannot build kCFI, and its weakened fragments keep their bytes (build cache keys).
-  { rule: 'cfi-clang', toolchains: ['clang'], lines: ['# CONFIG_CFI_CLANG is not set'] },
+  // x86_64: cfi=off makes the kernel patch every caller's kCFI check out at boot (alternative.c
+  // __apply_fineibt, "Disabling CFI"): the same binary with the checks gone. arm64 has no cfi=.
+  { rule: 'cfi-clang', archs: ['x86_64'], toolchains: ['clang'], cmdline: ['cfi=off'] },
+  { rule: 'cfi-clang', archs: ['arm64'], toolchains: ['clang'], lines: ['# CONFIG_CFI_CLANG is not set'] },
   // With PAC already off above, no return-address protection is left (cfi.c checks for either).
   { rule: 'arm64-shadow-call-stack', archs: ['arm64'], toolchains: ['clang'], lines: ['# CONFIG_SHADOW_CALL_STACK is not set'] },
 ];
@@ -73,6 +76,15 @@ export function weakenedFragment(arch: Arch, toolchain: Toolchain = DEFAULT_TOOL
 
 export function weakenedCmdline(arch: Arch, toolchain: Toolchain = DEFAULT_TOOLCHAIN): string[] {
   return weakeningsFor(arch, toolchain).flatMap((w) => w.cmdline ?? []);
+}
+
+/**
+ * Whether the controls of these rules need the weakened kernel: some control turns a config option off.
+ * When every one is a command-line token, the controls boot the proving kernel itself with the tokens
+ * (the same binary, one compile fewer: e.g. `prove --toolchain clang --only CFI_FORWARD_PROTO` on x86_64).
+ */
+export function needsWeakenedKernel(rules: readonly RuleId[], arch: Arch, toolchain: Toolchain = DEFAULT_TOOLCHAIN): boolean {
+  return weakeningsFor(arch, toolchain).some((w) => rules.includes(w.rule) && (w.lines?.length ?? 0) > 0);
 }
 
 /**

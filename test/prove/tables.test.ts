@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ARCHS, RULES, TOOLCHAINS, appliesToArch } from '../../src/policy/index.ts';
 import { claimsFor } from '../../src/prove/index.ts';
-import { PROVING_ADDITIONS, WEAKENINGS, unexpectedDifferences, weakenedCmdline, weakenedFragment, weakeningsFor } from '../../src/prove/kernel.ts';
+import { PROVING_ADDITIONS, WEAKENINGS, needsWeakenedKernel, unexpectedDifferences, weakenedCmdline, weakenedFragment, weakeningsFor } from '../../src/prove/kernel.ts';
 import { LKDTM_TESTS, SKIPPED_TESTS, skippedFor } from '../../src/prove/lkdtm.ts';
 import { kernelTree } from '../policy/kernel-trees.ts';
 
@@ -23,10 +23,12 @@ describe('prove tables', () => {
 
   it('every rule with proofs has a negative control on each arch it is claimed for, and every control belongs to such a rule', () => {
     const proved = RULES.filter((r) => r.proofs?.length).map((r) => r.id).sort();
-    expect(WEAKENINGS.map((w) => w.rule).sort()).toEqual(proved);
+    expect([...new Set(WEAKENINGS.map((w) => w.rule))].sort()).toEqual(proved);
     for (const w of WEAKENINGS) expect((w.lines?.length ?? 0) + (w.cmdline?.length ?? 0), w.rule).toBeGreaterThan(0);
     for (const [arch, tc] of TARGETS) {
-      const controlled = new Set(weakeningsFor(arch, tc).map((w) => w.rule));
+      const rules = weakeningsFor(arch, tc).map((w) => w.rule);
+      expect(rules.filter((r, i) => rules.indexOf(r) !== i), `${arch} ${tc}: one control per rule`).toEqual([]);
+      const controlled = new Set(rules);
       const claimed = new Set(claimsFor(arch, tc).map((c) => c.rule));
       expect(claimsFor(arch, tc).filter((c) => !controlled.has(c.rule)).map((c) => `${arch}:${tc}:${c.rule}`)).toEqual([]);
       // A control for nothing claimed would change a weakened kernel (and its cache key) for no proof.
@@ -37,17 +39,24 @@ describe('prove tables', () => {
   it.each(TARGETS)('%s %s: the weakened kernel is the proving one plus the controls', (arch, tc) => {
     const controls = weakeningsFor(arch, tc).flatMap((w) => w.lines ?? []);
     expect(weakenedFragment(arch, tc)).toBe([...PROVING_ADDITIONS, ...controls, ''].join('\n'));
-    expect(weakenedCmdline(arch, tc)).toEqual(['init_on_alloc=0', 'init_on_free=0']);
+    expect(weakenedCmdline(arch, tc)).toEqual(['init_on_alloc=0', 'init_on_free=0', ...(arch === 'x86_64' && tc === 'clang' ? ['cfi=off'] : [])]);
+  });
+
+  it('the weakened kernel is built only when a control of the run turns an option off', () => {
+    // x86_64 kCFI's control is cfi=off on the proving kernel itself; arm64 has no cfi= and compiles CFI_CLANG out.
+    expect(needsWeakenedKernel(['cfi-clang'], 'x86_64', 'clang')).toBe(false);
+    expect(needsWeakenedKernel(['init-on-alloc', 'init-on-free'], 'x86_64')).toBe(false);
+    expect(needsWeakenedKernel(['cfi-clang'], 'arm64', 'clang')).toBe(true);
+    expect(needsWeakenedKernel(['cfi-clang', 'vmap-stack'], 'x86_64', 'clang')).toBe(true);
+    expect(needsWeakenedKernel(claimsFor('x86_64').map((c) => c.rule), 'x86_64')).toBe(true);
   });
 
   it('gcc\'s weakened fragments keep their bytes (build cache keys): the clang-only controls are clang\'s', () => {
     expect(weakenedFragment('x86_64')).toBe(weakenedFragment('x86_64', 'gcc'));
-    for (const arch of ARCHS) {
-      expect(weakenedFragment(arch, 'gcc')).not.toMatch(/CFI_CLANG|SHADOW_CALL_STACK/);
-      expect(weakenedFragment(arch, 'clang')).toContain('# CONFIG_CFI_CLANG is not set');
-    }
+    for (const arch of ARCHS) expect(weakenedFragment(arch, 'gcc')).not.toMatch(/CFI_CLANG|SHADOW_CALL_STACK/);
+    expect(weakenedFragment('arm64', 'clang')).toContain('# CONFIG_CFI_CLANG is not set');
     expect(weakenedFragment('arm64', 'clang')).toContain('# CONFIG_SHADOW_CALL_STACK is not set');
-    expect(weakenedFragment('x86_64', 'clang')).not.toContain('SHADOW_CALL_STACK');
+    expect(weakenedFragment('x86_64', 'clang')).toBe(weakenedFragment('x86_64', 'gcc'));
   });
 
   it('clang claims kCFI on both arches and the shadow call stack on arm64; gcc claims neither', () => {
