@@ -12,8 +12,9 @@ const code = (s: string) => `\`${s}\``;
 
 export function renderProofDoc(): string {
   const rows = RULES.filter((r) => r.proofs?.length).flatMap((r) => {
-    const w = WEAKENINGS.find((x) => x.rule === r.id);
-    const control = w ? [...(w.lines ?? []), ...(w.cmdline ?? []).map((t) => `cmdline ${t}`)].map(code).join(', ') : '**none**';
+    const ws = WEAKENINGS.filter((x) => x.rule === r.id);
+    const one = (w: (typeof ws)[number]) => [...(w.lines ?? []), ...(w.cmdline ?? []).map((t) => `cmdline ${t}`)].map(code).join(', ');
+    const control = ws.length ? ws.map((w) => (ws.length > 1 && w.archs ? `${w.archs.join(', ')}: ` : '') + one(w)).join('; ') : '**none**';
     return r.proofs!.map((name) => {
       const t = LKDTM_TESTS.find((x) => x.name === name);
       const archs = ARCHS.filter((a) => appliesToArch(r, a) && (!t || appliesToArch(t, a))).join(', ');
