@@ -33,6 +33,19 @@ const CASES: { name: string; test: string; console: string; verdict: Verdict; li
   { name: 'CFI_BACKWARD: a redirected return is not blocked', test: 'CFI_BACKWARD', console: 'lkdtm: ok: redirected stack return address.\nlkdtm: FAIL: stack return address was redirected!\n', verdict: 'not-blocked' },
   { name: 'CFI_BACKWARD: an unchanged control flow blocks', test: 'CFI_BACKWARD', console: 'lkdtm: ok: redirected stack return address.\nlkdtm: ok: control flow unchanged.\n', verdict: 'blocked' },
   { name: 'CFI_BACKWARD: no working redirect to start from is inconclusive', test: 'CFI_BACKWARD', console: 'lkdtm: Eek: return address mismatch! 0 != 1\nlkdtm: FAIL: stack return address manipulation failed!\n', verdict: 'inconclusive' },
+  {
+    name: 'a kCFI trap blocks CFI_FORWARD_PROTO',
+    test: 'CFI_FORWARD_PROTO',
+    console: 'lkdtm: Calling matched prototype ...\nlkdtm: Calling mismatched prototype ...\nCFI failure at lkdtm_CFI_FORWARD_PROTO+0x3c/0x60 (target: lkdtm_increment_int+0x0/0x20; expected type: 0x7e0c52a5)\nOops: invalid opcode: 0000 [#1] SMP\nCall Trace:\n',
+    verdict: 'blocked',
+    line: 'Call Trace:',
+  },
+  {
+    name: 'CFI_FORWARD_PROTO with the checks off (cfi=off) is not blocked',
+    test: 'CFI_FORWARD_PROTO',
+    console: 'Disabling CFI\nlkdtm: Calling mismatched prototype ...\nlkdtm: FAIL: survived mismatched prototype function call!\nlkdtm: Unexpected! This kernel (6.12.117) was built with CONFIG_CFI_CLANG=y\n',
+    verdict: 'not-blocked',
+  },
   { name: 'a log cut short is inconclusive', test: 'EXEC_DATA', console: 'Linux version 6.12.117\n', verdict: 'inconclusive' },
 ];
 
