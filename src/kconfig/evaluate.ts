@@ -28,6 +28,18 @@ export type Start =
   | { mode: 'defconfig'; config: readonly Assignment[] }
   | { mode: 'allnoconfig'; fragment?: readonly Assignment[] };
 
+export interface EvaluateOptions {
+  /**
+   * Compute a value only when it is asked for (and what it depends on), not every
+   * symbol up front as conf does: the audit asks for its rules' symbols only. The
+   * values are the full evaluation's (kconfig's values do not depend on the order
+   * they are computed in; test/kconfig/on-demand.test.ts compares the two on real
+   * configs). The one order conf imposes, 6.1's second pass over ints/hexes out of
+   * range, keeps its full first pass.
+   */
+  onDemand?: boolean;
+}
+
 export interface ReadReport {
   /** Names in the input that no Kconfig file defines (conf ignores them). */
   unknown: string[];
@@ -61,10 +73,14 @@ export class Evaluation {
   private generation = 0;
   private lastCond: { e: Expr | undefined; v: Tristate; generation: number } = { e: undefined, v: NO, generation: -1 };
 
+  private readonly onDemand: boolean;
+
   constructor(
     readonly tree: KconfigTree,
     start: Start,
+    opts: EvaluateOptions = {},
   ) {
+    this.onDemand = opts.onDemand ?? false;
     const n = tree.all.length;
     this.flags = new Uint8Array(n);
     this.tri = new Uint8Array(n);
@@ -106,6 +122,9 @@ export class Evaluation {
     this.calc(this.tree.modules);
     this.computeAll();
     if (this.legacy) {
+      // The reset below sees, and olddefconfig keeps, every value of the first pass (made
+      // with the out-of-range input): on demand, that pass is made now, when there is one.
+      if (this.onDemand && this.tree.all.some((s) => this.outOfRange(s))) this.computeAll(true);
       const reset = this.legacyResetOutOfRange();
       // defconfig recomputes everything afterwards; olddefconfig only what was reset.
       if (start.mode === 'defconfig') this.invalidateAll();
@@ -116,7 +135,9 @@ export class Evaluation {
     }
   }
 
-  private computeAll(): void {
+  /** Every symbol, in menu order (conf's order); on demand, only when `really`. */
+  private computeAll(really = !this.onDemand): void {
+    if (!really) return;
     for (const m of this.tree.entries) if (m.sym) this.calc(m.sym);
   }
 
@@ -147,15 +168,9 @@ export class Evaluation {
 
   /** conf_read_simple(): user values from a .config or fragment, validated per type. */
   private readUserValues(assignments: readonly Assignment[]): void {
-    for (const s of this.tree.all) {
-      if (s.isConst) continue;
-      this.flags[s.id]! &= ~(DEF_USER | VALID);
-      // 6.1 marks every choice as having a user value.
-      if (this.legacy && s.isChoice) this.flags[s.id]! |= DEF_USER;
-      this.userTri[s.id] = NO;
-      this.userVal[s.id] = undefined;
-      this.userPick[s.id] = undefined;
-    }
+    // Read once, into a new evaluation: nothing is set or computed yet (but y/m/n).
+    // 6.1 marks every choice as having a user value.
+    if (this.legacy) for (const s of this.tree.all) if (s.isChoice) this.flags[s.id]! |= DEF_USER;
     for (const [name, raw] of assignments) {
       const sym = this.tree.symbols.get(name);
       // A name only ever referenced (never defined) is unknown too; conf reads it and ignores it.
@@ -237,13 +252,18 @@ export class Evaluation {
   private legacyResetOutOfRange(): KSymbol[] {
     const reset: KSymbol[] = [];
     for (const s of this.tree.all) {
-      if (!this.hasUser(s) || s.choice || (s.type !== 'int' && s.type !== 'hex')) continue;
-      if (this.withinRange(s, this.userVal[s.id]!)) continue;
+      if (!this.outOfRange(s)) continue;
       this.flags[s.id]! &= ~(VALID | DEF_USER);
       this.generation++;
       reset.push(s);
     }
     return reset;
+  }
+
+  /** 6.1: an int/hex user value outside its range. */
+  private outOfRange(s: KSymbol): boolean {
+    if (!this.hasUser(s) || s.choice || (s.type !== 'int' && s.type !== 'hex')) return false;
+    return !this.withinRange(s, this.userVal[s.id]!);
   }
 
   private withinRange(s: KSymbol, str: string): boolean {
@@ -647,8 +667,8 @@ export function assignmentsOf(config: {
 }
 
 /** Evaluates a tree from a starting point, as `make <mode>` would. */
-export function evaluate(tree: KconfigTree, start: Start): Evaluation {
-  return new Evaluation(tree, start);
+export function evaluate(tree: KconfigTree, start: Start, opts?: EvaluateOptions): Evaluation {
+  return new Evaluation(tree, start, opts);
 }
 
 // ---- numbers as the C library reads them -----------------------------------------
