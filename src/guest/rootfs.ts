@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, lstat, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Arch } from '../policy/index.ts';
-import { InputError, UsageError } from '../util/errors.ts';
+import { EnvironmentError, InputError, UsageError } from '../util/errors.ts';
 import { cachedEntry, verifyFiles } from '../util/cache.ts';
 import { sha256, sha256File } from '../util/fs.ts';
 import { cacheDir } from '../util/paths.ts';
@@ -126,6 +126,7 @@ export async function buildRootfs(opts: RootfsOptions): Promise<GuestImages> {
   if (opts.base !== undefined && !isDefaultVariant(variant)) throw new UsageError('rootfs: --base takes the real guest only (test mutants are built on our own base)');
   if (opts.base === undefined && enforce) throw new UsageError('rootfs: --enforce applies to a --base root');
   if (opts.base !== undefined && doctorRuntimeKind() !== 'qjs') throw new UsageError('rootfs: --base needs the self-contained doctor (CAPSEM_DOCTOR_RUNTIME=qjs): the node layout brings its own libc into /lib');
+  if (opts.base !== undefined && process.getuid?.() !== 0) throw new EnvironmentError('rootfs: --base runs as root (the owners, setuid bits and capabilities of your root are read and kept as they are)');
   const base = opts.base === undefined ? undefined : await identifyBase(opts.base, signal);
   say(`rootfs ${arch}: gathering inputs (busybox, the doctor's runtime for ${arch}, doctor, probe)${base ? `; base ${base.kind} ${base.path}` : ''}`);
   const parts = await gatherParts(arch, variant, say, signal);

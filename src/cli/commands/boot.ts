@@ -75,6 +75,8 @@ where KVM cannot run this guest; 130 interrupted (the VM is stopped).`,
     const arch = requireArch(args.arch, 'boot');
     const variant = parseVariant(args['unsafe-variant'], 'boot');
     const timeoutMs = parseTimeout(args.timeout, 'boot');
+    const base = parseBase(args, io.cwd, 'boot');
+    if (base.base && (args.rootfs || args.initramfs)) throw new UsageError('boot: --base builds the images: --rootfs/--initramfs do not apply');
     if (args.shell && args.json) throw new UsageError('boot: --shell gives the console to you: --json does not apply');
     // Decided before anything is built: --accel kvm where KVM cannot run the guest fails at once.
     const accel = decideAccel(args.accel, arch, readHostFacts());
@@ -83,8 +85,6 @@ where KVM cannot run this guest; 130 interrupted (the VM is stopped).`,
     const identity = await identify(kernel, args['allow-unknown-kernel']);
     let rootfs = args.rootfs && resolve(io.cwd, args.rootfs);
     let initramfs = args.initramfs && resolve(io.cwd, args.initramfs);
-    const base = parseBase(args, io.cwd, 'boot');
-    if (base.base && (rootfs || initramfs)) throw new UsageError('boot: --base builds the images: --rootfs/--initramfs do not apply');
     if (!rootfs || !initramfs) {
       const images = await buildRootfs({ arch, ...(variant ? { variant } : {}), ...base, signal: io.signal, onProgress: (m) => io.stderr(`${m}\n`) });
       io.stderr(describeBase(images));

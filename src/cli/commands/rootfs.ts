@@ -26,13 +26,14 @@ export default defineCommand({
   summary: 'Build the guest squashfs root and initramfs (cached)',
   description: `
 Builds the guest's immutable root: a squashfs (metadata zstd, data stored
-uncompressed for fast emulated boots; reproducible: fixed times,
-root-owned, sorted) with Debian's static busybox, Node.js 20 for the guest arch
-(the official binary from the npm registry, plus exactly the shared libraries it
-needs), the doctor bundle (dist/capsem-doctor.js: run \`npm run build\`) and its
-static probe, and capsem-init. The builder enforces the guest rules (strips
-setuid/setgid bits, capsem binaries 0555 root, refuses sshd/cron/systemd), then
-re-verifies the image itself and fails if anything is wrong.
+uncompressed for fast emulated boots; reproducible: fixed times, sorted) of a
+base (ours: Debian's static busybox and a passwd) plus the capsem layer:
+capsem-init, the doctor compiled to bytecode on its static runtime
+capsem-doctor-rt (dist/capsem-doctor.qjs.js: run \`npm run build\`), its static
+probe and capsem's own static busybox under /usr/lib/capsem. The builder
+enforces the guest rules on our base (strips setuid/setgid bits, capsem
+binaries 0555 root, refuses sshd/cron/systemd), then re-verifies the image
+itself and fails if anything is wrong.
 
 Also builds the initramfs (busybox and capsem-init as /init, cpio newc, gzip,
 reproducible) that mounts the squashfs under a tmpfs overlay at boot.

@@ -87,6 +87,7 @@ cannot run the guest); 130 interrupted.`,
   async run({ args, io }) {
     const arch = args.arch;
     const timeoutMs = parseTimeout(args.timeout, 'up');
+    const base = parseBase(args, io.cwd, 'up');
     // Decided before the build: --accel kvm where KVM cannot run the guest fails at once.
     const accel = decideAccel(args.accel, arch, readHostFacts());
     // `up` is a log, also on a terminal: a line per stage, and one at least every 30 s while it compiles.
@@ -100,7 +101,7 @@ cannot run the guest); 130 interrupted.`,
       cwd: io.cwd,
       env: io.env,
     }).finally(progress.stop);
-    const images = await buildRootfs({ arch, ...parseBase(args, io.cwd, 'up'), signal: io.signal, onProgress: (m) => io.stderr(`up: ${m}\n`) });
+    const images = await buildRootfs({ arch, ...base, signal: io.signal, onProgress: (m) => io.stderr(`up: ${m}\n`) });
     io.stderr(describeBase(images));
     // The last LKDTM proof of this very image, if any (`prove` records it; proving again takes minutes).
     const proof = readProofRecord(kernel.image.sha256, io.env);
