@@ -5,6 +5,7 @@
 // failing (before the shared helper: exit 2, "in use by process N"); then the
 // first goes on, and the second reuses what the first made.
 
+import { readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OverlayCache, type Run, overlayCache, sha256Of } from './overlay.ts';
@@ -18,6 +19,12 @@ afterAll(() => cache?.dispose());
 interface Images {
   squashfs: { path: string; sizeBytes: number; sha256: string };
   initramfs: { path: string; sizeBytes: number; sha256: string };
+}
+
+interface UpJson {
+  healthy: boolean;
+  kernel: { release: string; sha256: string };
+  rootfs: Images & { cached: boolean };
 }
 
 /**
@@ -82,5 +89,50 @@ describe('two rootfs runs at once', () => {
     expect(jb!.initramfs).toEqual(ja!.initramfs);
     expect(sha256Of(cache.read(ja!.squashfs.path))).toBe(ja!.squashfs.sha256);
     expect(cache.upperFiles().filter((f) => /\.lock$|\.tmp-\d+|\.staging-\d+/.test(f))).toEqual([]);
+  });
+});
+
+/** Both `up`s HEALTHY, having booted the same kernel and images; what is in out/ is that kernel; no lock left. */
+function expectSameHealthy(a: Run, b: Run): UpJson {
+  for (const r of [a, b]) expect(r.code, r.stderr.slice(-3000)).toBe(0);
+  const [ja, jb] = [a, b].map((r) => JSON.parse(r.stdout) as UpJson);
+  for (const j of [ja!, jb!]) expect(j.healthy).toBe(true);
+  expect(jb!.kernel.release).toBe(ja!.kernel.release);
+  expect(jb!.kernel.sha256).toBe(ja!.kernel.sha256);
+  expect(jb!.rootfs.squashfs).toEqual(ja!.rootfs.squashfs);
+  expect(jb!.rootfs.initramfs).toEqual(ja!.rootfs.initramfs);
+  // One image in out/, not a mix of two copies.
+  expect(sha256Of(readFileSync(join(cache.cwd, 'out/x86_64/bzImage')))).toBe(ja!.kernel.sha256);
+  expect(cache.upperFiles().filter((f) => /\.lock$|\.tmp-\d+|\.staging-\d+/.test(f))).toEqual([]);
+  expect(readdirSync(join(cache.cwd, 'out/x86_64')).filter((f) => /\.lock$|\.tmp-\d+$/.test(f))).toEqual([]);
+  return ja!;
+}
+
+describe('two up runs at once', () => {
+  let entry: string | undefined;
+  it('all cached: the second waits for the first\'s lock on out/, then both are HEALTHY with identical artifacts', async () => {
+    // "[cache] key ..." is said with both the output dir's and the build entry's lock held.
+    const { first, a, b, waited } = await twoAtOnce(['up', '--arch', 'x86_64', '--json'], /up: kernel: \[cache\] key /);
+    expect(waited, `the second run never waited:\n${b.stderr.slice(-2000)}`).toBe(true);
+    const out = join(cache.cwd, 'out/x86_64');
+    const said = `up: kernel: [cache] waiting for process ${first} to finish building the kernel into ${out} (lock ${out}/.lock)`;
+    expect(waits(b)).toHaveLength(1);
+    expect(waits(b)[0]!.startsWith(`${said} (`), waits(b)[0]).toBe(true); // then the elapsed time
+    expect(waits(a)).toEqual([]);
+    entry = dirname(expectSameHealthy(a, b).rootfs.squashfs.path);
+  });
+
+  it('the rootfs not yet built: the second waits for the first to build it, then both are HEALTHY with its images', async () => {
+    expect(entry, 'the first case found the rootfs entry').toBeDefined();
+    cache.shell(`rm -f ${JSON.stringify(join(entry!, 'manifest.json'))}`); // the entry must be made here
+    const { first, a, b, waited } = await twoAtOnce(['up', '--arch', 'x86_64', '--json'], /laying out and enforcing the guest tree/);
+    expect(waited, `the second run never waited:\n${b.stderr.slice(-2000)}`).toBe(true);
+    expect(waits(b)).toEqual([`up: waiting for process ${first} to finish building the rootfs ${basename(entry!)} (lock ${entry}.lock)`]);
+    expect(waits(a)).toEqual([]);
+    const j = expectSameHealthy(a, b);
+    expect(a.stderr).toMatch(/: mksquashfs/);
+    expect(b.stderr).not.toMatch(/: mksquashfs/); // it booted the images the first made
+    expect(j.rootfs.cached).toBe(false);
+    expect((JSON.parse(b.stdout) as UpJson).rootfs.cached).toBe(true);
   });
 });

@@ -109,7 +109,8 @@ export function overlayCache(options: { fresh?: readonly string[]; upperBytes?: 
         holder.stdout.once('data', () => ok());
         holder.once('exit', (code) => fail(new Error(`the namespace holder exited (${code})`)));
       });
-      const enter = ['nsenter', '-t', String(holder.pid), '-m', '--'];
+      // --wd: entering a mount namespace moves the process to its root; the CLI must run in `cwd`.
+      const enter = ['nsenter', '-t', String(holder.pid), '-m', `--wd=${cwd}`, '--'];
       return {
         run: (args, opts = {}) => collect(spawnCli(enter, args, opts), opts),
         dispose: () => holder.kill('SIGKILL'),
