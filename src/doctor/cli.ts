@@ -27,7 +27,7 @@ const OPTIONS = {
   proc: { type: 'string', hint: 'DIR', help: 'where /proc is (default: ROOT/proc)' },
   sys: { type: 'string', hint: 'DIR', help: 'where /sys is (default: ROOT/sys)' },
   dev: { type: 'string', hint: 'DIR', help: 'where /dev is (default: ROOT/dev)' },
-  probe: { type: 'string', hint: 'PATH', help: `the syscall probe (default: ${GUEST.capsemBinDir}/capsem-probe)` },
+  probe: { type: 'string', hint: 'PATH', help: `the syscall probe (default: ${GUEST.capsemBinDir}/capsem-probe, its calls made in-process where the runtime has them)` },
   only: { type: 'string', hint: 'NAME,...', help: 'run only these checks' },
   json: { type: 'boolean', help: 'print the report as JSON' },
   tap: { type: 'boolean', help: 'print the report as TAP 13' },
@@ -163,6 +163,8 @@ function run(argv: string[], io: DoctorIO): number {
   const env = hostEnv({
     ...dirs,
     probePath: values.probe ?? `${GUEST.capsemBinDir}/capsem-probe`,
+    // A probe named on the command line answers everything itself; the default one's calls run in this process when the runtime can.
+    inProcessProbe: values.probe === undefined,
     arch,
     ...(values['fs-facts'] ? { statfsFacts: readFsFacts(values['fs-facts']) } : {}),
   });

@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Arch } from '../policy/index.ts';
@@ -179,6 +180,8 @@ export interface HostEnvOptions {
   sys?: string;
   dev?: string;
   probePath: string;
+  /** The probe's calls in this process when the runtime has them (probePath is then not run). */
+  inProcessProbe?: boolean;
   arch: Arch;
   /**
    * Development only: statfs answers by guest mount point instead of the kernel's
@@ -187,6 +190,9 @@ export interface HostEnvOptions {
   statfsFacts?: Record<string, number>;
 }
 
+/** An empty, `.` or `..` segment, or a trailing slash: what join() would rewrite. */
+const NOT_NORMAL = /\/\/|\/\.\.?(\/|$)|.\/$/;
+
 /** Maps guest paths to host paths: /proc, /sys and /dev may live elsewhere than under root. */
 export function guestPathMapper(o: Pick<HostEnvOptions, 'root' | 'proc' | 'sys' | 'dev'>): (p: string) => string {
   const mounts: [string, string][] = [
@@ -194,7 +200,10 @@ export function guestPathMapper(o: Pick<HostEnvOptions, 'root' | 'proc' | 'sys' 
     ['/sys', o.sys ?? join(o.root, 'sys')],
     ['/dev', o.dev ?? join(o.root, 'dev')],
   ];
+  // In the guest (root /, nothing moved) a normal absolute path is its own host path.
+  const identity = o.root === '/' && o.proc === undefined && o.sys === undefined && o.dev === undefined;
   return (p) => {
+    if (identity && p.startsWith('/') && !NOT_NORMAL.test(p)) return p;
     for (const [prefix, dir] of mounts) {
       if (p === prefix || p.startsWith(prefix + '/')) return dir + p.slice(prefix.length);
     }
@@ -232,6 +241,7 @@ const nativeWalk = (fs as unknown as { capsemWalkSync?: (hostTop: string, guestT
 
 export function hostFs(o: Omit<HostEnvOptions, 'probePath' | 'arch'>): GuestFs {
   const host = guestPathMapper(o);
+  let hashBuffer: Buffer | undefined;
   // The native walk maps one prefix: only when /proc, /sys and /dev are where root has them.
   const native = nativeWalk && o.proc === undefined && o.sys === undefined && o.dev === undefined ? nativeWalk : undefined;
   const self: GuestFs = {
@@ -255,7 +265,8 @@ export function hostFs(o: Omit<HostEnvOptions, 'probePath' | 'arch'>): GuestFs {
       const fd = fs.openSync(host(p), 'r');
       try {
         const hash = createHash('sha256');
-        const buf = Buffer.alloc(1 << 20);
+        // One buffer for every file: a fresh megabyte is a few hundred page faults, each costly under TCG.
+        const buf = (hashBuffer ??= Buffer.alloc(1 << 18));
         for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
         return hash.digest('hex');
       } finally {
@@ -347,12 +358,57 @@ export function hostProbe(path: string): Probe {
   };
 }
 
+/** The probe's calls made by the doctor's own process (capsem-doctor-rt has them as natives). */
+export interface ProbeCalls {
+  /** [ret, errno] of the raw call. */
+  syscall(name: ProbeSyscall): [number, number];
+  /** The probe's exec: raw execve of `path` in a child (argv [path], empty environment). */
+  exec(path: string, timeoutMs: number): ExecAnswer;
+  cpu(): Record<string, boolean>;
+  fileCaps: Probe['fileCaps'];
+}
+
+/** capsem-doctor-rt's ProbeCalls (its node:os shim has them; node has not). */
+export const nativeProbeCalls = (os as unknown as { capsemProbeCalls?: ProbeCalls }).capsemProbeCalls;
+
+/**
+ * The probe with its calls made in this process: the same raw syscalls, CPUID
+ * or PACIA and lgetxattr as capsem-probe (the runtime compiles its C), without
+ * a process each. getpid's control compares with the pid /proc/self names.
+ * `exec` forks, and the child execve's the target itself (not the probe first).
+ */
+export function inProcessProbe(calls: ProbeCalls, runtime: string): Probe {
+  const self = () => {
+    try {
+      return Number(fs.readlinkSync('/proc/self'));
+    } catch (e) {
+      throw new ProbeError(`/proc/self: ${errnoCode(e) ?? (e as Error).message}`);
+    }
+  };
+  return {
+    path: `${runtime} (the probe's calls, in the doctor's process)`,
+    syscall(name) {
+      const [ret, errno] = calls.syscall(name);
+      return { ret, errno, pid: self() };
+    },
+    cpu: () => calls.cpu(),
+    fileCaps: (paths) => calls.fileCaps(paths),
+    exec(path) {
+      try {
+        return calls.exec(path, PROBE_TIMEOUT_MS);
+      } catch (e) {
+        throw new ProbeError(`exec ${path}: ${errnoCode(e) ?? (e as Error).message}`);
+      }
+    },
+  };
+}
+
 /** The doctor's environment on a real system (the guest, or a fixture tree with `root`). */
 export function hostEnv(o: HostEnvOptions): DoctorEnv & { cleanup(): void } {
   let scratch: string | undefined;
   return {
     fs: hostFs(o),
-    probe: hostProbe(o.probePath),
+    probe: o.inProcessProbe && nativeProbeCalls ? inProcessProbe(nativeProbeCalls, process.argv[0] ?? 'the runtime') : hostProbe(o.probePath),
     arch: o.arch,
     pid: process.pid,
     writeScratchExecutable(name, bytes) {

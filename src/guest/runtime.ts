@@ -272,7 +272,8 @@ export function doctorRuntime(arch: Arch, signal?: AbortSignal, say: (m: string)
 
 async function doctorRuntimeOnce(arch: Arch, signal?: AbortSignal, say: (m: string) => void = () => {}): Promise<Fetched> {
   const src = await fetchQuickjsSource(signal, say);
-  const files = ['build.sh', 'capsem-doctor-rt.c', 'sha256.h'].map((f) => readFileSync(join(RT_DIR(), f), 'utf8'));
+  // capsem-doctor-rt.c includes the probe's calls from ../probe/capsem-probe.c.
+  const files = ['build.sh', 'capsem-doctor-rt.c', 'sha256.h', '../probe/capsem-probe.c'].map((f) => readFileSync(join(RT_DIR(), f), 'utf8'));
   const cc = await runTool(RT_CC[arch], ['--version'], { signal });
   const key = sha256([arch, src.sha256, ...files, cc].join('\0')).slice(0, 16);
   const got = await fileEntry(join(cacheDir('guest/doctor-rt'), `${arch}-${key}`), 'capsem-doctor-rt', {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REGISTRY } from '../../src/doctor/registry.ts';
 import type { DoctorReport } from '../../src/doctor/types.ts';
+import { probeBinary } from '../../src/guest/assets.ts';
 import { doctorRuntime } from '../../src/guest/runtime.ts';
 import { type Fixture, file, dir } from '../doctor/helpers/fake-guest.ts';
 import { healthyGuest } from '../doctor/helpers/healthy-guest.ts';
@@ -116,6 +117,30 @@ describe('capsem-doctor-rt', () => {
     const r = spawnSync(rt, [join(scratch, 'sha.qbc')], { encoding: 'utf8' });
     expect([r.status, r.stderr]).toEqual([0, '']);
     expect(r.stdout.split('\n').filter(Boolean)).toEqual(lengths.map((n) => createHash('sha256').update(bytes(n)).digest('hex')));
+  });
+
+  it("makes the probe's calls in its own process and answers as node with capsem-probe does", async () => {
+    const bytecode = join(scratch, 'doctor.qbc');
+    compile([rt], bytecode);
+    const probe = (await probeBinary(arch)).path;
+    const PROBED = Object.values(REGISTRY)
+      .filter((c) => c.needs.includes('probe') || c.needs.includes('exec') || c.name === 'test_no_file_capabilities')
+      .map((c) => c.name);
+    const onNode = await onFixture([process.execPath, 'dist/capsem-doctor.js'], ['--only', PROBED.join(','), '--json', '--probe', probe]);
+    // No --probe: the default probe (absent on this host) is never run, its calls are natives.
+    const onRt = await onFixture([rt, bytecode], ['--only', PROBED.join(','), '--json']);
+    const rtPath = `${rt} (the probe's calls, in the doctor's process)`;
+    const byName = new Map(claims(onNode.stdout).checks.map((c) => [c.name, c]));
+    const rtChecks = claims(onRt.stdout).checks;
+    expect(rtChecks.length).toBeGreaterThan(5);
+    for (const c of rtChecks) {
+      const n = byName.get(c.name)!;
+      // The same verdicts and evidence, but for the probe's name, the pid that answered getpid and the scratch directory.
+      const same = (e: string[], path: string) => e.map((l) => l.replaceAll(path, 'PROBE').replace(/pid \d+/g, 'pid N').replace(/= \d+ \(errno 0\)/, '= N (errno 0)').replace(/capsem-doctor-\w+\//g, 'SCRATCH/'));
+      expect({ ...c, evidence: same(c.evidence, rtPath) }, c.name).toEqual({ ...n, evidence: same(n.evidence, probe) });
+    }
+    expect(rtChecks.map((c) => c.name)).toContain('test_no_32bit_exec');
+    expect(rtChecks.find((c) => c.name === 'test_no_bpf_syscall')?.evidence.join('\n')).toContain(rtPath);
   });
 
   it('runs the probe as a child process, as node does: a program that is no probe is said to be unusable the same way', async () => {

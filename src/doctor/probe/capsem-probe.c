@@ -31,6 +31,9 @@
  * feature exists: zero lengths, NULL buffers, invalid flags, bad fds.
  * execve is called directly: execvp would retry an ENOEXEC file with /bin/sh.
  * Exit 2 on usage errors (an unknown name: before any syscall is issued). Built static (see build.sh), installed mode 0555.
+ *
+ * capsem-doctor-rt includes this file with CAPSEM_PROBE_CALLS_ONLY: the same
+ * calls (probes[], fcap_state, cpu_features) as natives, without a process.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -95,7 +98,16 @@ static const struct probe probes[] = {
 	{ "x32_getpid", do_x32_getpid },
 };
 
-/* File capabilities: the xattr's size is enough, its value is never read. */
+/* 1: path carries security.capability; 0: it does not; -1: errno says why it cannot be asked (no symlink is followed). */
+static int fcap_state(const char *path)
+{
+	/* The xattr's size is enough, its value is never read. */
+	if (lgetxattr(path, "security.capability", NULL, 0) >= 0)
+		return 1;
+	return errno == ENODATA || errno == ENOTSUP ? 0 : -1;
+}
+
+#ifndef CAPSEM_PROBE_CALLS_ONLY
 static int fcaps(void)
 {
 	char path[4096];
@@ -108,23 +120,33 @@ static int fcaps(void)
 		if (c != '\0')
 			continue;
 		n = 0;
-		if (lgetxattr(path, "security.capability", NULL, 0) >= 0)
+		int st = fcap_state(path);
+		if (st == 1)
 			printf("cap %s\n", path);
-		else if (errno != ENODATA && errno != ENOTSUP)
+		else if (st < 0)
 			printf("err %d %s\n", errno, path);
 	}
 	return n == 0 ? 0 : 2;
 }
+#endif
+
+/* What the CPU offers, by the doctor's names. */
+struct cpu_feature {
+	const char *name;
+	int on;
+};
 
 #if defined(__x86_64__)
 #include <cpuid.h>
-static int cpu(void)
+#define CPU_FEATURES 3
+static void cpu_features(struct cpu_feature out[CPU_FEATURES])
 {
 	unsigned a = 0, b = 0, c = 0, d = 0;
 	if (__get_cpuid_max(0, NULL) >= 7)
 		__cpuid_count(7, 0, a, b, c, d);
-	printf("smep %u\nsmap %u\numip %u\n", (b >> 7) & 1, (b >> 20) & 1, (c >> 2) & 1);
-	return 0;
+	out[0] = (struct cpu_feature){ "smep", (b >> 7) & 1 };
+	out[1] = (struct cpu_feature){ "smap", (b >> 20) & 1 };
+	out[2] = (struct cpu_feature){ "umip", (c >> 2) & 1 };
 }
 #define AUDIT_ARCH_NATIVE AUDIT_ARCH_X86_64
 #elif defined(__aarch64__)
@@ -138,26 +160,49 @@ static uint64_t pacia(uint64_t ptr, uint64_t mod)
 	__asm__ volatile(".inst 0xdac10020" : "+r"(x0) : "r"(x1));
 	return x0;
 }
-static int cpu(void)
+#define CPU_FEATURES 2
+static void cpu_features(struct cpu_feature out[CPU_FEATURES])
 {
 	/* Four pointers: a PAC field of zero for all of them is (1/2^7)^4 unlikely. */
 	static const uint64_t ptrs[] = { 0x1000, 0x7f0000001000, 0x5555aaaa0000, 0x123456780 };
 	volatile int signed_one = 0;
-	signal(SIGILL, on_sigill);
+	/* The caller's SIGILL disposition comes back (the doctor's process runs on after this). */
+	void (*before)(int) = signal(SIGILL, on_sigill);
 	if (sigsetjmp(no_pac, 1)) {
-		printf("pauth 0\npauth-user 0\n");
-		return 0;
+		signal(SIGILL, before);
+		out[0] = (struct cpu_feature){ "pauth", 0 };
+		out[1] = (struct cpu_feature){ "pauth-user", 0 };
+		return;
 	}
 	for (size_t i = 0; i < sizeof(ptrs) / sizeof(ptrs[0]); i++)
 		if (pacia(ptrs[i], 0) != ptrs[i])
 			signed_one = 1;
-	printf("pauth 1\npauth-user %d\n", signed_one);
-	return 0;
+	signal(SIGILL, before);
+	out[0] = (struct cpu_feature){ "pauth", 1 };
+	out[1] = (struct cpu_feature){ "pauth-user", signed_one };
 }
 #define AUDIT_ARCH_NATIVE AUDIT_ARCH_AARCH64
 #else
 #error "capsem-probe: x86_64 or arm64 only"
 #endif
+
+static const struct probe *find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++)
+		if (strcmp(name, probes[i].name) == 0)
+			return &probes[i];
+	return NULL;
+}
+
+#ifndef CAPSEM_PROBE_CALLS_ONLY
+static int cpu(void)
+{
+	struct cpu_feature f[CPU_FEATURES];
+	cpu_features(f);
+	for (int i = 0; i < CPU_FEATURES; i++)
+		printf("%s %d\n", f[i].name, f[i].on);
+	return 0;
+}
 
 #define DENY(nr) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS)
 
@@ -200,14 +245,6 @@ static int usage(void)
 	return 2;
 }
 
-static const struct probe *find(const char *name)
-{
-	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++)
-		if (strcmp(name, probes[i].name) == 0)
-			return &probes[i];
-	return NULL;
-}
-
 int main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "fcaps") == 0)
@@ -243,3 +280,4 @@ int main(int argc, char **argv)
 	}
 	return usage();
 }
+#endif

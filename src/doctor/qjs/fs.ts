@@ -8,18 +8,32 @@ const S_IFMT = 0o170000;
 const kind = (mode: number) => mode & S_IFMT;
 
 export interface Stats extends NativeStat {}
-// The natives' fields (merged from NativeStat), with node's predicates.
+// The natives' fields (merged from NativeStat), with node's predicates (on the prototype: the walks make thousands).
 export class Stats {
   constructor(s: NativeStat) {
     Object.assign(this, s);
   }
-  isFile = () => kind(this.mode) === 0o100000;
-  isDirectory = () => kind(this.mode) === 0o040000;
-  isSymbolicLink = () => kind(this.mode) === 0o120000;
-  isBlockDevice = () => kind(this.mode) === 0o060000;
-  isCharacterDevice = () => kind(this.mode) === 0o020000;
-  isFIFO = () => kind(this.mode) === 0o010000;
-  isSocket = () => kind(this.mode) === 0o140000;
+  isFile() {
+    return kind(this.mode) === 0o100000;
+  }
+  isDirectory() {
+    return kind(this.mode) === 0o040000;
+  }
+  isSymbolicLink() {
+    return kind(this.mode) === 0o120000;
+  }
+  isBlockDevice() {
+    return kind(this.mode) === 0o060000;
+  }
+  isCharacterDevice() {
+    return kind(this.mode) === 0o020000;
+  }
+  isFIFO() {
+    return kind(this.mode) === 0o010000;
+  }
+  isSocket() {
+    return kind(this.mode) === 0o140000;
+  }
 }
 
 export const constants = { O_RDONLY: 0, O_WRONLY: 1, O_RDWR: 2, O_CREAT: 0o100, O_TRUNC: 0o1000, O_NONBLOCK: native.O_NONBLOCK };
@@ -32,17 +46,19 @@ export const closeSync = (fd: number) => native.close(fd);
 export const readSync = (fd: number, buf: Uint8Array, offset = 0, length = buf.length - offset, position: number | null = null) =>
   native.read(fd, buf, offset, length, position);
 
+/** One scratch buffer for every read: /proc files are small, and each fresh buffer costs page faults under TCG. */
+let scratch: CapsemBuffer | undefined;
+
 export function readFileSync(path: string, enc?: 'utf8' | { encoding?: 'utf8' }): CapsemBuffer | string {
   const fd = native.open(path, constants.O_RDONLY);
   try {
     // /proc and /sys files say size 0 or 4096: read until EOF, whatever stat says.
+    scratch ??= new CapsemBuffer(65536);
     const chunks: CapsemBuffer[] = [];
-    for (let size = Math.max(native.fstat(fd).size + 1, 8192); ; ) {
-      const buf = new CapsemBuffer(size);
-      const n = native.read(fd, buf, 0, size, null);
+    for (;;) {
+      const n = native.read(fd, scratch, 0, scratch.length, null);
       if (n === 0) break;
-      chunks.push(buf.subarray(0, n) as CapsemBuffer);
-      size = 65536;
+      chunks.push(scratch.slice(0, n) as CapsemBuffer);
     }
     const all = chunks.length === 1 ? chunks[0]! : bufferConcat(chunks);
     return enc === undefined || (typeof enc === 'object' && enc.encoding === undefined) ? all : all.toString('utf8');

@@ -36,6 +36,10 @@ export interface Native {
   rmdir(path: string): void;
   walk(hostTop: string, guestTop: string): { entries: number; special: [string, number, FileKind][]; files: string[]; unreadable: [string, string][] };
   spawnSync(file: string, args: readonly string[], input: string | null, timeoutMs: number): NativeSpawn;
+  /** capsem-probe's calls in this process: [ret, errno]; [name, 0|1][]; [path, errno (0: has a capability)][]. */
+  probeSyscall(name: string): [number, number];
+  probeCpu(): [string, number][];
+  probeFileCaps(paths: readonly string[]): [string, number][];
   utf8Decode(bytes: Uint8Array): string;
   utf8Encode(text: string): ArrayBuffer;
   sha256New(): ArrayBuffer;
