@@ -178,18 +178,23 @@ export function describeProcess({ pid, comm, exe }: ProcessEntry): string {
 }
 
 /**
- * The regular files of the walked mounts that a rule of FORBIDDEN_FILES[key]
- * (the image builder's table) names; a rule reads the path within its mount.
+ * The regular files of the walked mounts that a rule of FORBIDDEN_FILES (the
+ * image builder's table) names, by daemon; a rule reads the path within its
+ * mount. Matched once per run for the three checks.
  */
-function forbiddenFiles(walk: ModeWalk, key: keyof typeof GUEST.forbiddenProcesses): string[] {
-  const mountpoints = walk.mounts.map((m) => m.slice(0, m.lastIndexOf(' '))).filter((m) => m !== '/').sort((a, b) => b.length - a.length);
-  const found: string[] = [];
-  for (const p of walk.files) {
-    const mp = mountpoints.find((m) => p.startsWith(`${m}/`));
-    const hit = forbiddenFile(mp ? p.slice(mp.length) : p);
-    if (hit?.daemon === key) found.push(`${p}: ${hit.what}`);
-  }
-  return found;
+function forbiddenFiles(ctx: CheckContext): Map<string, string[]> {
+  return ctx.memo('forbidden-files', () => {
+    const walk = modeWalk(ctx);
+    const prefixes = walk.mounts.map((m) => m.slice(0, m.lastIndexOf(' '))).filter((m) => m !== '/').map((m) => `${m}/`);
+    const byDaemon = new Map<string, string[]>();
+    for (const p of walk.files) {
+      let rel = p;
+      for (const m of prefixes) if (p.startsWith(m) && m.length - 1 > p.length - rel.length) rel = p.slice(m.length - 1);
+      const hit = forbiddenFile(rel);
+      if (hit) byDaemon.set(hit.daemon, [...(byDaemon.get(hit.daemon) ?? []), `${p}: ${hit.what}`]);
+    }
+    return byDaemon;
+  });
 }
 
 /** No process whose comm or executable's name is one of GUEST.forbiddenProcesses[key], and no file of the daemon's on a mounted filesystem. */
@@ -209,7 +214,7 @@ export function processAbsent(key: keyof typeof GUEST.forbiddenProcesses): Body<
         if (names.includes(p.comm) || (exeName !== undefined && names.includes(exeName))) found.push(describeProcess(p));
       }
       const walk = modeWalk(ctx);
-      const files = forbiddenFiles(walk, key);
+      const files = forbiddenFiles(ctx).get(key) ?? [];
       const evidence = [
         `scanned ${table.length} processes in /proc for ${names.join(', ')}`,
         ...found,

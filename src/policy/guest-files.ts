@@ -15,6 +15,7 @@ export interface ForbiddenFileRule {
   test: (path: string) => boolean;
 }
 
+const UNIT_SUFFIXES = ['.service', '.socket', '.timer'];
 const base = (p: string) => p.slice(p.lastIndexOf('/') + 1);
 const binaries = (daemon: ForbiddenDaemon): ForbiddenFileRule[] =>
   GUEST.forbiddenProcesses[daemon].map((name) => ({ what: `${name} binary`, test: (p) => base(p) === name }));
@@ -28,12 +29,14 @@ export const FORBIDDEN_FILES: Record<ForbiddenDaemon, readonly ForbiddenFileRule
   systemd: [
     ...binaries('systemd'),
     { what: 'systemd file', test: (p) => /(^|\/)systemd(\/|$)/.test(p) || base(p).startsWith('systemd') },
-    { what: 'systemd unit', test: (p) => /\.(service|socket|timer)$/.test(p) },
+    { what: 'systemd unit', test: (p) => UNIT_SUFFIXES.some((u) => p.endsWith(u)) },
   ],
 };
 
 /** The first rule `path` breaks, with its daemon (whose test_no_<daemon> check fails on it), or undefined. */
 export function forbiddenFile(path: string): { daemon: ForbiddenDaemon; what: string } | undefined {
+  // Every rule needs one of these (the doctor asks for each of tens of thousands of files, under emulation).
+  if (!path.includes('ssh') && !path.includes('cron') && !path.includes('systemd') && !UNIT_SUFFIXES.some((u) => path.endsWith(u))) return undefined;
   for (const daemon of Object.keys(FORBIDDEN_FILES) as ForbiddenDaemon[]) {
     const hit = FORBIDDEN_FILES[daemon].find((r) => r.test(path));
     if (hit) return { daemon, what: hit.what };

@@ -7,6 +7,7 @@ import { type BootResult, type GuestImages, bootGuest, buildRootfs } from '../..
 import { aptDownload } from '../../src/guest/runtime.ts';
 import { runTool } from '../../src/guest/exec.ts';
 import { run } from '../../src/cli/main.ts';
+import { ARCHS } from '../../src/policy/index.ts';
 import { debianRoot } from '../helpers/debian-root.ts';
 import { captureIO } from '../helpers/io.ts';
 import { identityOf, policyKernel } from '../guest/e2e-kit.ts';
@@ -19,10 +20,12 @@ import { identityOf, policyKernel } from '../guest/e2e-kit.ts';
 const arch = 'x86_64';
 
 async function boot(images: GuestImages): Promise<BootResult> {
+  const arch = images.arch;
   const k = await policyKernel(arch);
   const r = await bootGuest({ arch, kernel: k.image.path, identity: identityOf(k), rootfs: images.squashfs.path, initramfs: images.initramfs.path });
   const p = r.timings.phases;
-  process.stderr.write(`own-image: ${images.manifest.base?.path ?? 'our base'}: ${r.healthy ? 'HEALTHY' : 'UNHEALTHY'}, ${r.timings.msToVerdict} ms to verdict (phases ${JSON.stringify(p)}), squashfs ${images.squashfs.sizeBytes} bytes\n`);
+  const slowest = [...(r.report?.checks ?? [])].sort((a, b) => b.ms - a.ms).slice(0, 3).map((c) => `${c.name} ${c.ms} ms`).join(', ');
+  process.stderr.write(`own-image ${arch}: ${images.manifest.base?.path ?? 'our base'}: ${r.healthy ? 'HEALTHY' : 'UNHEALTHY'}, ${r.timings.msToVerdict} ms to verdict (phases ${JSON.stringify(p)}), squashfs ${images.squashfs.sizeBytes} bytes; slowest checks ${slowest}\n`);
   return r;
 }
 
@@ -101,12 +104,12 @@ describe('own image: musl, and no shell but ours', () => {
     for (const d of dirs) await rm(d, { recursive: true, force: true });
   });
 
-  it('a root of Debian\'s musl package alone (no glibc, no /bin/sh) boots HEALTHY on the capsem layer', async () => {
+  it.each(ARCHS)('%s: a root of Debian\'s musl package alone (no glibc, no /bin/sh) boots HEALTHY on the capsem layer', async (arch) => {
     const dir = await mkdtemp(join(tmpdir(), 'capsem-musl-root-'));
     dirs.push(dir);
     await runTool('dpkg-deb', ['-x', await aptDownload(arch, 'musl'), join(dir, 'root')]);
-    expect(existsSync(join(dir, 'root/lib/ld-musl-x86_64.so.1'))).toBe(true);
-    for (const p of ['bin/sh', 'usr/bin/sh', 'lib64/ld-linux-x86-64.so.2']) expect(existsSync(join(dir, 'root', p)), p).toBe(false);
+    expect(existsSync(join(dir, `root/lib/ld-musl-${arch === 'arm64' ? 'aarch64' : 'x86_64'}.so.1`))).toBe(true);
+    for (const p of ['bin/sh', 'usr/bin/sh', 'lib64/ld-linux-x86-64.so.2', 'lib/ld-linux-aarch64.so.1']) expect(existsSync(join(dir, 'root', p)), p).toBe(false);
     const images = await buildRootfs({ arch, base: join(dir, 'root') });
     expect(images.manifest.base!.findings).toEqual([]);
     const r = await boot(images);
