@@ -115,5 +115,12 @@ describe('own image: musl, and no shell but ours', () => {
     const r = await boot(images);
     expect(failing(r).map((c) => c.name), r.reason).toEqual([]);
     expect(r.healthy).toBe(true);
+    if (arch !== 'x86_64') return;
+    // The same root through the CLI: `boot --base` builds (here: reuses) the images and boots them.
+    const io = captureIO();
+    const code = await run(['boot', '--arch', arch, '--kernel', (await policyKernel(arch)).image.path, '--base', join(dir, 'root'), '--json'], io);
+    expect(code, io.err).toBe(0);
+    expect(io.err).toMatch(/base dir .*: nothing breaks the guest rules/);
+    expect((JSON.parse(io.out) as { healthy: boolean }).healthy).toBe(true);
   });
 });
