@@ -109,6 +109,20 @@ describe('the base readers keep modes, owners and links', () => {
     expect(existsSync(join(staging, 'opt/old/.wh..wh..opq'))).toBe(false);
   });
 
+  it('a docker save archive in the OCI layout (Docker 25+: blobs/sha256/<digest>, a gzip layer)', async () => {
+    const dir = fresh();
+    const save = join(dir, 'save');
+    mkdirSync(join(save, 'blobs/sha256'), { recursive: true });
+    await runTool('tar', ['-czf', join(save, 'blobs/sha256/ab12'), '-C', sampleRoot(dir), '--numeric-owner', '.']);
+    writeFileSync(join(save, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+    writeFileSync(join(save, 'manifest.json'), JSON.stringify([{ Config: 'blobs/sha256/cf', RepoTags: ['x:1'], Layers: ['blobs/sha256/ab12'] }]));
+    await runTool('tar', ['-cf', join(dir, 'save.tar'), '-C', save, '.']);
+    const base = await identifyBase(join(dir, 'save.tar'));
+    expect(base.kind).toBe('docker-save');
+    await readBase(base, join(dir, 'staging'));
+    expectSample(join(dir, 'staging'));
+  });
+
   it('an upper layer\'s directory replaces a lower layer\'s symlink: nothing is written through it', async () => {
     const dir = fresh();
     const outside = join(dir, 'outside');
