@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -106,7 +106,7 @@ describe('own image: musl, and no shell but ours', () => {
     for (const d of dirs) await rm(d, { recursive: true, force: true });
   });
 
-  it.each(ARCHS)('%s: a root of Debian\'s musl package alone (no glibc, no /bin/sh) boots HEALTHY on the capsem layer', async (arch) => {
+  it.each(ARCHS)('%s: a root of Debian\'s musl package alone (no glibc, no /bin/sh) boots HEALTHY on the capsem layer (x86_64 also: a capability added to it is inert, a writable directory of the binaries fails the doctor until --enforce, and boot --base)', async (arch) => {
     const dir = await mkdtemp(join(tmpdir(), 'capsem-musl-root-'));
     dirs.push(dir);
     await runTool('dpkg-deb', ['-x', await aptDownload(arch, 'musl'), join(dir, 'root')]);
@@ -126,6 +126,15 @@ describe('own image: musl, and no shell but ours', () => {
     expect(capped.manifest.base!.findings.map((f) => `${f.path} ${f.check}`)).toEqual(['/usr/bin-cap test_no_file_capabilities']);
     expect((await boot(capped)).healthy).toBe(true);
     rmSync(join(dir, 'root/usr/bin-cap'));
+    // A directory of the capsem binaries writable by all: found, kept without --enforce, and the doctor fails on it.
+    mkdirSync(join(dir, 'root/usr/local/bin'), { recursive: true });
+    chmodSync(join(dir, 'root/usr/local/bin'), 0o777);
+    const writable = await buildRootfs({ arch, base: join(dir, 'root') });
+    expect(writable.manifest.base!.findings.map((f) => `${f.path} ${f.kind}`)).toEqual(['/usr/local/bin writable-capsem-path']);
+    const w = await boot(writable);
+    expect(failing(w).map((c) => `${c.name} ${c.reason}`)).toEqual(['test_guest_binary_not_writable directory-writable']);
+    expect((await boot(await buildRootfs({ arch, base: join(dir, 'root'), enforce: true }))).healthy).toBe(true);
+    chmodSync(join(dir, 'root/usr/local/bin'), 0o755);
     // The same root through the CLI: `boot --base` builds (here: reuses) the images and boots them.
     const io = captureIO();
     const code = await run(['boot', '--arch', arch, '--kernel', (await policyKernel(arch)).image.path, '--base', join(dir, 'root'), '--json'], io);
