@@ -25,7 +25,7 @@ if (existsSync('src/doctor/entry.ts')) {
   });
   // The same doctor for capsem-doctor-rt (QuickJS, src/doctor/qjs/): node:* are its shims, one
   // script (no modules) that the image builder compiles to bytecode.
-  const shims = ['fs', 'os', 'path', 'util', 'crypto', 'child_process'];
+  const shims = ['fs', 'os', 'path', 'crypto', 'child_process'];
   await build({
     ...common,
     platform: 'neutral',

@@ -1,4 +1,5 @@
 import { compareSeries, SECTIONS, type Section } from '../policy/index.ts';
+import { xmlEscape as xml } from '../util/xml.ts';
 import { fleetLabels, type FleetReport, type StatusCounts } from './fleet.ts';
 import type { AuditReport, AuditResult, AuditStatus } from './index.ts';
 
@@ -157,10 +158,6 @@ function sarif(report: AuditReport): string {
     results: report.results.map((r, ruleIndex) => sarifResult(r, ruleIndex, { uri: r.kind === 'cmdline' ? 'cmdline' : report.file })),
     properties: { basis: report.basis, ...(report.versions ? { versions: report.versions } : {}) },
   });
-}
-
-function xml(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => `&${{ '<': 'lt', '>': 'gt', '&': 'amp', '"': 'quot', "'": 'apos' }[c]};`);
 }
 
 /** One <testsuite> per section of one report; `name` titles it. */

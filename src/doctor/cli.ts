@@ -3,8 +3,8 @@
 // Exit codes: 0 healthy, 1 a check failed or errored, 2 usage/input/environment, 70 a bug in the doctor.
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { type CheckName, GUEST } from '../policy/index.ts';
+import { parseFlags } from '../util/flags.ts';
 import { encodeFrame } from './channel.ts';
 import { type DoctorEnv, errnoCode, guestPathMapper, hostArch, hostEnv } from './env.ts';
 import { MAGIC } from './needs.ts';
@@ -129,7 +129,7 @@ export function main(argv: string[], io: DoctorIO): number {
 function run(argv: string[], io: DoctorIO): number {
   let values;
   try {
-    values = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values;
+    values = parseFlags(argv, OPTIONS);
   } catch (e) {
     throw new DoctorUsageError(`${(e as Error).message.split('\n')[0]} (see --help)`);
   }

@@ -1,5 +1,6 @@
 // The doctor's output formats, one table: a format without a formatter does not compile.
 
+import { xmlEscape as xml } from '../util/xml.ts';
 import type { CheckResult, DoctorReport } from './types.ts';
 
 export type Format = 'text' | 'json' | 'junit' | 'tap';
@@ -23,11 +24,6 @@ function text(r: DoctorReport): string {
   lines.push(resultLine(r));
   return lines.join('\n') + '\n';
 }
-
-const xml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!)
-    // XML 1.0 forbids most control characters even when escaped.
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '?');
 
 function junitCase(c: CheckResult): string {
   const open = `    <testcase classname="capsem-doctor" name="${xml(c.name)}" time="${(c.ms / 1000).toFixed(4)}">`;

@@ -1,13 +1,17 @@
-// node:util for the doctor's QuickJS bundle: parseArgs for string and boolean
-// options, strict, no positionals (what cli.ts asks), with Node's error wording.
+// Long options of a command line that takes no positional argument: `--name`,
+// `--name VALUE`, `--name=VALUE`, strict. Dependency-free, so the guest doctor
+// parses its command line with it on either runtime (node, capsem-doctor-rt);
+// messages are node:util parseArgs's, which the CLI's own parser uses.
 
-interface Option {
+export interface FlagSpec {
   type: 'string' | 'boolean';
 }
 
-export function parseArgs<T extends Record<string, Option>>(config: { args: string[]; options: T; strict?: boolean; allowPositionals?: boolean }) {
+export type FlagValues<T extends Record<string, FlagSpec>> = { [K in keyof T]?: T[K]['type'] extends 'boolean' ? boolean : string };
+
+/** Throws a TypeError (one line, node's wording) on an unknown option, a missing value or a positional argument. */
+export function parseFlags<T extends Record<string, FlagSpec>>(args: readonly string[], options: T): FlagValues<T> {
   const values: Record<string, string | boolean> = {};
-  const { args, options } = config;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (!arg.startsWith('--') || arg === '--') {
@@ -29,5 +33,5 @@ export function parseArgs<T extends Record<string, Option>>(config: { args: stri
       i++;
     }
   }
-  return { values: values as { [K in keyof T]?: T[K]['type'] extends 'boolean' ? boolean : string }, positionals: [] as string[] };
+  return values as FlagValues<T>;
 }
