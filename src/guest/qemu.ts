@@ -29,7 +29,12 @@ export interface QemuInputs {
 
 export const QEMU_BINARY: Record<Arch, string> = { x86_64: 'qemu-system-x86_64', arm64: 'qemu-system-aarch64' };
 
-const DEFAULT_MEMORY_MIB = 512;
+/**
+ * 128 MiB: the guest runs one static doctor (a few MiB) from a squashfs; a
+ * bigger RAM is only more for QEMU to set up and the kernel to initialise
+ * (struct pages, the page allocator's shuffle) before the first line of init.
+ */
+const DEFAULT_MEMORY_MIB = 128;
 
 function machine(arch: Arch, accel: Accel): string[] {
   if (arch === 'x86_64') {
