@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { configArch, configKernelSeries, type DotConfig, readDotConfig } from '../kconfig/dotconfig.ts';
 import type { Evaluation } from '../kconfig/evaluate.ts';
 import type { KconfigTree } from '../kconfig/tree.ts';
@@ -41,6 +42,7 @@ type Evaluated = { evaluation: Evaluation; kbuildReason: (symbol: string) => str
 
 export function configAuditor(opts: AuditorOptions): ConfigAuditor {
   const trees = new Map<string, KconfigTree>();
+  let firstEvaluation = true;
   const treeFor = async (srcDir: string, arch: Arch, toolchainConfig: string | undefined): Promise<KconfigTree> => {
     const id = JSON.stringify([srcDir, arch, toolchainConfig ?? null]);
     let tree = trees.get(id);
@@ -92,10 +94,29 @@ export function configAuditor(opts: AuditorOptions): ConfigAuditor {
       const file = config.file;
       for (const w of config.warnings) opts.warn(`${file}:${w.line}: warning: ${w.message}`);
       const target = { ...targetOf(config, file, opts), toolchain: opts.toolchain };
-      const evaluated = opts.textOnly !== undefined ? { noTree: opts.textOnly } : await evaluateConfig(config, file, target);
-      return auditConfig({ config, target, ...evaluated, ...(opts.cmdline !== undefined ? { cmdline: opts.cmdline } : {}) });
+      const quick = opts.textOnly === undefined && firstEvaluation;
+      firstEvaluation &&= !quick;
+      if (quick) withoutOptimizer(true);
+      try {
+        const evaluated = opts.textOnly !== undefined ? { noTree: opts.textOnly } : await evaluateConfig(config, file, target);
+        return auditConfig({ config, target, ...evaluated, ...(opts.cmdline !== undefined ? { cmdline: opts.cmdline } : {}) });
+      } finally {
+        if (quick) withoutOptimizer(false);
+      }
     },
   };
+}
+
+/**
+ * V8's optimising compiler off (or back on): the first evaluated audit of a
+ * process is over before TurboFan's compiles of the engine pay for themselves
+ * (bench/audit.ts: they were ~1/6 of the instructions of a whole `audit` run,
+ * and on a busy 2-core host they compete with the audit itself); a fleet's
+ * later files get them. Left alone when node was started with its own setting.
+ */
+function withoutOptimizer(off: boolean): void {
+  if (/--(no-)?(opt|turbofan)\b/.test([...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' '))) return;
+  setFlagsFromString(off ? '--no-opt' : '--opt');
 }
 
 /** The arch and series a file is audited for: the options', checked against its header, or the header's. */

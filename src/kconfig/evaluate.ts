@@ -8,7 +8,7 @@
 // computed lazily and memoised, like the kernel's SYMBOL_VALID flag.
 
 import { and3, type Expr, MOD, NO, not3, or3, type Tristate, triName, YES } from './expr.ts';
-import { isBoolish, type KSymbol, type MenuNode, type Property } from './symbol.ts';
+import { isBoolish, isDefined, type KSymbol, type MenuNode, type Property } from './symbol.ts';
 import type { KconfigTree } from './tree.ts';
 
 const VALID = 1;
@@ -174,7 +174,7 @@ export class Evaluation {
     for (const [name, raw] of assignments) {
       const sym = this.tree.symbols.get(name);
       // A name only ever referenced (never defined) is unknown too; conf reads it and ignores it.
-      if (!sym || !sym.menus.length) this.read.unknown.push(name);
+      if (!sym || !isDefined(sym)) this.read.unknown.push(name);
       if (!sym) continue;
       if (this.hasUser(sym)) this.read.warnings.push(`override: reassigning to symbol ${name}`);
       if (!this.setUserValue(sym, raw)) continue;
@@ -589,7 +589,7 @@ export class Evaluation {
   /** Whether conf_write() puts the symbol in .config at all. */
   written(s: KSymbol): boolean {
     this.calc(s);
-    return (this.flags[s.id]! & WRITE) !== 0 && !s.isChoice && s.type !== 'unknown' && s.menus.length > 0;
+    return (this.flags[s.id]! & WRITE) !== 0 && !s.isChoice && s.type !== 'unknown' && isDefined(s);
   }
 
   /** Visibility, dependency, select and imply values as sym_calc_visibility() left them. */

@@ -51,6 +51,11 @@ export interface KSymbol {
   transitional?: boolean;
   /** Its definition consults the toolchain ($(cc-option,...), $(CC), ...): a compiler probe. */
   probed?: boolean;
+  /**
+   * Some entry defines it (`menus` is not empty), where that is known without
+   * making the entries (a cached tree); see isDefined().
+   */
+  readonly defined?: boolean;
   /** OR of the dependencies of every entry (menu_finalize's dir_dep). */
   dirDep?: Expr;
   /** OR over `select`s of this symbol: selector && condition. */
@@ -74,6 +79,11 @@ export interface MenuNode extends Location {
   help?: string;
   /** For a choice entry: its members in definition order. */
   members?: KSymbol[];
+}
+
+/** Whether a Kconfig file defines the symbol (not only mentions it). */
+export function isDefined(s: KSymbol): boolean {
+  return s.defined ?? s.menus.length > 0;
 }
 
 export function isBoolish(t: SymbolType): t is 'bool' | 'tristate' {

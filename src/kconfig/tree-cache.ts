@@ -62,26 +62,31 @@ function listAt<T>(p: { at: Int32Array; to: Int32Array }, i: number, of: (index:
 }
 
 /**
- * Strings as one string and offsets (-1: undefined), each cut out when read:
- * the help texts are ~3 MB that an evaluation never reads.
+ * Strings as one string and offsets (-1: undefined), each cut out when read.
+ * `utf8`: as bytes, decoded when read (the help texts: ~3 MB that an evaluation
+ * never reads; as a string, ~6 MB to deserialize, since one is not Latin-1).
  */
-function packStrings(list: readonly (string | undefined)[]): { at: Int32Array; text: string } {
+function packStrings(list: readonly (string | undefined)[], utf8 = false): { at: Int32Array; text: string | Uint8Array } {
   const at = new Int32Array(list.length + 1);
   let size = 0;
+  const parts: string[] = [];
   list.forEach((str, i) => {
     at[i] = str === undefined ? -1 : size;
-    size += str?.length ?? 0;
+    if (str === undefined) return;
+    parts.push(str);
+    size += utf8 ? Buffer.byteLength(str) : str.length;
   });
   at[list.length] = size;
-  return { at, text: list.join('') };
+  return { at, text: utf8 ? Buffer.from(parts.join('')) : parts.join('') };
 }
 
-function stringAt(p: { at: Int32Array; text: string }, i: number): string | undefined {
+function stringAt(p: { at: Int32Array; text: string | Uint8Array }, i: number): string | undefined {
   const start = p.at[i]!;
   if (start < 0) return undefined;
   let end = -1;
   for (let k = i + 1; end < 0; k++) end = p.at[k]!;
-  return p.text.slice(start, end);
+  const t = p.text;
+  return typeof t === 'string' ? t.slice(start, end) : Buffer.from(t.buffer, t.byteOffset + start, end - start).toString();
 }
 
 function checkFields(what: keyof typeof FIELDS, o: object): void {
@@ -168,7 +173,7 @@ function encode(tree: KconfigTree) {
   const sym = {
     name: all.map((s) => s.name),
     type: Uint8Array.from(all, (s) => SYM_TYPES.indexOf(s.type)),
-    flags: Uint8Array.from(all, (s) => (s.isConst ? 1 : 0) | (s.isChoice ? 2 : 0)),
+    flags: Uint8Array.from(all, (s) => (s.isConst ? 1 : 0) | (s.isChoice ? 2 : 0) | (s.menus.length ? 4 : 0)),
     optional: Uint8Array.from(all, (s) => opt(s.optional)),
     transitional: Uint8Array.from(all, (s) => opt(s.transitional)),
     probed: Uint8Array.from(all, (s) => opt(s.probed)),
@@ -190,7 +195,7 @@ function encode(tree: KconfigTree) {
     prompt: Int32Array.from(menus, (m) => prop(m.prompt)),
     dep: Int32Array.from(menus, (m) => expr(m.dep)),
     visibility: Int32Array.from(menus, (m) => expr(m.visibility)),
-    help: packStrings(menus.map((m) => m.help)),
+    help: packStrings(menus.map((m) => m.help), true),
     members: packLists(menus.map((m) => m.members?.map((s) => s.id))),
   };
   for (const p of props) checkFields('prop', p);
@@ -211,7 +216,7 @@ function encode(tree: KconfigTree) {
     menu,
     prop: property,
     expr: { op: Uint8Array.from(exprOp), a: Int32Array.from(exprA), b: Int32Array.from(exprB) },
-    symbols: [...tree.symbols.values()].map((s) => s.id),
+    symbols: nameTable([...tree.symbols.values()].map((s) => s.id), all),
     consts: [tree.yes.id, tree.mod.id, tree.no.id, tree.modules.id],
     choices: tree.choices.map((c) => menuIdx.get(c)!),
     meta: {
@@ -230,38 +235,117 @@ function encode(tree: KconfigTree) {
   };
 }
 
+/** FNV-1a over the UTF-16 code units. */
+function hashName(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** The name map's symbol ids in its order, and an open-addressing hash table of them by name (-1: empty). */
+function nameTable(ids: number[], all: readonly KSymbol[]): { order: Int32Array; slots: Int32Array } {
+  let size = 1;
+  while (size < ids.length * 2) size *= 2;
+  const slots = new Int32Array(size).fill(-1);
+  for (const id of ids) {
+    let k = hashName(all[id]!.name!) & (size - 1);
+    while (slots[k] !== -1) k = (k + 1) & (size - 1);
+    slots[k] = id;
+  }
+  return { order: Int32Array.from(ids), slots };
+}
+
+/**
+ * tree.symbols of a cached tree: looked up in the entry's hash table, not built
+ * (a Map of ~18.6k names costs more than the evaluation an audit makes). A write
+ * fills the Map itself, which answers from then on.
+ */
+class CachedSymbols extends Map<string, KSymbol> {
+  #filled = false;
+  readonly #table: { order: Int32Array; slots: Int32Array };
+  readonly #at: (id: number) => KSymbol;
+  constructor(table: { order: Int32Array; slots: Int32Array }, at: (id: number) => KSymbol) {
+    super();
+    this.#table = table;
+    this.#at = at;
+  }
+  override get(name: string): KSymbol | undefined {
+    if (this.#filled) return super.get(name);
+    const { slots } = this.#table;
+    const mask = slots.length - 1;
+    for (let k = hashName(name) & mask; slots[k] !== -1; k = (k + 1) & mask) {
+      const s = this.#at(slots[k]!);
+      if (s.name === name) return s;
+    }
+    return undefined;
+  }
+  override has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+  override get size(): number {
+    return this.#filled ? super.size : this.#table.order.length;
+  }
+  override *entries(): MapIterator<[string, KSymbol]> {
+    if (this.#filled) return yield* super.entries();
+    for (const id of this.#table.order) {
+      const s = this.#at(id);
+      yield [s.name!, s];
+    }
+  }
+  override [Symbol.iterator](): MapIterator<[string, KSymbol]> {
+    return this.entries();
+  }
+  override *keys(): MapIterator<string> {
+    for (const [k] of this.entries()) yield k;
+  }
+  override *values(): MapIterator<KSymbol> {
+    for (const [, v] of this.entries()) yield v;
+  }
+  override forEach(f: (value: KSymbol, key: string, map: Map<string, KSymbol>) => void, thisArg?: unknown): void {
+    for (const [k, v] of this.entries()) f.call(thisArg, v, k, this);
+  }
+  #fill(): void {
+    if (this.#filled) return;
+    const entries = [...this.entries()];
+    this.#filled = true;
+    for (const [k, v] of entries) super.set(k, v);
+  }
+  override set(name: string, s: KSymbol): this {
+    this.#fill();
+    return super.set(name, s);
+  }
+  override delete(name: string): boolean {
+    this.#fill();
+    return super.delete(name);
+  }
+  override clear(): void {
+    this.#fill();
+    super.clear();
+  }
+}
+
 /** A cached object's index (a menu entry's; a symbol's is its id), kept out of its fields. */
 const INDEX = Symbol('index');
 
-/** Per index: made on first read, or what was written. */
-function memo<T>(size: number, make: (i: number) => T): { get(i: number): T; set(i: number, v: T): void } {
-  const made = new Array<T>(size);
-  const done = new Uint8Array(size);
-  return {
-    get(i) {
-      if (!done[i]) {
-        made[i] = make(i);
-        done[i] = 1;
-      }
-      return made[i]!;
-    },
-    set(i, v) {
-      made[i] = v;
-      done[i] = 1;
-    },
-  };
+/** `make(i)`, made once per index. */
+function cached<T>(size: number, make: (i: number) => T): (i: number) => T {
+  // Filled: a holey array of this size is slow to store into at random.
+  const made = new Array<T | undefined>(size).fill(undefined);
+  return (i) => (made[i] ??= make(i));
 }
 
-/** Accessors on `proto` for each field: made from the object's index when first read, kept when written. */
-function lazyFields(proto: object, key: 'id' | typeof INDEX, size: number, fields: Record<string, (i: number) => unknown>): void {
-  for (const [name, make] of Object.entries(fields)) {
-    const m = memo(size, make);
+/**
+ * Accessors on `proto` for each field, read from the object's index; a write
+ * (nothing writes a finalised tree) gives the object its own field instead.
+ */
+function lazyFields(proto: object, key: 'id' | typeof INDEX, fields: Record<string, (i: number) => unknown>): void {
+  for (const [name, read] of Object.entries(fields)) {
     Object.defineProperty(proto, name, {
       get(this: Record<typeof key, number>) {
-        return m.get(this[key]);
+        return read(this[key]);
       },
-      set(this: Record<typeof key, number>, v: unknown) {
-        m.set(this[key], v);
+      set(v: unknown) {
+        Object.defineProperty(this, name, { value: v, writable: true, enumerable: true, configurable: true });
       },
     });
   }
@@ -278,7 +362,7 @@ function lazyFields(proto: object, key: 'id' | typeof INDEX, size: number, field
 function decode(f: Flat): KconfigTree {
   const { sym, menu, prop, expr } = f;
   const n = sym.name.length;
-  const exprs = new Array<Expr | undefined>(expr.op.length);
+  const exprs = new Array<Expr | undefined>(expr.op.length).fill(undefined);
   // Iteratively, operands first: a deep `||` chain must not recurse.
   const ex = (i: number): Expr | undefined => {
     if (i < 0) return undefined;
@@ -308,10 +392,10 @@ function decode(f: Flat): KconfigTree {
     }
     return exprs[i];
   };
-  const menus = memo(menu.kind.length, (i): MenuNode => new CachedMenu(i));
-  const props = memo(prop.kind.length, (i): Property => ({
+  const menuAt = cached(menu.kind.length, (i): MenuNode => new CachedMenu(i));
+  const propAt = cached(prop.kind.length, (i): Property => ({
     kind: PROP_KINDS[prop.kind[i]!]!,
-    menu: menus.get(prop.menu[i]!),
+    menu: menuAt(prop.menu[i]!),
     file: f.files[prop.file[i]!]!,
     line: prop.line[i]!,
     text: stringAt(prop.text, i),
@@ -319,23 +403,27 @@ function decode(f: Flat): KconfigTree {
     range: listAt(prop.range, i, (s) => all[s]!) as [KSymbol, KSymbol] | undefined,
     cond: ex(prop.cond[i]!),
   }));
-  const menuOf = (i: number): MenuNode | undefined => (i < 0 ? undefined : menus.get(i));
+  const menuOf = (i: number): MenuNode | undefined => (i < 0 ? undefined : menuAt(i));
 
+  // Fields `declare`d and assigned (plain stores): made ~18.6k times in code that runs once.
   class CachedSymbol implements KSymbol {
-    name: string | undefined;
-    isConst: boolean;
-    type: SymbolType;
-    isChoice: boolean;
-    optional: boolean | undefined;
-    probed: boolean | undefined;
+    declare readonly id: number;
+    declare name: string | undefined;
+    declare isConst: boolean;
+    declare type: SymbolType;
+    declare isChoice: boolean;
+    declare optional: boolean | undefined;
+    declare probed: boolean | undefined;
     declare transitional?: boolean;
+    declare readonly defined: boolean;
     declare props: Property[];
     declare menus: MenuNode[];
     declare choice?: MenuNode;
     declare dirDep?: Expr;
     declare revDep?: Expr;
     declare implied?: Expr;
-    constructor(readonly id: number) {
+    constructor(id: number) {
+      (this as { id: number }).id = id;
       this.name = sym.name[id];
       this.isConst = (sym.flags[id]! & 1) !== 0;
       this.type = SYM_TYPES[sym.type[id]!]!;
@@ -345,9 +433,15 @@ function decode(f: Flat): KconfigTree {
       if (sym.transitional[id]) this.transitional = unopt(sym.transitional[id]!);
     }
   }
-  lazyFields(CachedSymbol.prototype, 'id', n, {
-    props: (i) => listAt(sym.props, i, props.get)!,
-    menus: (i) => listAt(sym.menus, i, menus.get)!,
+  // Known from the flags: reading a .config asks it of every name in it (~11k), which need no menu entries made.
+  Object.defineProperty(CachedSymbol.prototype, 'defined', {
+    get(this: KSymbol) {
+      return (sym.flags[this.id]! & 4) !== 0;
+    },
+  });
+  lazyFields(CachedSymbol.prototype, 'id', {
+    props: cached(n, (i) => listAt(sym.props, i, propAt)!),
+    menus: cached(n, (i) => listAt(sym.menus, i, menuAt)!),
     choice: (i) => menuOf(sym.choice[i]!),
     dirDep: (i) => ex(sym.dirDep[i]!),
     revDep: (i) => ex(sym.revDep[i]!),
@@ -355,10 +449,10 @@ function decode(f: Flat): KconfigTree {
   });
 
   class CachedMenu implements MenuNode {
-    kind: MenuKind;
-    file: string;
-    line: number;
-    [INDEX]: number;
+    declare kind: MenuKind;
+    declare file: string;
+    declare line: number;
+    declare [INDEX]: number;
     declare sym?: KSymbol;
     declare parent?: MenuNode;
     declare children: MenuNode[];
@@ -374,33 +468,32 @@ function decode(f: Flat): KconfigTree {
       this.line = menu.line[i]!;
     }
   }
-  lazyFields(CachedMenu.prototype, INDEX, menu.kind.length, {
+  lazyFields(CachedMenu.prototype, INDEX, {
     sym: (i) => (menu.sym[i]! < 0 ? undefined : all[menu.sym[i]!]),
     parent: (i) => menuOf(menu.parent[i]!),
-    children: (i) => listAt(menu.children, i, menus.get)!,
-    prompt: (i) => (menu.prompt[i]! < 0 ? undefined : props.get(menu.prompt[i]!)),
+    children: cached(menu.kind.length, (i) => listAt(menu.children, i, menuAt)!),
+    prompt: (i) => (menu.prompt[i]! < 0 ? undefined : propAt(menu.prompt[i]!)),
     dep: (i) => ex(menu.dep[i]!),
     visibility: (i) => ex(menu.visibility[i]!),
     help: (i) => stringAt(menu.help, i),
-    members: (i) => listAt(menu.members, i, (s) => all[s]!),
+    members: cached(menu.kind.length, (i) => listAt(menu.members, i, (s) => all[s]!)),
   });
 
   const all: KSymbol[] = [];
   for (let i = 0; i < n; i++) all.push(new CachedSymbol(i));
-  const symbols = new Map<string, KSymbol>();
-  for (const i of f.symbols) symbols.set(all[i]!.name!, all[i]!);
+  const symbols = new CachedSymbols(f.symbols, (i) => all[i]!);
   const [yes, mod, no, modules] = f.consts.map((i) => all[i]!) as [KSymbol, KSymbol, KSymbol, KSymbol];
   const m = f.meta;
   let entries: MenuNode[] | undefined;
   return {
-    root: menus.get(0),
+    root: menuAt(0),
     symbols,
     all,
     yes,
     mod,
     no,
     modules,
-    choices: f.choices.map((i) => menus.get(i)),
+    choices: f.choices.map(menuAt),
     files: m.files,
     warnings: m.warnings,
     info: m.info,
@@ -416,7 +509,7 @@ function decode(f: Flat): KconfigTree {
     get entries() {
       if (!entries) {
         entries = [];
-        for (let i = 1; i < menu.kind.length; i++) entries.push(menus.get(i));
+        for (let i = 1; i < menu.kind.length; i++) entries.push(menuAt(i));
       }
       return entries;
     },

@@ -81,6 +81,35 @@ describe('encode/decode', () => {
     }
   });
 
+  it('the decoded objects are made when first read, once: the same object every time, shared as the parser shared them, and a field written keeps what was written', () => {
+    const tree = loadKconfigFile({ dir: join(CASES, 'select-overrides-depends'), legacy: false });
+    const back = roundTrip(tree);
+    const pairs = tree.all.map((s, i) => [s, back.all[i]!] as const);
+    for (const [s, b] of pairs) {
+      expect(b.props).toBe(b.props);
+      expect(b.menus).toBe(b.menus);
+      expect(b.dirDep).toBe(b.dirDep);
+      // A condition that is its entry's dependency (menu_finalize shares it) stays that object.
+      s.props.forEach((p, k) => expect(b.props[k]!.cond === b.props[k]!.menu.dep, `${s.name} prop ${k}`).toBe(p.cond === p.menu.dep));
+    }
+    expect(back.entries).toBe(back.entries);
+    expect(back.entries[0]!.children).toBe(back.entries[0]!.children);
+    // The name map answers from the entry's hash table, in the parser's order; a write makes it a plain Map.
+    expect([...back.symbols.keys()]).toEqual([...tree.symbols.keys()]);
+    expect(back.symbols.size).toBe(tree.symbols.size);
+    for (const name of tree.symbols.keys()) expect(back.symbols.get(name)?.name).toBe(name);
+    expect(back.symbols.get('NO_SUCH_SYMBOL')).toBeUndefined();
+    expect(back.symbols.has('NO_SUCH_SYMBOL')).toBe(false);
+    const first = back.symbols.keys().next().value!;
+    back.symbols.set('ADDED', back.all[0]!);
+    back.symbols.delete(first);
+    expect([back.symbols.get('ADDED'), back.symbols.has(first), back.symbols.size]).toEqual([back.all[0], false, tree.symbols.size]);
+    const withDep = back.all.find((s) => s.dirDep)!;
+    withDep.dirDep = undefined;
+    expect(withDep.dirDep).toBeUndefined();
+    expect(roundTrip(back).symbols.get(withDep.name!)!.dirDep).toBeUndefined();
+  });
+
   it('refuses a field it does not encode, rather than dropping it', () => {
     const tree = loadKconfigFile({ dir: join(CASES, 'imply'), legacy: false });
     (tree.all[3] as unknown as Record<string, unknown>).extra = 1;
