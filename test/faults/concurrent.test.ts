@@ -5,9 +5,11 @@
 // failing (before the shared helper: exit 2, "in use by process N"); then the
 // first goes on, and the second reuses what the first made.
 
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { weakeningFragment } from '../e2e/mutants.ts';
 import { type OverlayCache, type Run, overlayCache, sha256Of } from './overlay.ts';
 
 let cache: OverlayCache;
@@ -134,5 +136,80 @@ describe('two up runs at once', () => {
     expect(b.stderr).not.toMatch(/: mksquashfs/); // it booted the images the first made
     expect(j.rootfs.cached).toBe(false);
     expect((JSON.parse(b.stdout) as UpJson).rootfs.cached).toBe(true);
+  });
+});
+
+interface BuildJson {
+  cacheDir: string;
+  cached: boolean;
+  image: { path: string; sha256: string };
+  unsafe: boolean;
+}
+
+describe('two builds of different variants side by side', () => {
+  // The policy kernel and the doctor mutation suite's weakened one (test/e2e/mutants.ts): both cached
+  // by the suite (built here through ccache when not yet), each with its own entry and output dir.
+  const scratch = mkdtempSync(join(tmpdir(), 'capsem-faults-variants-'));
+  const fragment = join(scratch, 'weakening.config');
+  writeFileSync(fragment, weakeningFragment('x86_64'));
+  const variants = {
+    policy: ['build', '--arch', 'x86_64', '--json'],
+    weakened: ['build', '--arch', 'x86_64', '--unsafe-extra-fragment', fragment, '--unsafe-allow-audit-failures', '--json'],
+  };
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it('neither waits for the other: the second builds to the end while the first is stopped mid-compile; both images are their recorded builds', async () => {
+    const built: Record<string, BuildJson> = {};
+    for (const [name, args] of Object.entries(variants)) {
+      const r = await cache.run(args);
+      expect(r.code, r.stderr.slice(-2000)).toBe(0);
+      built[name] = JSON.parse(r.stdout) as BuildJson;
+    }
+    expect(built.weakened!.cacheDir).not.toBe(built.policy!.cacheDir);
+    expect(built.weakened!.image.sha256).not.toBe(built.policy!.image.sha256);
+    // Both entries unfinished in the view: each run configures and makes in its kept build tree.
+    cache.shell(`rm -f ${Object.values(built).map((b) => JSON.stringify(join(b.cacheDir, 'manifest.json'))).join(' ')}`);
+
+    const ns = await cache.together();
+    let first = 0;
+    let stopped = false;
+    let once = false;
+    let heldBy!: () => void;
+    const held = new Promise<void>((ok) => (heldBy = ok));
+    try {
+      const a = ns.run(variants.policy, {
+        onStarted: (pid) => (first = pid),
+        onStderr: (text) => {
+          if (once || !/\[compile\]/.test(text)) return;
+          once = stopped = true;
+          process.kill(first, 'SIGSTOP'); // holding its entry's lock and out/x86_64's
+          heldBy();
+        },
+      });
+      await Promise.race([held, a]);
+      expect(stopped, 'the first build reached its compile').toBe(true);
+      const b = await ns.run(variants.weakened, {
+        // (A wait here would be for ever: let the first go on, and the test fail on the wait line.)
+        onStderr: (text) => void (text.includes('waiting for process') && stopped && process.kill(first, 'SIGCONT')),
+      }); // to the end, the first still stopped
+      process.kill(first, 'SIGCONT');
+      stopped = false;
+      const ra = await a;
+      for (const r of [ra, b]) {
+        expect(r.code, r.stderr.slice(-3000)).toBe(0);
+        expect(waits(r)).toEqual([]);
+      }
+      const [ja, jb] = [ra, b].map((r) => JSON.parse(r.stdout) as BuildJson);
+      expect(ja!.cached).toBe(false);
+      expect(jb!.cached).toBe(false);
+      expect(ja!.image.sha256).toBe(built.policy!.image.sha256);
+      expect(jb!.image.sha256).toBe(built.weakened!.image.sha256);
+      expect(sha256Of(readFileSync(join(cache.cwd, 'out/x86_64/bzImage')))).toBe(ja!.image.sha256);
+      expect(sha256Of(readFileSync(join(cache.cwd, 'out/x86_64-unsafe/bzImage')))).toBe(jb!.image.sha256);
+      expect(cache.upperFiles().filter((f) => /\.lock$|\.tmp-\d+|\.staging-\d+/.test(f))).toEqual([]);
+    } finally {
+      if (stopped) process.kill(first, 'SIGCONT');
+      ns.dispose();
+    }
   });
 });

@@ -1,8 +1,13 @@
-// Signals during the source unpack, through the real CLI on a copy-on-write
-// view of the cache (overlay.ts) whose sources/ is empty, so Debian's tarball
-// really is unpacked. Each must end with 130 / 143, nothing left running in
-// the run's namespace (no tar or xz), no lock or half-made entry, and a re-run
-// that unpacks and configures.
+// Signals during the kernel build's two long stages, through the real CLI on a
+// copy-on-write view of the cache (overlay.ts): the source unpack (the view's
+// sources/ is empty, so Debian's tarball really is unpacked) and the compile
+// (of the cached default build: one source file touched in the view and
+// ccache off for that run, so make runs the compiler; the signal goes when a
+// cc1 is seen running, not after a delay). Each must end with 130 / 143,
+// nothing left running in the run's namespace (no tar, xz, make or cc1), no
+// lock or half-made entry, nothing published that looks finished, and a
+// re-run that succeeds reusing what was valid (the unpacked tree, the build
+// tree's objects, ccache) and redoing the rest.
 
 import { readdirSync, readlinkSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -77,5 +82,49 @@ describe('a signal during the source unpack', () => {
     expect(again.code, again.stderr.slice(-2000)).toBe(0);
     expect(again.stderr).toMatch(/unpacking \/usr\/src\/linux-source-/);
     expect(readdirSync(sources).filter((f) => f !== 'hashes.json')).toHaveLength(1);
+  });
+});
+
+describe('a signal during the compile', () => {
+  let cache: OverlayCache;
+  let built: { cacheDir: string; image: { sha256: string }; source: { sha256: string } };
+  let touched: string;
+  beforeAll(async () => {
+    cache = overlayCache();
+    // The cached default build (compiled here once if the shared cache lacks it) and its source tree.
+    const r = await cache.run(['build', '--arch', 'x86_64', '--json']);
+    expect(r.code, r.stderr.slice(-2000)).toBe(0);
+    built = JSON.parse(r.stdout) as typeof built;
+    const unpacked = join(cache.root, 'sources', built.source.sha256);
+    // One file that takes the compiler a while (the unpack checked there is one top dir).
+    touched = join(unpacked, readdirSync(unpacked)[0]!, 'kernel/sched/core.c');
+  });
+  afterAll(() => cache?.dispose());
+
+  it.each(SIGNALS)('%s: exit %i, no make or cc1 left, nothing published, lock released; the re-run reuses tree, objects and ccache', async (sig, code) => {
+    cache.shell(`touch ${JSON.stringify(touched)}`); // in the view: make must compile it again
+    const s = signalWhen(sig, (_, err) => /\[compile\]/.test(err) && processesIn(s.state.ns!).some((p) => p.endsWith('/cc1')));
+    const r = await cache.run(['build', '--arch', 'x86_64', '--force'], { ...s.opts, env: { CCACHE_DISABLE: '1' } });
+    s.done();
+    expect(s.state.sent, `no compiler ever ran:\n${r.stderr.slice(-2000)}`).toBe(true);
+    expect(r.code, r.stderr.slice(-2000)).toBe(code);
+    expect(r.stderr).toMatch(new RegExp(`${sig}: stopping and cleaning up`));
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(processesIn(s.state.ns!)).toEqual([]);
+    expect(scratch(cache.upperFiles())).toEqual([]);
+    // Nothing that looks finished: neither the entry's manifest nor the output dir's.
+    const manifest = join(built.cacheDir, 'manifest.json');
+    expect(cache.shell(`test -e ${JSON.stringify(manifest)} && echo present || echo absent`).trim()).toBe('absent');
+    expect(readdirSync(join(cache.cwd, 'out/x86_64'))).not.toContain('manifest.json');
+
+    // No --force: the entry is unfinished, so the re-run builds it, in the kept build tree.
+    const again = await cache.run(['build', '--arch', 'x86_64', '--json']);
+    expect(again.code, again.stderr.slice(-2000)).toBe(0);
+    expect(again.stderr).not.toMatch(/unpacking/);
+    const rebuilt = JSON.parse(again.stdout) as typeof built & { cached: boolean; incremental: boolean; objectsCompiled: number; ccache?: { hits: number } };
+    expect(rebuilt.cached).toBe(false);
+    expect(rebuilt.incremental).toBe(true);
+    expect(rebuilt.ccache?.hits, again.stderr.slice(-1500)).toBeGreaterThan(0); // the touched file came from ccache
+    expect(rebuilt.image.sha256).toBe(built.image.sha256);
   });
 });
