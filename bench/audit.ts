@@ -5,12 +5,18 @@
 // the same two audits by another bundle (e.g. an older checkout's
 // bin/capsem-kernel.js) are timed in the same run, interleaved. Run `npm run
 // build` first. Prints JSON: medians and p90s in ms, and the ratios issue #11
-// asks about (evaluated / text-only; each against the baseline's).
+// asks about (evaluated / text-only; each against the baseline's). The
+// baseline gets its own cache root (sources/ linked to the real one's): the
+// tree cache keeps one engine's entry per tree, so two bundles sharing
+// kconfig-tree/ would each reparse on every run.
 //
 //   npx vite-node bench/audit.ts [--n 20] [--config FILE] [--baseline BUNDLE]
 import { timeProcess } from './process-time.ts';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { cacheRoot } from '../src/util/paths.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,6 +42,23 @@ if (!existsSync(config)) {
 
 const AUDIT = ['bin/capsem-kernel.js', 'audit', '--config', config, '--format', 'json'];
 const time = (argv: string[], expect: number) => (): number => timeProcess(argv, expect);
+/** The same run with CAPSEM_CACHE_DIR=root (spawnSync inherits process.env as it is at the call). */
+const inCache = (root: string, run: () => number) => (): number => {
+  const saved = process.env.CAPSEM_CACHE_DIR;
+  process.env.CAPSEM_CACHE_DIR = root;
+  try {
+    return run();
+  } finally {
+    if (saved === undefined) delete process.env.CAPSEM_CACHE_DIR;
+    else process.env.CAPSEM_CACHE_DIR = saved;
+  }
+};
+const baselineCache = values.baseline ? mkdtempSync(join(tmpdir(), 'capsem-bench-audit-')) : undefined;
+if (baselineCache) {
+  mkdirSync(baselineCache, { recursive: true });
+  symlinkSync(join(cacheRoot(), 'sources'), join(baselineCache, 'sources'));
+  process.on('exit', () => rmSync(baselineCache, { recursive: true, force: true }));
+}
 const quantile = (xs: number[], q: number) => xs[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)]!;
 const round = (x: number) => Math.round(x * 10) / 10;
 const ratio = (a: number[], b: number[]) => Math.round((quantile(a, 0.5) / quantile(b, 0.5)) * 100) / 100;
@@ -54,7 +77,9 @@ const other = values.baseline ? [values.baseline, ...AUDIT.slice(1)] : undefined
 const runs = sample({
   textOnly: time([...AUDIT, '--text-only'], 1),
   evaluated: time(AUDIT, 1),
-  ...(other ? { baseTextOnly: time([...other, '--text-only'], 1), baseEvaluated: time(other, 1) } : {}),
+  ...(other && baselineCache
+    ? { baseTextOnly: inCache(baselineCache, time([...other, '--text-only'], 1)), baseEvaluated: inCache(baselineCache, time(other, 1)) }
+    : {}),
   // The same machine's bare `node -e 0`, so the figure can be read on a loaded host.
   node: time(['-e', '0'], 0),
 });
