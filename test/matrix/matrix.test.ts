@@ -1,6 +1,6 @@
 // `npm run test:matrix`: every verified kernel series x arch compiled and
 // booted, each with the doctor's verdict, and the other toolchain (not the
-// default) on the default series, both arches. Too slow for every `npm test` on a
+// default) on the default series, both arches, with kCFI proven on x86_64 where a toolchain builds it. Too slow for every `npm test` on a
 // 2-core machine (a clean compile is 4-6 min per kernel); `npm test` covers the
 // default series this way and the others at configure level (survival, audit,
 // differential). Figures (image size, =y count, compile time, boot-to-verdict)
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.ts';
 import { ARCHS, DEFAULT_KERNEL, DEFAULT_TOOLCHAIN, KERNELS, TOOLCHAINS, type Arch, type Toolchain } from '../../src/policy/index.ts';
+import { claimsFor } from '../../src/prove/index.ts';
 import { captureIO } from '../helpers/io.ts';
 
 let dir: string;
@@ -63,4 +64,17 @@ const OTHER_TOOLCHAINS = TOOLCHAINS.filter((t) => t !== DEFAULT_TOOLCHAIN).flatM
 describe.each(OTHER_TOOLCHAINS)(`Linux ${DEFAULT_KERNEL} with %s, %s`, (toolchain, arch) => {
   it('compiles with zero casualties and a passing audit, boots, and the doctor is healthy', () =>
     buildAndBoot(DEFAULT_KERNEL, arch, toolchain));
+});
+
+// kCFI exists only where the compiler builds it: each such toolchain proves it on x86_64, where the control is
+// cfi=off on the proving kernel itself (no second compile; src/prove/kernel.ts). arm64's full clang proof
+// (CFI_BACKWARD, CORRUPT_PAC, ...) is `capsem-kernel prove --arch arm64 --toolchain clang`.
+const KCFI_TOOLCHAINS = TOOLCHAINS.filter((t) => claimsFor('x86_64', t).some((c) => c.test.name === 'CFI_FORWARD_PROTO'));
+describe.each(KCFI_TOOLCHAINS)(`Linux ${DEFAULT_KERNEL} with %s, x86_64: kCFI`, (toolchain) => {
+  it('blocks CFI_FORWARD_PROTO, and the control lets it through', async () => {
+    const r = await cli(['prove', '--arch', 'x86_64', '--toolchain', toolchain, '--only', 'CFI_FORWARD_PROTO', '--json']);
+    figures.push(`prove x86_64 ${toolchain} CFI_FORWARD_PROTO: ${r.json.runs?.map((x: { kind: string; verdict: string; line?: string }) => `${x.kind} ${x.verdict} "${x.line ?? ''}"`).join('; ')}`);
+    expect(r.code, r.err).toBe(0);
+    expect(r.json.runs.map((x: { kind: string; verdict: string }) => `${x.kind}:${x.verdict}`)).toEqual(['proof:blocked', 'control:not-blocked']);
+  });
 });
