@@ -7,7 +7,8 @@
 // trivial-init boots are timed by the host alone (the Debian kernel has no
 // built-in virtio console to send on). No thresholds: figures to compare.
 //
-//   [CAPSEM_DOCTOR_RUNTIME=qjs] npx vite-node bench/boot.ts [--arch x86_64|arm64] [--n 5] [--no-debian]
+//   [CAPSEM_DOCTOR_RUNTIME=qjs] npx vite-node bench/boot.ts [--arch x86_64|arm64] [--n 5] [--no-debian] [--memory MiB]
+// --memory: guest RAM for every boot of the run, ours and Debian's (default: the launcher's).
 //
 // Builds nothing slow itself beyond what `up` does: the policy kernel comes
 // from the build cache (built if missing), the images from the rootfs cache.
@@ -29,8 +30,16 @@ import { runTool } from '../src/guest/exec.ts';
 import { ResultListener } from '../src/guest/channel.ts';
 
 const { values } = parseArgs({
-  options: { arch: { type: 'string', default: 'x86_64' }, n: { type: 'string', default: '5' }, 'no-debian': { type: 'boolean', default: false } },
+  options: {
+    arch: { type: 'string', default: 'x86_64' },
+    n: { type: 'string', default: '5' },
+    'no-debian': { type: 'boolean', default: false },
+    memory: { type: 'string' },
+  },
 });
+const memoryMiB = values.memory === undefined ? undefined : Number(values.memory);
+if (memoryMiB !== undefined && !(Number.isInteger(memoryMiB) && memoryMiB >= 64)) throw new Error('--memory must be a whole number of MiB, at least 64');
+const memory = memoryMiB === undefined ? {} : { memoryMiB };
 if (!isArch(values.arch!)) throw new Error('--arch must be x86_64 or arm64');
 const arch: Arch = values.arch;
 const n = Number(values.n);
@@ -70,7 +79,7 @@ async function trivialInitramfs(dir: string): Promise<string> {
 
 /** One trivial-init boot with the guest's exact QEMU command line: host ms from spawn to exit. */
 async function trivialBoot(kernel: string, initramfs: string, rootfs: string, accel: 'kvm' | 'tcg', sock: string): Promise<number> {
-  const args = qemuArgs({ arch, accel, kernel, initramfs, rootfs, cmdline: bootCmdline(arch, cmdlineFor(arch), '0'.repeat(32)), resultSocket: sock });
+  const args = qemuArgs({ arch, accel, kernel, initramfs, rootfs, cmdline: bootCmdline(arch, cmdlineFor(arch), '0'.repeat(32)), resultSocket: sock, ...memory });
   const t0 = performance.now();
   const child = spawn(QEMU_BINARY[arch], args, { stdio: 'ignore' });
   const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
@@ -99,6 +108,7 @@ try {
       rootfs: images.squashfs.path,
       initramfs: images.initramfs.path,
       accel: accel.accel,
+      ...memory,
     });
     if (!r.healthy) throw new Error(`boot ${i + 1} unhealthy: ${r.reason}\n${r.consoleTail}`);
     log(`boot ${i + 1}/${n}: verdict at ${r.timings.msToVerdict} ms`);
@@ -125,7 +135,18 @@ try {
   const cpu = /^model name\s*:\s*(.*)$/m.exec(await readFile('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
   const verdict = pick((r) => r.timings.msToVerdict);
   const out = {
-    dimensions: { arch, accel: accel.accel, accelReason: accel.reason, kernel: kernel.kernelRelease, doctorRuntime: doctorRuntimeKind(), qemu: qemuVersion, hostCpu: cpu, n },
+    dimensions: {
+      arch,
+      accel: accel.accel,
+      accelReason: accel.reason,
+      kernel: kernel.kernelRelease,
+      doctorRuntime: doctorRuntimeKind(),
+      memoryMiB: memoryMiB ?? 'default',
+      qemu: qemuVersion,
+      hostCpu: cpu,
+      hostLoad: (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' '),
+      n,
+    },
     guest: {
       msToVerdict: verdict,
       msToInit: pick((r) => r.timings.msToInit),
