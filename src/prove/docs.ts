@@ -44,7 +44,8 @@ export function renderProofDoc(): string {
       '`capsem-kernel up` prints that kernel\'s last proof (text and `--json`), or says there is none.',
     '',
     '`npm test` proves x86_64 (`test/e2e/prove.test.ts`); arm64 runs only when asked, as the arm64 mutation suite does: ' +
-      '`CAPSEM_PROVE_ARCHS=x86_64,arm64` (two more arm64 kernel compiles when cold, and one TCG boot per claim and control).',
+      '`CAPSEM_PROVE_ARCHS=x86_64,arm64` (two more arm64 kernel compiles when cold, and one TCG boot per claim and control). ' +
+      '`npm run test:matrix` proves kCFI with each toolchain that builds it (clang, x86_64: `--only CFI_FORWARD_PROTO`, one compile).',
     '',
     '`--toolchain` builds all three kernels with that compiler; a claim only one toolchain can make (kCFI, which gcc cannot ' +
       'build) is claimed and controlled there only, so the gcc kernels\' weakened fragment stays the same bytes.',
