@@ -68,6 +68,7 @@ describe.each(STAGES)('a signal during $name', (stage) => {
     expect(cache.upperFiles().filter((f) => /\.lock$|\.tmp(-\d+)?(\/|$)|\.staging-\d+/.test(f))).toEqual([]);
     const again = await cache.run(stage.args);
     expect(again.code, again.stderr.slice(-2000)).toBe(0);
+    expect(again.stderr).not.toMatch(/unpacking/); // the unpacked tree was kept
   });
 });
 

@@ -55,7 +55,8 @@ caches. Each is named by a hash of its inputs; a reuse marks it used.
   list    every entry, newest use first within its kind (--json: one object)
   prune   remove the entries beyond the --keep N most recently used of their
           kind and/or last used more than --older-than DAYS ago; an entry a
-          running process holds is skipped and said. --dry-run only lists.
+          running process holds or reads (a build reads its source tree) is
+          skipped and said. --dry-run only lists.
 
 Deleting the cache is always safe: whatever is missing is rebuilt or fetched.`,
   args: {
