@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CHECKS, KERNELS, RULES, symbolFor } from '../../src/policy/index.ts';
+import { ARCHS, CHECKS, KERNELS, RULES, TOOLCHAINS, resolveRule } from '../../src/policy/index.ts';
 import { SHARED_REASONS } from '../../src/doctor/define.ts';
 import { NEEDS } from '../../src/doctor/needs.ts';
 import { ALL_CHECKS, REGISTRY } from '../../src/doctor/registry.ts';
@@ -11,6 +11,8 @@ const checkFiles = readdirSync('src/doctor/checks')
   .filter((f) => f.endsWith('.ts'))
   .map((f) => f.replace(/\.ts$/, ''))
   .sort();
+
+const TARGETS = ARCHS.flatMap((arch) => KERNELS.flatMap((kernel) => TOOLCHAINS.map((toolchain) => ({ arch, kernel, toolchain }))));
 
 describe('doctor completeness', () => {
   it('the registry is exactly the files in src/doctor/checks/', () => {
@@ -42,11 +44,9 @@ describe('doctor completeness', () => {
     const problems: string[] = [];
     for (const r of RULES) {
       const checks = (r.checks ?? []) as readonly string[];
-      // A rule waived on every target is never enforced, so there is nothing to observe.
-      const alwaysWaived = (r.waivers ?? []).some((w) => !w.when);
-      // Likewise a Kconfig rule whose symbol no supported kernel has.
-      const goneEverywhere = r.kind === 'kconfig' && KERNELS.every((k) => 'absent' in symbolFor(r.symbol, k));
-      if (checks.length === 0 && !r.proofs?.length && !r.unobservable && !alwaysWaived && !goneEverywhere) {
+      // A rule enforced on no target (waived, or its symbol in no supported kernel) has nothing to observe.
+      const neverEnforced = TARGETS.every((t) => resolveRule(r, t).status !== 'enforced');
+      if (checks.length === 0 && !r.proofs?.length && !r.unobservable && !neverEnforced) {
         problems.push(`${r.id}: no check and no reason it is unobservable`);
       }
       for (const c of checks) if (!names.has(c)) problems.push(`${r.id}: names unknown check ${c}`);
