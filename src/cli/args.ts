@@ -3,6 +3,7 @@ import { type GuestVariant, DEFAULT_TIMEOUT_MS, MUTANTS, composeVariants } from 
 import {
   ARCHS,
   DEFAULT_KERNEL,
+  DEFAULT_TOOLCHAIN,
   KERNELS,
   TOOLCHAINS,
   type Arch,
@@ -25,7 +26,7 @@ export const TARGET_ARGS = {
     valueHint: 'MAJOR.MINOR',
     default: DEFAULT_KERNEL,
   },
-  toolchain: { type: 'string', description: 'Compiler the kernel is built with', choices: TOOLCHAINS, default: 'gcc' },
+  toolchain: { type: 'string', description: 'Compiler the kernel is built with', choices: TOOLCHAINS, default: DEFAULT_TOOLCHAIN },
 } as const;
 
 export function requireArch(arch: Arch | undefined, verb: string): Arch {

@@ -4,7 +4,7 @@ import { type BootResult, type GuestImages, bootGuest, buildRootfs, decideAccel,
 import { type ProofRecord, describeProofRecord, readProofRecord } from '../../prove/index.ts';
 import { ARCHS, type Arch, DEFAULT_KERNEL } from '../../policy/index.ts';
 import { defineCommand } from '../command.ts';
-import { BASE_ARGS, BOOT_ARGS, parseBase, parseTimeout } from '../args.ts';
+import { BASE_ARGS, BOOT_ARGS, TARGET_ARGS, parseBase, parseTimeout } from '../args.ts';
 import { type BootJson, bootJson, describeBase, describeBoot, mib } from '../report.ts';
 
 // The whole job with defaults: kernel (cached build), guest images (cached),
@@ -79,11 +79,12 @@ unhealthy; 2 usage or environment (a missing package, --accel kvm where KVM
 cannot run the guest); 130 interrupted.`,
   args: {
     arch: { type: 'string', description: 'Guest architecture', choices: ARCHS, default: 'x86_64' },
+    toolchain: TARGET_ARGS.toolchain,
     ...BOOT_ARGS,
     ...BASE_ARGS,
     json: { type: 'boolean', description: "Print one JSON object on stdout: boot --json's fields plus kernel, rootfs and proof (the text report goes to stderr)" },
   },
-  examples: ['capsem-kernel up', 'capsem-kernel up --arch arm64 --json'],
+  examples: ['capsem-kernel up', 'capsem-kernel up --arch arm64 --json', 'capsem-kernel up --toolchain clang'],
   async run({ args, io }) {
     const arch = args.arch;
     const timeoutMs = parseTimeout(args.timeout, 'up');
@@ -95,7 +96,7 @@ cannot run the guest); 130 interrupted.`,
     const kernel = await buildKernel({
       arch,
       kernel: DEFAULT_KERNEL,
-      toolchain: 'gcc',
+      toolchain: args.toolchain,
       signal: io.signal,
       onProgress: progress.onProgress,
       cwd: io.cwd,
