@@ -4,7 +4,8 @@
 // (of the cached default build: one source file touched in the view and
 // ccache off for that run, so make runs the compiler; the signal goes when a
 // cc1 is seen running, not after a delay). Each must end with 130 / 143,
-// nothing left running in the run's namespace (no tar, xz, make or cc1), no
+// make stopped rather than waited for (the object it was making is not
+// rebuilt), nothing left running in the run's namespace (no tar, xz, make or cc1), no
 // lock or half-made entry, nothing published that looks finished, and a
 // re-run that succeeds reusing what was valid (the unpacked tree, the build
 // tree's objects, ccache) and redoing the rest.
@@ -116,6 +117,9 @@ describe('a signal during the compile', () => {
     const manifest = join(built.cacheDir, 'manifest.json');
     expect(cache.shell(`test -e ${JSON.stringify(manifest)} && echo present || echo absent`).trim()).toBe('absent');
     expect(readdirSync(join(cache.cwd, 'out/x86_64'))).not.toContain('manifest.json');
+    // make was stopped, not waited for: the object of the file it was compiling is still the old one.
+    const object = join(built.cacheDir, 'obj/kernel/sched/core.o');
+    expect(cache.shell(`test ${JSON.stringify(object)} -nt ${JSON.stringify(touched)} && echo rebuilt || echo stale`).trim()).toBe('stale');
 
     // No --force: the entry is unfinished, so the re-run builds it, in the kept build tree.
     const again = await cache.run(['build', '--arch', 'x86_64', '--json']);
