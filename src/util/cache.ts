@@ -125,8 +125,12 @@ const markers = new Set<string>();
 export function markInUse(dir: string): void {
   const path = useMarker(dir);
   if (markers.has(path)) return;
-  mkdirSync(USERS_DIR, { recursive: true });
-  writeFileSync(path, lockText());
+  try {
+    mkdirSync(USERS_DIR, { recursive: true });
+    writeFileSync(path, lockText());
+  } catch {
+    return; // no writable temp dir: the run goes on, unprotected from a concurrent prune
+  }
   if (markers.size === 0) {
     process.once('exit', () => {
       for (const m of markers) {
