@@ -10,12 +10,24 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { weakeningFragment } from '../e2e/mutants.ts';
-import { type OverlayCache, type Run, overlayCache, sha256Of } from './overlay.ts';
+import { type OverlayCache, type Run, inSharedCache, overlayCache, sha256Of } from './overlay.ts';
 
 let cache: OverlayCache;
-beforeAll(() => {
+const scratch = mkdtempSync(join(tmpdir(), 'capsem-faults-variants-'));
+const fragment = join(scratch, 'weakening.config');
+writeFileSync(fragment, weakeningFragment('x86_64'));
+/** The policy kernel and the doctor mutation suite's weakened one (test/e2e/mutants.ts), each with its own entry and output dir. */
+const VARIANTS = {
+  policy: ['build', '--arch', 'x86_64', '--json'],
+  weakened: ['build', '--arch', 'x86_64', '--unsafe-extra-fragment', fragment, '--unsafe-allow-audit-failures', '--json'],
+};
+beforeAll(async () => {
+  // "All cached" must be true on a fresh machine too: made in the shared cache (through ccache), where
+  // build.test and mutants.test reuse them, before any view of it.
+  for (const args of [...Object.values(VARIANTS), ['rootfs', '--arch', 'x86_64', '--json']]) await inSharedCache(args);
   cache = overlayCache();
 });
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 afterAll(() => cache?.dispose());
 
 interface Images {
@@ -118,8 +130,9 @@ describe('two up runs at once', () => {
     expect(waited, `the second run never waited:\n${b.stderr.slice(-2000)}`).toBe(true);
     const out = join(cache.cwd, 'out/x86_64');
     const said = `up: kernel: [cache] waiting for process ${first} to finish building the kernel into ${out} (lock ${out}/.lock)`;
-    expect(waits(b)).toHaveLength(1);
-    expect(waits(b)[0]!.startsWith(`${said} (`), waits(b)[0]).toBe(true); // then the elapsed time
+    // One line, repeated with the elapsed time while the wait lasts (every 30 s, under load).
+    expect(waits(b).length).toBeGreaterThan(0);
+    for (const line of waits(b)) expect(line.startsWith(`${said} (`), line).toBe(true);
     expect(waits(a)).toEqual([]);
     entry = dirname(expectSameHealthy(a, b).rootfs.squashfs.path);
   });
@@ -147,16 +160,7 @@ interface BuildJson {
 }
 
 describe('two builds of different variants side by side', () => {
-  // The policy kernel and the doctor mutation suite's weakened one (test/e2e/mutants.ts): both cached
-  // by the suite (built here through ccache when not yet), each with its own entry and output dir.
-  const scratch = mkdtempSync(join(tmpdir(), 'capsem-faults-variants-'));
-  const fragment = join(scratch, 'weakening.config');
-  writeFileSync(fragment, weakeningFragment('x86_64'));
-  const variants = {
-    policy: ['build', '--arch', 'x86_64', '--json'],
-    weakened: ['build', '--arch', 'x86_64', '--unsafe-extra-fragment', fragment, '--unsafe-allow-audit-failures', '--json'],
-  };
-  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  const variants = VARIANTS;
 
   it('neither waits for the other: the second builds to the end while the first is stopped mid-compile; both images are their recorded builds', async () => {
     const built: Record<string, BuildJson> = {};

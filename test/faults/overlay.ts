@@ -73,6 +73,22 @@ function collect(child: ChildProcess, opts: RunOptions): Promise<Run> {
   return new Promise((ok) => child.on('close', (code, signal) => ok({ code, signal, stdout, stderr })));
 }
 
+/**
+ * The CLI against the shared cache itself (no view), in a scratch cwd: what a faults test needs cached is made
+ * here first, where the rest of the suite reuses it, instead of inside a view that is thrown away (on a fresh
+ * machine that compiled the default kernel twice). Fails the test when the run fails.
+ */
+export async function inSharedCache(args: string[]): Promise<Run> {
+  const cwd = mkdtempSync(join(tmpdir(), 'capsem-faults-shared-'));
+  try {
+    const r = await collect(spawn('node', [BIN, ...args], { cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] }), {});
+    if (r.code !== 0) throw new Error(`capsem-kernel ${args.join(' ')} (shared cache) exited ${r.code ?? r.signal}:\n${r.stderr.slice(-2000)}`);
+    return r;
+  } finally {
+    await rm(cwd, { recursive: true, force: true });
+  }
+}
+
 export function overlayCache(options: { fresh?: readonly string[]; upperBytes?: number } = {}): OverlayCache {
   const root = cacheRoot();
   const base = mkdtempSync(join(tmpdir(), 'capsem-faults-'));

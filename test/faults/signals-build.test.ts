@@ -14,7 +14,7 @@ import { readdirSync, readlinkSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type OverlayCache, type RunOptions, overlayCache, processesIn } from './overlay.ts';
+import { type OverlayCache, type RunOptions, inSharedCache, overlayCache, processesIn } from './overlay.ts';
 
 const SIGNALS = [
   ['SIGINT', 130],
@@ -91,8 +91,9 @@ describe('a signal during the compile', () => {
   let built: { cacheDir: string; image: { sha256: string }; source: { sha256: string } };
   let touched: string;
   beforeAll(async () => {
+    // The cached default build (compiled in the shared cache once if it lacks it) and its source tree.
+    await inSharedCache(['build', '--arch', 'x86_64', '--json']);
     cache = overlayCache();
-    // The cached default build (compiled here once if the shared cache lacks it) and its source tree.
     const r = await cache.run(['build', '--arch', 'x86_64', '--json']);
     expect(r.code, r.stderr.slice(-2000)).toBe(0);
     built = JSON.parse(r.stdout) as typeof built;
