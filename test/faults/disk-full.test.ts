@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveSource } from '../../src/build/source.ts';
 import { cacheRoot } from '../../src/util/paths.ts';
-import { BIN, NODE_LAYOUT, type OverlayCache, type Run, overlayCache } from './overlay.ts';
+import { BIN, NODE_LAYOUT, type OverlayCache, type Run, inSharedCache, overlayCache } from './overlay.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'capsem-faults-full-'));
 const mounted: string[] = [];
@@ -85,7 +85,9 @@ describe('disk full', () => {
   });
 
   it('during mksquashfs: exit 2, the line names the rootfs entry, no image or staging tree is left', async () => {
-    // The images' sizes, from a view with room (the shared cache's entry, or one built there).
+    // The images' sizes, from a view with room. Made in the shared cache first: built only inside a view, the
+    // node download is gone again, and the tight view below would fill up with it before mksquashfs (a fresh machine).
+    await inSharedCache(['rootfs', '--arch', 'x86_64', '--json'], NODE_LAYOUT);
     const roomy = overlayCache();
     overlays.push(roomy);
     // The node layout (~100 MiB): an image large against the few MiB of slack below (the default is ~5 MiB).

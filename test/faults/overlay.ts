@@ -78,10 +78,10 @@ function collect(child: ChildProcess, opts: RunOptions): Promise<Run> {
  * here first, where the rest of the suite reuses it, instead of inside a view that is thrown away (on a fresh
  * machine that compiled the default kernel twice). Fails the test when the run fails.
  */
-export async function inSharedCache(args: string[]): Promise<Run> {
+export async function inSharedCache(args: string[], opts: RunOptions = {}): Promise<Run> {
   const cwd = mkdtempSync(join(tmpdir(), 'capsem-faults-shared-'));
   try {
-    const r = await collect(spawn('node', [BIN, ...args], { cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] }), {});
+    const r = await collect(spawn('node', [BIN, ...args], { cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] }), {});
     if (r.code !== 0) throw new Error(`capsem-kernel ${args.join(' ')} (shared cache) exited ${r.code ?? r.signal}:\n${r.stderr.slice(-2000)}`);
     return r;
   } finally {
