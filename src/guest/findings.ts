@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { chmod, chown, lstat, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CAPSEM_BIN_DIRS, type CheckName, forbiddenFile } from '../policy/index.ts';
@@ -37,29 +38,42 @@ async function fileCaps(staging: string, signal?: AbortSignal): Promise<{ path: 
     .filter((c) => c.path.startsWith('/'));
 }
 
+/** A tree entry as lstat sees it, in the listing's shape ('-' file, 'd' directory, 'l' link). */
+const entryOf = (path: string, st: Stats): ListedEntry => ({
+  path, type: st.isFile() ? '-' : st.isDirectory() ? 'd' : st.isSymbolicLink() ? 'l' : '?', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid,
+});
+
+/** A capsem binary as the guest wants it: a file, 0555, root's. */
+const binaryOk = (e: ListedEntry) => e.type === '-' && e.mode === 0o555 && e.uid === 0 && e.gid === 0;
+
+/**
+ * The guest rules over a tree's entries, by lstat (scanTree) or the built image's listing (verifyListing). Forbidden
+ * are files only, as the doctor sees them (a directory or a link of a daemon's name does nothing by itself).
+ */
+function ruleFindings(entries: readonly ListedEntry[]): (Finding & { entry: ListedEntry })[] {
+  const out: ReturnType<typeof ruleFindings> = [];
+  const add = (entry: ListedEntry, kind: FindingKind, what: string, check: CheckName) => out.push({ path: entry.path, kind, what, check, entry });
+  for (const e of entries) {
+    const hit = e.type === '-' ? forbiddenFile(e.path) : undefined;
+    if (hit) add(e, 'forbidden-file', hit.what, `test_no_${hit.daemon}`);
+    if (e.type === 'l') continue;
+    if (e.mode & 0o4000) add(e, 'setuid', `setuid (mode ${octal(e.mode)})`, 'test_no_setuid_binaries');
+    if (e.mode & 0o2000) add(e, 'setgid', `setgid (mode ${octal(e.mode)})`, 'test_no_setgid_binaries');
+    if (e.type === 'd' && CAPSEM_BIN_DIRS.includes(e.path) && (e.mode & 0o022 || e.uid !== 0)) {
+      add(e, 'writable-capsem-path', `directory of the capsem binaries writable by others (mode ${octal(e.mode)}, owner ${e.uid}:${e.gid})`, 'test_guest_binary_not_writable');
+    }
+  }
+  return out;
+}
+
 /** Every finding in the tree at `staging`, sorted by path: all at once, before anything is changed. */
 export async function scanTree(staging: string, signal?: AbortSignal): Promise<Finding[]> {
-  const findings: Finding[] = [];
-  for (const p of await walk(staging)) {
-    const st = await lstat(join(staging, p));
-    // Files, as the doctor sees them (a directory or a link of a daemon's name does nothing by itself).
-    const hit = st.isFile() ? forbiddenFile(p) : undefined;
-    if (hit) findings.push({ path: p, kind: 'forbidden-file', what: hit.what, check: `test_no_${hit.daemon}` });
-    if (st.isSymbolicLink()) continue;
-    if (st.mode & 0o4000) findings.push({ path: p, kind: 'setuid', what: `setuid (mode ${octal(st.mode)})`, check: 'test_no_setuid_binaries' });
-    if (st.mode & 0o2000) findings.push({ path: p, kind: 'setgid', what: `setgid (mode ${octal(st.mode)})`, check: 'test_no_setgid_binaries' });
-  }
+  const entries = await Promise.all(['/', ...(await walk(staging))].map(async (p) => entryOf(p, await lstat(join(staging, p)))));
+  const findings: Finding[] = ruleFindings(entries).map(({ entry: _, ...f }) => f);
   for (const c of await fileCaps(staging, signal)) {
     // Inert on the policy kernel (SQUASHFS_XATTR is off: squashfs xattrs are not read), so its doctor cannot see it;
     // reported all the same: the image is wrong for any kernel that reads them.
     findings.push({ path: c.path, kind: 'file-capability', what: `file capability ${c.caps} (inert on the policy kernel, which reads no squashfs xattrs)`, check: 'test_no_file_capabilities' });
-  }
-  for (const d of CAPSEM_BIN_DIRS) {
-    const st = await lstat(join(staging, d)).catch(() => undefined);
-    if (!st || st.isSymbolicLink() || !st.isDirectory()) continue;
-    if (st.mode & 0o022 || st.uid !== 0) {
-      findings.push({ path: d, kind: 'writable-capsem-path', what: `directory of the capsem binaries writable by others (mode ${octal(st.mode)}, owner ${st.uid}:${st.gid})`, check: 'test_guest_binary_not_writable' });
-    }
   }
   return findings.sort((a, b) => a.path.localeCompare(b.path) || a.kind.localeCompare(b.kind));
 }
@@ -109,7 +123,7 @@ export async function enforceTree(staging: string, signal?: AbortSignal): Promis
   const changed = (await fixFindings(staging, findings, signal)).map((c) => c.replace(/ \(mode .*\)$/, ''));
   for (const p of CAPSEM_BINARY_PATHS) {
     const st = await stat(join(staging, p));
-    if ((st.mode & 0o7777) !== 0o555 || st.uid !== 0 || st.gid !== 0) {
+    if (!binaryOk(entryOf(p, st))) {
       await chmod(join(staging, p), 0o555);
       await chown(join(staging, p), 0, 0);
       changed.push(`${p}: mode ${octal(st.mode)} ${st.uid}:${st.gid} set to 0555 0:0`);
@@ -121,23 +135,15 @@ export async function enforceTree(staging: string, signal?: AbortSignal): Promis
 /** The guest rules checked on a listing of the built image: one finding per problem, all at once. */
 export function verifyListing(entries: readonly ListedEntry[]): string[] {
   const findings = new Set<string>();
-  const byPath = new Map(entries.map((e) => [e.path, e]));
-  for (const e of entries) {
-    if (e.type !== 'l' && e.mode & 0o4000) findings.add(`${e.path}: setuid`);
-    if (e.type !== 'l' && e.mode & 0o2000) findings.add(`${e.path}: setgid`);
-    const hit = e.type === '-' ? forbiddenFile(e.path) : undefined;
-    if (hit) findings.add(`${e.path}: ${hit.what}`);
+  for (const { path, kind, what, entry: e } of ruleFindings(entries)) {
+    if (kind === 'writable-capsem-path') findings.add(`${path}: directory of the capsem binaries mode ${octal(e.mode)} owner ${e.uid}:${e.gid}`);
+    else findings.add(`${path}: ${kind === 'forbidden-file' ? what : kind}`);
   }
+  const byPath = new Map(entries.map((e) => [e.path, e]));
   for (const p of CAPSEM_BINARY_PATHS) {
     const e = byPath.get(p);
     if (!e) findings.add(`${p}: missing`);
-    else if (e.type !== '-' || e.mode !== 0o555 || e.uid !== 0 || e.gid !== 0) {
-      findings.add(`${p}: ${e.type} mode ${octal(e.mode)} owner ${e.uid}:${e.gid} (want a file, 0555, 0:0)`);
-    }
-  }
-  for (const d of CAPSEM_BIN_DIRS) {
-    const e = byPath.get(d);
-    if (e && (e.mode & 0o022 || e.uid !== 0)) findings.add(`${d}: directory of the capsem binaries mode ${octal(e.mode)} owner ${e.uid}:${e.gid}`);
+    else if (!binaryOk(e)) findings.add(`${p}: ${e.type} mode ${octal(e.mode)} owner ${e.uid}:${e.gid} (want a file, 0555, 0:0)`);
   }
   return [...findings].sort();
 }
