@@ -37,7 +37,8 @@ export async function doctorBundle(): Promise<{ path: string; sha256: string }> 
   return { path, sha256: await sha256File(path) };
 }
 
-const PROBE_CC: Record<Arch, string> = { x86_64: 'gcc', arm64: 'aarch64-linux-gnu-gcc' };
+/** The gcc that builds the guest's static binaries (capsem-probe, capsem-doctor-rt); src/doctor/probe/guest-cc.sh is its shell twin. */
+export const GUEST_CC: Record<Arch, string> = { x86_64: 'gcc', arm64: 'aarch64-linux-gnu-gcc' };
 
 /** capsem-probe for `arch`, built by the doctor's own build.sh; cached by source, script and compiler. */
 export async function probeBinary(arch: Arch, signal?: AbortSignal): Promise<{ path: string; sha256: string }> {
@@ -47,8 +48,8 @@ export async function probeBinary(arch: Arch, signal?: AbortSignal): Promise<{ p
   if (!existsSync(script) || !existsSync(source)) {
     throw new EnvironmentError(`${dir}: the doctor's probe (build.sh, capsem-probe.c) is missing`);
   }
-  const cc = await runTool(PROBE_CC[arch], ['--version'], { signal });
-  const key = sha256([arch, readFileSync(script, 'utf8'), readFileSync(source, 'utf8'), cc].join('\0')).slice(0, 16);
+  const cc = await runTool(GUEST_CC[arch], ['--version'], { signal });
+  const key = sha256([arch, ...[script, join(dir, 'guest-cc.sh'), source].map((f) => readFileSync(f, 'utf8')), cc].join('\0')).slice(0, 16);
   return fileEntry(join(cacheDir('guest/probe'), `${arch}-${key}`), 'capsem-probe', {
     what: `compiling capsem-probe for ${arch}`,
     redo: 'compiling it again',

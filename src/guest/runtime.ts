@@ -7,7 +7,7 @@ import { EnvironmentError, UsageError } from '../util/errors.ts';
 import { fileEntry, recordSha256, reusableFile, withLock } from '../util/cache.ts';
 import { cacheDir } from '../util/paths.ts';
 import { sha256, sha256File } from '../util/fs.ts';
-import { doctorBundle, projectRoot } from './assets.ts';
+import { GUEST_CC, doctorBundle, projectRoot } from './assets.ts';
 import { runTool } from './exec.ts';
 import { DEBIAN_KEYRING, privateAptOptions } from '../util/apt.ts';
 
@@ -262,7 +262,6 @@ async function fetchQuickjsSourceOnce(signal?: AbortSignal, say: (m: string) => 
   return { ...got, origin };
 }
 
-const RT_CC: Record<Arch, string> = { x86_64: 'gcc', arm64: 'aarch64-linux-gnu-gcc' };
 const RT_DIR = () => join(projectRoot(), 'src', 'doctor', 'qjs');
 
 /** capsem-doctor-rt for `arch`, built by src/doctor/qjs/build.sh; cached by its sources, the engine's and the compiler. */
@@ -273,8 +272,8 @@ export function doctorRuntime(arch: Arch, signal?: AbortSignal, say: (m: string)
 async function doctorRuntimeOnce(arch: Arch, signal?: AbortSignal, say: (m: string) => void = () => {}): Promise<Fetched> {
   const src = await fetchQuickjsSource(signal, say);
   // capsem-doctor-rt.c includes the probe's calls from ../probe/capsem-probe.c.
-  const files = ['build.sh', 'capsem-doctor-rt.c', 'sha256.h', '../probe/capsem-probe.c'].map((f) => readFileSync(join(RT_DIR(), f), 'utf8'));
-  const cc = await runTool(RT_CC[arch], ['--version'], { signal });
+  const files = ['build.sh', 'capsem-doctor-rt.c', 'sha256.h', '../probe/capsem-probe.c', '../probe/guest-cc.sh'].map((f) => readFileSync(join(RT_DIR(), f), 'utf8'));
+  const cc = await runTool(GUEST_CC[arch], ['--version'], { signal });
   const key = sha256([arch, src.sha256, ...files, cc].join('\0')).slice(0, 16);
   const got = await fileEntry(join(cacheDir('guest/doctor-rt'), `${arch}-${key}`), 'capsem-doctor-rt', {
     what: `compiling capsem-doctor-rt (QuickJS-NG ${QUICKJS_SOURCE.version}) for ${arch}`,

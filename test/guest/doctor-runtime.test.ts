@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REGISTRY } from '../../src/doctor/registry.ts';
 import type { DoctorReport } from '../../src/doctor/types.ts';
-import { probeBinary } from '../../src/guest/assets.ts';
+import { ARCHS } from '../../src/policy/index.ts';
+import { GUEST_CC, probeBinary } from '../../src/guest/assets.ts';
 import { doctorRuntime } from '../../src/guest/runtime.ts';
 import { type Fixture, file, dir } from '../doctor/helpers/fake-guest.ts';
 import { healthyGuest } from '../doctor/helpers/healthy-guest.ts';
@@ -173,4 +174,10 @@ describe('capsem-doctor-rt', () => {
     compile([other === 'arm64' ? 'qemu-aarch64' : 'qemu-x86_64', cross.path], join(scratch, 'cross.qbc'));
     expect(readFileSync(join(scratch, 'cross.qbc')).equals(readFileSync(join(scratch, 'native.qbc')))).toBe(true);
   }, 900_000);
+});
+
+it('the build scripts compile with the gcc GUEST_CC names (src/doctor/probe/guest-cc.sh), for each arch', () => {
+  for (const a of ARCHS) {
+    expect(spawnSync('sh', ['-c', '. src/doctor/probe/guest-cc.sh; echo "$cc"', 'sh', a], { encoding: 'utf8' }).stdout.trim()).toBe(GUEST_CC[a]);
+  }
 });

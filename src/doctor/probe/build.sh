@@ -4,9 +4,5 @@
 # The rootfs builder installs OUT as /usr/local/bin/capsem-probe, mode 0555.
 set -eu
 [ $# -eq 2 ] || { echo "usage: $0 x86_64|arm64 OUT" >&2; exit 2; }
-case "$1" in
-  x86_64) cc=gcc ;;
-  arm64) cc=aarch64-linux-gnu-gcc ;;
-  *) echo "$0: unknown arch '$1' (x86_64 or arm64)" >&2; exit 2 ;;
-esac
+. "$(dirname "$0")/guest-cc.sh"
 exec "$cc" -static -Os -s -Wall -Wextra -Werror -o "$2" "$(dirname "$0")/capsem-probe.c"

@@ -4,11 +4,7 @@
 # QUICKJS_SRC_DIR is Debian's qjs-src (/usr/src/quickjs-ng). -O2: the interpreter's speed is the doctor's.
 set -eu
 [ $# -eq 3 ] || { echo "usage: $0 x86_64|arm64 QUICKJS_SRC_DIR OUT" >&2; exit 2; }
-case "$1" in
-  x86_64) cc=gcc ;;
-  arm64) cc=aarch64-linux-gnu-gcc ;;
-  *) echo "$0: unknown arch '$1' (x86_64 or arm64)" >&2; exit 2 ;;
-esac
+. "$(dirname "$0")/../probe/guest-cc.sh"
 src=$2
 here=$(dirname "$0")
 obj=$(mktemp -d)
