@@ -7,7 +7,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { EnvironmentError, InputError } from '../util/errors.ts';
 import { sha256 } from '../util/fs.ts';
 import { cacheDir } from '../util/paths.ts';
@@ -47,6 +47,11 @@ export function envFromConfiguredTree(path: string): Record<string, string> {
   for (const m of text.matchAll(/^ifneq "\$\(([^)]+)\)" "(.*)"$/gm)) env[m[1]!] = m[2]!;
   if (!env.SRCARCH) throw new InputError(file, 'no SRCARCH: not written by a kernel configure step');
   return env;
+}
+
+/** The configured build directory a .config lies in (conf wrote include/config/auto.conf.cmd beside it), if any. */
+export function configuredDir(configFile: string): string | undefined {
+  return existsSync(join(dirname(configFile), 'include/config/auto.conf.cmd')) ? dirname(configFile) : undefined;
 }
 
 /**

@@ -13,7 +13,7 @@ import { type Dialect, KconfigSyntaxError, parseKconfig, type ParsedKconfig } fr
 import { type KSymbol, type MenuNode, menuEntries } from './symbol.ts';
 import { cachedTree } from './tree-cache.ts';
 import { kbuildTarget } from './kbuild.ts';
-import { cachedShell, derivedEnvStamp, envFromConfiguredTree, kconfigEnv, kernelVersionOf } from './toolchain.ts';
+import { cachedShell, configuredDir, derivedEnvStamp, envFromConfiguredTree, kconfigEnv, kernelVersionOf } from './toolchain.ts';
 
 export interface KconfigTree extends ParsedKconfig {
   srcDir: string;
@@ -82,6 +82,32 @@ export function loadKconfigTree(opts: LoadOptions): KconfigTree {
   // A derived (gcc) environment is keyed by the tools it comes from: a cache hit runs no compiler.
   const toolchain = given ? Object.entries(given).sort() : derivedEnvStamp(target);
   return cachedTree(opts.cacheRoot, [opts.srcDir, opts.arch, version, toolchain], parse);
+}
+
+/**
+ * The tree a .config is read against, as kbuild reads it: one inside a configured build directory brings the
+ * environment recorded there (refused when recorded for another arch); any other, `toolchain`'s. `provide` runs
+ * first where that environment is asked of make, which needs the toolchain's compiler (clang): it installs it.
+ */
+export async function loadTreeFor(opts: {
+  srcDir: string;
+  arch: Arch;
+  toolchain: Toolchain;
+  configFile?: string;
+  cacheRoot?: string;
+  provide?: () => Promise<unknown>;
+}): Promise<KconfigTree> {
+  const base = { srcDir: opts.srcDir, arch: opts.arch, ...(opts.cacheRoot ? { cacheRoot: opts.cacheRoot } : {}) };
+  const built = opts.configFile === undefined ? undefined : configuredDir(opts.configFile);
+  if (built) {
+    const env = envFromConfiguredTree(built);
+    if (env.SRCARCH !== kbuildTarget(opts.arch, opts.toolchain).SRCARCH) {
+      throw new InputError(opts.configFile!, `was configured for ${env.SRCARCH}, not ${opts.arch}`);
+    }
+    return loadKconfigTree({ ...base, env });
+  }
+  if (opts.toolchain === 'clang') await opts.provide?.();
+  return loadKconfigTree({ ...base, toolchain: opts.toolchain });
 }
 
 /**

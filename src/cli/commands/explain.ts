@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { defineCommand, type IO } from '../command.ts';
 import { resolveSource } from '../../build/source.ts';
 import { resolveToolchain } from '../../build/toolchain.ts';
@@ -8,10 +6,8 @@ import { assignmentsOf, evaluate, type Evaluation } from '../../kconfig/evaluate
 import { explainSymbol, missingOptions, unneededOptions } from '../../kconfig/explain.ts';
 import { renderExplanation, renderMissing, renderUnneeded } from '../explain-text.ts';
 import { renderFragment, requestedOptions } from '../../kconfig/fragment.ts';
-import { kbuildTarget } from '../../kconfig/kbuild.ts';
-import { envFromConfiguredTree } from '../../kconfig/toolchain.ts';
-import { type KconfigTree, loadKconfigTree } from '../../kconfig/tree.ts';
-import { type Arch, DEFAULT_KERNEL, KERNELS, type KernelVersion, type Toolchain } from '../../policy/index.ts';
+import { loadTreeFor } from '../../kconfig/tree.ts';
+import { type Arch, DEFAULT_KERNEL, KERNELS, type KernelVersion } from '../../policy/index.ts';
 import { InputError, UsageError } from '../../util/errors.ts';
 import { cacheRoot } from '../../util/paths.ts';
 import { TARGET_ARGS } from '../args.ts';
@@ -67,7 +63,11 @@ survive; 2 bad usage or input.`,
     const { arch, kernel } = target(args.arch, args.kernel, config, args.config);
     const toolchain = args.toolchain;
     const srcDir = await sourceTree(args.source, kernel, io);
-    const tree = await loadTree(srcDir, arch, toolchain, args.config, io);
+    const tree = await loadTreeFor({
+      srcDir, arch, toolchain, ...(args.config !== undefined ? { configFile: args.config } : {}),
+      // Its probes are what the tree sees: the compiler is installed when missing.
+      provide: () => resolveToolchain(arch, toolchain, { useCcache: false, say: (m) => io.stderr(`explain: ${m}\n`), signal: io.signal }),
+    });
     if (args.source === undefined && tree.series !== kernel) {
       throw new InputError(srcDir, `is Linux ${tree.series}, not ${kernel}`);
     }
@@ -136,22 +136,4 @@ async function sourceTree(source: string | undefined, kernel: KernelVersion, io:
     signal: io.signal,
   });
   return src.tree;
-}
-
-/**
- * A .config inside a configured build directory brings that toolchain's
- * settings; otherwise the toolchain's (kconfigEnv: gcc's derived, clang's asked of make once).
- */
-async function loadTree(srcDir: string, arch: Arch, toolchain: Toolchain, configFile: string | undefined, io: IO): Promise<KconfigTree> {
-  const built = configFile ? dirname(configFile) : undefined;
-  if (built && existsSync(join(built, 'include/config/auto.conf.cmd'))) {
-    const env = envFromConfiguredTree(built);
-    if (env.SRCARCH !== kbuildTarget(arch, toolchain).SRCARCH) {
-      throw new InputError(configFile!, `was configured for ${env.SRCARCH}, not ${arch}`);
-    }
-    return loadKconfigTree({ srcDir, arch, toolchainConfig: built });
-  }
-  // Installs the compiler when missing: its probes are what the tree sees.
-  if (toolchain !== 'gcc') await resolveToolchain(arch, toolchain, { useCcache: false, say: (m) => io.stderr(`explain: ${m}\n`), signal: io.signal });
-  return loadKconfigTree({ srcDir, arch, toolchain });
 }
