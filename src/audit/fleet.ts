@@ -1,9 +1,10 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { configArch, configKernelSeries, type DotConfig, readDotConfig } from '../kconfig/dotconfig.ts';
 import type { Evaluation } from '../kconfig/evaluate.ts';
 import type { KconfigTree } from '../kconfig/tree.ts';
+import { configuredDir } from '../kconfig/toolchain.ts';
 import { cachedKernelTree } from '../kconfig/kernel-trees.ts';
 import { type Arch, type KernelSeries, SECTIONS, type Section, type Toolchain } from '../policy/index.ts';
 import { InputError, UsageError } from '../util/errors.ts';
@@ -43,12 +44,12 @@ type Evaluated = { evaluation: Evaluation; kbuildReason: (symbol: string) => str
 export function configAuditor(opts: AuditorOptions): ConfigAuditor {
   const trees = new Map<string, KconfigTree>();
   let firstEvaluation = true;
-  const treeFor = async (srcDir: string, arch: Arch, toolchainConfig: string | undefined): Promise<KconfigTree> => {
-    const id = JSON.stringify([srcDir, arch, toolchainConfig ?? null]);
+  const treeFor = async (srcDir: string, arch: Arch, file: string): Promise<KconfigTree> => {
+    const id = JSON.stringify([srcDir, arch, opts.toolchain, configuredDir(file) ?? null]);
     let tree = trees.get(id);
     if (!tree) {
-      const { loadKconfigTree } = await import('../kconfig/tree.ts');
-      tree = loadKconfigTree({ srcDir, arch, ...(toolchainConfig ? { toolchainConfig } : {}), cacheRoot: opts.cacheRoot });
+      const { loadTreeFor } = await import('../kconfig/tree.ts');
+      tree = await loadTreeFor({ srcDir, arch, toolchain: opts.toolchain, configFile: file, cacheRoot: opts.cacheRoot });
       trees.set(id, tree);
     }
     return tree;
@@ -60,17 +61,12 @@ export function configAuditor(opts: AuditorOptions): ConfigAuditor {
    * engine loads only here: a text-only audit never pays for it.
    */
   const evaluateConfig = async (config: DotConfig, file: string, target: { arch: Arch; kernel: KernelSeries; toolchain: Toolchain }): Promise<Evaluated> => {
-    const built = join(dirname(file), 'include/config/auto.conf.cmd');
-    const configured = existsSync(built) ? dirname(file) : undefined;
-    if (target.toolchain !== 'gcc' && !configured) {
-      return { noTree: `the ${target.toolchain} toolchain's compiler probes need a configured build directory beside the file` };
-    }
     const srcDir = opts.srcDir ?? cachedKernelTree(target.kernel, opts.cacheRoot);
     if (srcDir === undefined) {
       return { noTree: `no Linux ${target.kernel} tree in the build cache; --source DIR|TARBALL evaluates it as kbuild would` };
     }
     const [tree, { assignmentsOf, evaluate }, { explainSymbol }] = await Promise.all([
-      treeFor(srcDir, target.arch, configured),
+      treeFor(srcDir, target.arch, file),
       import('../kconfig/evaluate.ts'),
       import('../kconfig/explain.ts'),
     ]);
