@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { type GuestVariant, DEFAULT_TIMEOUT_MS, MUTANTS, composeVariants } from '../guest/index.ts';
+import { type GuestVariant, type RootfsOptions, DEFAULT_TIMEOUT_MS, MUTANTS, composeVariants } from '../guest/index.ts';
 import {
   ARCHS,
   DEFAULT_KERNEL,
@@ -105,6 +105,17 @@ export const BASE_ARGS = {
   },
   enforce: { type: 'boolean', description: 'With --base: fix what breaks the guest rules (strip setuid/setgid and file capabilities, remove sshd/cron/systemd files), listing each change' },
 } as const;
+
+/** The guest image flags (--arch, --unsafe-variant, --base/--enforce) as buildRootfs options, its progress on stderr. */
+export function rootfsOptions(
+  args: { arch?: Arch | undefined; 'unsafe-variant'?: string | undefined; base?: string | undefined; enforce?: boolean | undefined },
+  io: IO,
+  verb: string,
+): RootfsOptions {
+  const arch = requireArch(args.arch, verb);
+  const variant = parseVariant(args['unsafe-variant'], verb);
+  return { arch, ...(variant ? { variant } : {}), ...parseBase(args, io.cwd, verb), signal: io.signal, onProgress: (m) => io.stderr(`${m}\n`) };
+}
 
 /** --base/--enforce as buildRootfs options (the path resolved against the working directory). */
 export function parseBase(args: { base?: string | undefined; enforce?: boolean | undefined }, cwd: string, verb: string): { base?: string; enforce?: boolean } {

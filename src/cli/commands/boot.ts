@@ -6,7 +6,7 @@ import { type KernelIdentity, bootGuest, buildRootfs, decideAccel, manifestIdent
 import { ARCHS, type Arch } from '../../policy/index.ts';
 import { InputError, UsageError } from '../../util/errors.ts';
 import { defineCommand } from '../command.ts';
-import { BASE_ARGS, BOOT_ARGS, VARIANT_ARG, parseBase, parseTimeout, parseVariant, requireArch } from '../args.ts';
+import { BASE_ARGS, BOOT_ARGS, VARIANT_ARG, parseTimeout, rootfsOptions } from '../args.ts';
 import { bootJson, describeBase, describeBoot } from '../report.ts';
 
 /** The kernel `capsem-kernel build` left in out/<arch>. */
@@ -72,11 +72,10 @@ where KVM cannot run this guest; 130 interrupted (the VM is stopped).`,
     'capsem-kernel boot --arch x86_64 --shell',
   ],
   async run({ args, io }) {
-    const arch = requireArch(args.arch, 'boot');
-    const variant = parseVariant(args['unsafe-variant'], 'boot');
+    const guest = rootfsOptions(args, io, 'boot');
+    const { arch, variant } = guest;
     const timeoutMs = parseTimeout(args.timeout, 'boot');
-    const base = parseBase(args, io.cwd, 'boot');
-    if (base.base && (args.rootfs || args.initramfs)) throw new UsageError('boot: --base builds the images: --rootfs/--initramfs do not apply');
+    if (guest.base && (args.rootfs || args.initramfs)) throw new UsageError('boot: --base builds the images: --rootfs/--initramfs do not apply');
     if (args.shell && args.json) throw new UsageError('boot: --shell gives the console to you: --json does not apply');
     // Decided before anything is built: --accel kvm where KVM cannot run the guest fails at once.
     const accel = decideAccel(args.accel, arch, readHostFacts());
@@ -86,7 +85,7 @@ where KVM cannot run this guest; 130 interrupted (the VM is stopped).`,
     let rootfs = args.rootfs && resolve(io.cwd, args.rootfs);
     let initramfs = args.initramfs && resolve(io.cwd, args.initramfs);
     if (!rootfs || !initramfs) {
-      const images = await buildRootfs({ arch, ...(variant ? { variant } : {}), ...base, signal: io.signal, onProgress: (m) => io.stderr(`${m}\n`) });
+      const images = await buildRootfs(guest);
       io.stderr(describeBase(images));
       rootfs ??= images.squashfs.path;
       initramfs ??= images.initramfs.path;

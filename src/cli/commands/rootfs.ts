@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { type GuestImages, buildRootfs, exportImages } from '../../guest/index.ts';
 import { type IO, defineCommand } from '../command.ts';
-import { BASE_ARGS, VARIANT_ARG, parseBase, parseVariant, requireArch } from '../args.ts';
+import { BASE_ARGS, VARIANT_ARG, rootfsOptions } from '../args.ts';
 import { describeBase, mib } from '../report.ts';
 import { ARCHS } from '../../policy/index.ts';
 
@@ -69,15 +69,7 @@ found: the image is built all the same); 2 a missing tool or input.`,
     'capsem-kernel rootfs --arch x86_64 --base debian.tar --enforce',
   ],
   async run({ args, io }) {
-    const arch = requireArch(args.arch, 'rootfs');
-    const variant = parseVariant(args['unsafe-variant'], 'rootfs');
-    const images = await buildRootfs({
-      arch,
-      ...(variant ? { variant } : {}),
-      ...parseBase(args, io.cwd, 'rootfs'),
-      signal: io.signal,
-      onProgress: (m) => io.stderr(`${m}\n`),
-    });
+    const images = await buildRootfs(rootfsOptions(args, io, 'rootfs'));
     (args.json ? io.stderr : io.stdout)(describeImages(images, io));
     if (args.out !== undefined) {
       const written = await exportImages(images, args.out);
