@@ -571,12 +571,18 @@ class Parser {
     this.end('if', entry);
   }
 
-  private menu(): void {
+  /** `menu "title"` or `comment "text"`: the entry, with its prompt. */
+  private titled(kind: 'menu' | 'comment', what: string): MenuNode {
     this.take();
-    const title = this.expect('WORD_QUOTE', 'a quoted title').text;
+    const text = this.expect('WORD_QUOTE', what).text;
     this.expect('EOL');
-    const entry = this.addEntry('menu', undefined);
-    this.addPrompt('menu', title, undefined);
+    const entry = this.addEntry(kind, undefined);
+    this.addPrompt(kind, text, undefined);
+    return entry;
+  }
+
+  private menu(): void {
+    const entry = this.titled('menu', 'a quoted title');
     for (;;) {
       const t = this.peek();
       if (t.kind === 'visible') {
@@ -594,11 +600,7 @@ class Parser {
   }
 
   private comment(): void {
-    this.take();
-    const text = this.expect('WORD_QUOTE', 'a quoted comment').text;
-    this.expect('EOL');
-    this.addEntry('comment', undefined);
-    this.addPrompt('comment', text, undefined);
+    this.titled('comment', 'a quoted comment');
     while (this.peek().kind === 'depends') this.depends();
   }
 
