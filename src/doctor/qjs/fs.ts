@@ -7,33 +7,17 @@ import { type NativeStat, native } from './native.ts';
 const S_IFMT = 0o170000;
 const kind = (mode: number) => mode & S_IFMT;
 
-export interface Stats extends NativeStat {}
+/** node's file-type predicates, by st_mode's type bits. */
+const TYPES = { isFile: 0o100000, isDirectory: 0o040000, isSymbolicLink: 0o120000, isBlockDevice: 0o060000, isCharacterDevice: 0o020000, isFIFO: 0o010000, isSocket: 0o140000 };
+export interface Stats extends NativeStat, Record<keyof typeof TYPES, () => boolean> {}
 // The natives' fields (merged from NativeStat), with node's predicates (on the prototype: the walks make thousands).
 export class Stats {
   constructor(s: NativeStat) {
     Object.assign(this, s);
   }
-  isFile() {
-    return kind(this.mode) === 0o100000;
-  }
-  isDirectory() {
-    return kind(this.mode) === 0o040000;
-  }
-  isSymbolicLink() {
-    return kind(this.mode) === 0o120000;
-  }
-  isBlockDevice() {
-    return kind(this.mode) === 0o060000;
-  }
-  isCharacterDevice() {
-    return kind(this.mode) === 0o020000;
-  }
-  isFIFO() {
-    return kind(this.mode) === 0o010000;
-  }
-  isSocket() {
-    return kind(this.mode) === 0o140000;
-  }
+}
+for (const [name, type] of Object.entries(TYPES)) {
+  Object.defineProperty(Stats.prototype, name, { value(this: Stats) { return kind(this.mode) === type; } });
 }
 
 export const constants = { O_RDONLY: 0, O_WRONLY: 1, O_RDWR: 2, O_CREAT: 0o100, O_TRUNC: 0o1000, O_NONBLOCK: native.O_NONBLOCK };
