@@ -107,11 +107,7 @@ export const BASE_ARGS = {
 } as const;
 
 /** The guest image flags (--arch, --unsafe-variant, --base/--enforce) as buildRootfs options, its progress on stderr. */
-export function rootfsOptions(
-  args: { arch?: Arch | undefined; 'unsafe-variant'?: string | undefined; base?: string | undefined; enforce?: boolean | undefined },
-  io: IO,
-  verb: string,
-): RootfsOptions {
+export function rootfsOptions(args: { arch?: Arch; 'unsafe-variant'?: string; base?: string; enforce?: boolean }, io: IO, verb: string): RootfsOptions {
   const arch = requireArch(args.arch, verb);
   const variant = parseVariant(args['unsafe-variant'], verb);
   return { arch, ...(variant ? { variant } : {}), ...parseBase(args, io.cwd, verb), signal: io.signal, onProgress: (m) => io.stderr(`${m}\n`) };

@@ -89,25 +89,18 @@ export function loadKconfigTree(opts: LoadOptions): KconfigTree {
  * environment recorded there (refused when recorded for another arch); any other, `toolchain`'s. `provide` runs
  * first where that environment is asked of make, which needs the toolchain's compiler (clang): it installs it.
  */
-export async function loadTreeFor(opts: {
-  srcDir: string;
-  arch: Arch;
-  toolchain: Toolchain;
-  configFile?: string;
-  cacheRoot?: string;
-  provide?: () => Promise<unknown>;
-}): Promise<KconfigTree> {
-  const base = { srcDir: opts.srcDir, arch: opts.arch, ...(opts.cacheRoot ? { cacheRoot: opts.cacheRoot } : {}) };
-  const built = opts.configFile === undefined ? undefined : configuredDir(opts.configFile);
-  if (built) {
-    const env = envFromConfiguredTree(built);
-    if (env.SRCARCH !== kbuildTarget(opts.arch, opts.toolchain).SRCARCH) {
-      throw new InputError(opts.configFile!, `was configured for ${env.SRCARCH}, not ${opts.arch}`);
-    }
-    return loadKconfigTree({ ...base, env });
+export async function loadTreeFor(
+  opts: Pick<LoadOptions, 'srcDir' | 'arch' | 'cacheRoot'> & { toolchain: Toolchain; configFile?: string; provide?: () => Promise<unknown> },
+): Promise<KconfigTree> {
+  const { toolchain, configFile, provide, ...base } = opts;
+  const built = configFile === undefined ? undefined : configuredDir(configFile);
+  if (!built) {
+    if (toolchain === 'clang') await provide?.();
+    return loadKconfigTree({ ...base, toolchain });
   }
-  if (opts.toolchain === 'clang') await opts.provide?.();
-  return loadKconfigTree({ ...base, toolchain: opts.toolchain });
+  const env = envFromConfiguredTree(built);
+  if (env.SRCARCH !== kbuildTarget(opts.arch, toolchain).SRCARCH) throw new InputError(configFile!, `was configured for ${env.SRCARCH}, not ${opts.arch}`);
+  return loadKconfigTree({ ...base, env });
 }
 
 /**

@@ -62,12 +62,11 @@ survive; 2 bad usage or input.`,
     const config = args.config !== undefined ? readDotConfig(args.config) : undefined;
     const { arch, kernel } = target(args.arch, args.kernel, config, args.config);
     const toolchain = args.toolchain;
-    const srcDir = await sourceTree(args.source, kernel, io);
-    const tree = await loadTreeFor({
-      srcDir, arch, toolchain, ...(args.config !== undefined ? { configFile: args.config } : {}),
-      // Its probes are what the tree sees: the compiler is installed when missing.
-      provide: () => resolveToolchain(arch, toolchain, { useCcache: false, say: (m) => io.stderr(`explain: ${m}\n`), signal: io.signal }),
-    });
+    const say = (m: string) => io.stderr(`explain: ${m}\n`);
+    const srcDir = args.source ?? (await resolveSource({ kernel, cwd: io.cwd, cacheRoot: cacheRoot(io.env), say, signal: io.signal })).tree;
+    // The compiler's probes are what the tree sees: it is installed when missing.
+    const provide = () => resolveToolchain(arch, toolchain, { useCcache: false, say, signal: io.signal });
+    const tree = await loadTreeFor({ srcDir, arch, toolchain, configFile: args.config, provide });
     if (args.source === undefined && tree.series !== kernel) {
       throw new InputError(srcDir, `is Linux ${tree.series}, not ${kernel}`);
     }
@@ -124,16 +123,4 @@ function target(
     throw new InputError(file!, `config is for Linux ${fromFile}, not --kernel ${kernelArg}`);
   }
   return { arch, kernel: kernelArg ?? fromFile ?? DEFAULT_KERNEL };
-}
-
-async function sourceTree(source: string | undefined, kernel: KernelVersion, io: IO): Promise<string> {
-  if (source !== undefined) return source;
-  const src = await resolveSource({
-    kernel,
-    cwd: io.cwd,
-    cacheRoot: cacheRoot(io.env),
-    say: (m) => io.stderr(`explain: ${m}\n`),
-    signal: io.signal,
-  });
-  return src.tree;
 }
