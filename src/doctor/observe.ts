@@ -3,7 +3,7 @@
 // runner reports as that check's result: a check never passes on a read it
 // could not make.
 
-import { type ParsedCmdline, parseCmdline } from '../policy/index.ts';
+import { type ParsedCmdline, cmdlineFor, parseCmdline } from '../policy/index.ts';
 import { type CheckContext, type Got, type Outcome, type SharedReason, describeMiss, error, quote } from './define.ts';
 import { type FileInfo, type ProbeSyscall, ProbeError, errnoName, errnoNumber } from './env.ts';
 import { type Mount, parseMounts } from './mounts.ts';
@@ -64,9 +64,17 @@ export function listProcNet(ctx: CheckContext): string[] {
   return names;
 }
 
+/** /proc/cmdline as read and parsed once per run (eight checks and the runner's boot facts read it). */
 export function readCmdline(ctx: CheckContext): { raw: string; parsed: ParsedCmdline } {
-  const raw = must(ctx.text('/proc/cmdline'), '/proc/cmdline').replace(/\n$/, '');
-  return { raw, parsed: parseCmdline(raw) };
+  return ctx.memo('cmdline', () => {
+    const raw = must(ctx.text('/proc/cmdline'), '/proc/cmdline').replace(/\n$/, '');
+    return { raw, parsed: parseCmdline(raw) };
+  });
+}
+
+/** The command line the policy asks for on this target, parsed once per run. */
+export function policyCmdline(ctx: CheckContext): ParsedCmdline {
+  return ctx.memo('policy-cmdline', () => parseCmdline(cmdlineFor(ctx.arch, ctx.target.kernel)));
 }
 
 /**

@@ -4,10 +4,10 @@
 // policy's data, so no check carries its own exceptions: a check runs with
 // the rules it must verify, and is skipped (and listed) when none is left.
 
-import { DEFAULT_KERNEL, NONCE_PARAM, type Rule, type Target, parseCmdline, parseKernelSeries } from '../policy/index.ts';
+import { DEFAULT_KERNEL, NONCE_PARAM, type Rule, type Target, parseKernelSeries } from '../policy/index.ts';
 import { type Check, type Outcome, checkContext, rulesToVerify } from './define.ts';
 import type { DoctorEnv } from './env.ts';
-import { Bail } from './observe.ts';
+import { Bail, readCmdline } from './observe.ts';
 import { NEEDS, type NeedId, type NeedProof, needClosure } from './needs.ts';
 import { type BootFacts, type BootTiming, type CheckResult, type DoctorReport, REPORT_SCHEMA } from './types.ts';
 
@@ -16,7 +16,7 @@ export interface RunOptions {
 }
 
 /** What the running kernel is, in the policy's terms (for waivers), and the facts that bind the verdict to its boot. */
-function observeBoot(env: DoctorEnv): { kernelRelease: string; target: Target; boot: BootFacts } {
+function observeBoot(env: DoctorEnv, shared: Map<string, unknown>): { kernelRelease: string; target: Target; boot: BootFacts } {
   const read = (p: string) => {
     try {
       return env.fs.readFile(p).toString('utf8').trim();
@@ -29,14 +29,20 @@ function observeBoot(env: DoctorEnv): { kernelRelease: string; target: Target; b
   // /proc/version names the compiler the kernel was built with.
   const toolchain = /clang version/.test(read('/proc/version') ?? '') ? 'clang' : 'gcc';
   const target: Target = { arch: env.arch, kernel: parseKernelSeries(version) ?? DEFAULT_KERNEL, toolchain };
-  const cmdline = read('/proc/cmdline') ?? '';
-  const nonce = parseCmdline(cmdline).get(NONCE_PARAM);
+  // Read and parsed once for the run: the command line checks take it from the same memo.
+  let cmdline: ReturnType<typeof readCmdline> | undefined;
+  try {
+    cmdline = readCmdline(checkContext(env, [], shared));
+  } catch (e) {
+    if (!(e instanceof Bail)) throw e;
+  }
+  const nonce = cmdline?.parsed.get(NONCE_PARAM);
   return {
     kernelRelease,
     target,
     boot: {
       nonce: typeof nonce === 'string' ? nonce : null,
-      cmdline,
+      cmdline: cmdline?.raw.trim() ?? '',
       kernelVersion: read('/proc/sys/kernel/version') ?? 'unknown',
       bootId: read('/proc/sys/kernel/random/boot_id') ?? 'unknown',
       target,
@@ -64,8 +70,8 @@ export function plannedChecks(
 
 export function runDoctor(env: DoctorEnv, checks: readonly Check[], options: RunOptions = {}): DoctorReport {
   const start = performance.now();
-  const { kernelRelease, target, boot } = observeBoot(env);
   const shared = new Map<string, unknown>();
+  const { kernelRelease, target, boot } = observeBoot(env, shared);
   const needCtx = checkContext(env, [], shared, target);
   const proofs = new Map<NeedId, NeedProof>();
   const prove = (id: NeedId) => {

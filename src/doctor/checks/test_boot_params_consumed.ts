@@ -1,6 +1,6 @@
-import { RULES, cmdlineFor, inRange, parseCmdline } from '../../policy/index.ts';
+import { RULES, inRange } from '../../policy/index.ts';
 import { defineCheck, fail, pass, quote } from '../define.ts';
-import { must } from '../observe.ts';
+import { must, policyCmdline } from '../observe.ts';
 
 const split = (text: string) => text.split('\0').filter(Boolean);
 
@@ -20,7 +20,7 @@ export default defineCheck({
     );
     const params = [
       ...new Set(
-        parseCmdline(cmdlineFor(ctx.arch, ctx.target.kernel))
+        policyCmdline(ctx)
           .tokens.map((t) => t.key)
           .filter((k) => !k.includes('.') && !unregistered.has(k)),
       ),
