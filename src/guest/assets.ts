@@ -40,6 +40,25 @@ export async function doctorBundle(): Promise<{ path: string; sha256: string }> 
 /** The gcc that builds the guest's static binaries (capsem-probe, capsem-doctor-rt); src/doctor/probe/guest-cc.sh is its shell twin. */
 export const GUEST_CC: Record<Arch, string> = { x86_64: 'gcc', arm64: 'aarch64-linux-gnu-gcc' };
 
+/**
+ * capsem-init for `arch` (src/guest/init/capsem-init.c), static, with the paths
+ * it must agree on with the image compiled in; cached by source, definitions and compiler.
+ */
+export async function initBinary(arch: Arch, defines: Record<string, string>, signal?: AbortSignal): Promise<{ path: string; sha256: string }> {
+  const source = join(projectRoot(), 'src', 'guest', 'init', 'capsem-init.c');
+  if (!existsSync(source)) throw new EnvironmentError(`${source}: capsem-init's source is missing`);
+  const cc = await runTool(GUEST_CC[arch], ['--version'], { signal });
+  const flags = Object.entries(defines).map(([k, v]) => `-D${k}=${JSON.stringify(v)}`);
+  const key = sha256([arch, readFileSync(source, 'utf8'), ...flags, cc].join('\0')).slice(0, 16);
+  return fileEntry(join(cacheDir('guest/init'), `${arch}-${key}`), 'capsem-init', {
+    what: `compiling capsem-init for ${arch}`,
+    redo: 'compiling it again',
+    ...(signal ? { signal } : {}),
+    make: (tmp) =>
+      runTool(GUEST_CC[arch], ['-static', '-O2', '-s', '-std=gnu11', '-Wall', '-Wextra', '-Werror', ...flags, '-o', join(tmp, 'capsem-init'), source], { signal }).then(() => {}),
+  });
+}
+
 /** capsem-probe for `arch`, built by the doctor's own build.sh; cached by source, script and compiler. */
 export async function probeBinary(arch: Arch, signal?: AbortSignal): Promise<{ path: string; sha256: string }> {
   const dir = join(projectRoot(), 'src', 'doctor', 'probe');

@@ -1,23 +1,32 @@
 import { GUEST, SHELL_PARAM } from '../policy/index.ts';
 import { type GuestVariant, REPLAY_FRAME } from './variant.ts';
 
-// capsem-init: PID 1 of the guest, one busybox sh script in two places.
-// As /init in the initramfs (stage 1) it builds the root: /dev/vda squashfs
-// read-only as the overlay's lower layer, a tmpfs for upper and work, and
-// switch_root into the overlay. As /usr/local/bin/capsem-init on the squashfs
-// (stage 2) it brings up lo and dummy0, runs the doctor before anything else,
-// sends the verdict over the result port and reboots: under QEMU's -no-reboot
-// a reboot ends the VM, so the guest kernel needs neither ACPI (x86_64) nor
-// any power-off driver.
+// capsem-init: PID 1 of the guest, one static C program (init/capsem-init.c)
+// in two places, run by a plan this module writes for each variant. As /init in
+// the initramfs (stage 1) it builds the root: /dev/vda squashfs read-only as the
+// overlay's lower layer, a tmpfs for upper and work, and switch_root into the
+// overlay. As /usr/local/bin/capsem-init on the squashfs (stage 2) it brings up
+// lo and dummy0, runs the doctor before anything else, sends the verdict over
+// the result port and reboots: under QEMU's -no-reboot a reboot ends the VM, so
+// the guest kernel needs neither ACPI (x86_64) nor any power-off driver.
 //
-// Each stage appends `<stage> <ms since boot>` (from /proc/uptime) to
-// $CAPSEM_TIMINGS; stage 1 hands it to stage 2 through the environment and
-// stage 2 writes it to TIMINGS_FILE for `capsem-doctor --timings`.
+// It was a busybox script; under emulation each of its ~15 forks and execs cost
+// tens of milliseconds (measured on the host's clock from console marks: ~1 s
+// from the kernel's "Run /init" to the doctor at load ~3). The real guest's
+// plan is system calls only; the test mutants' extra steps are busybox `sh`
+// steps, kept as shell text.
+//
+// Each stage appends `<stage> <ms since boot>` (CLOCK_MONOTONIC) to the timings;
+// stage 1 hands them to stage 2 through CAPSEM_TIMINGS and stage 2 writes them
+// to TIMINGS_FILE for `capsem-doctor --timings`.
 
 export const INIT_PATH = `${GUEST.capsemBinDir}/capsem-init`;
+/** Stage 2's plan on the squashfs (stage 1 reads /init.plan in the initramfs). */
+export const PLAN_PATH = '/usr/lib/capsem/init.plan';
+export const INITRAMFS_PLAN = '/init.plan';
 /**
- * capsem's own static busybox and its applet links: init and the doctor's
- * wrapper run on these, in the initramfs and on the root, so a root with
+ * capsem's own static busybox and its applet links: the doctor's wrapper, the
+ * console shell and the test mutants' `sh` steps run on these, so a root with
  * another libc or no shell at all boots the same.
  */
 export const CAPSEM_BUSYBOX = '/usr/lib/capsem/busybox';
@@ -29,176 +38,147 @@ export const INITRAMFS_MOUNTPOINTS = ['/proc', '/sys', '/dev', '/lower', '/rw', 
 /** Directories of the squashfs that stage 1 moves its mounts onto. */
 export const ROOT_MOUNTPOINTS = ['/proc', '/sys', '/dev', '/run', '/tmp', '/mnt/lower', '/mnt/rw'] as const;
 
-/** Busybox applets the init script runs (linked in CAPSEM_SHELL_DIR, in the initramfs and on the squashfs). */
-export const INIT_APPLETS = ['sh', 'mount', 'umount', 'mkdir', 'cp', 'cat', 'chmod', 'switch_root', 'ip', 'reboot', 'sleep', 'setsid', 'cttyhack'] as const;
+/** Busybox applets linked in CAPSEM_SHELL_DIR: the doctor's wrapper and the console shell, and what the mutants' steps call. */
+export const INIT_APPLETS = ['sh', 'mount', 'umount', 'mkdir', 'cp', 'cat', 'chmod', 'ip', 'sleep', 'setsid', 'cttyhack'] as const;
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 const { lower: LOWER, rw: RW } = GUEST.overlayLayers;
+
+/** One step of the plan: its fields, tab-separated (init/capsem-init.c reads them). */
+type Step = readonly string[];
 
 /** The contract's mount at `mountpoint` (the doctor compares /proc/mounts with the same table). */
 function contractMount(mountpoint: string): (typeof GUEST.mounts)[number] {
   return GUEST.mounts.find((m) => m.mountpoint === mountpoint)!;
 }
 
-/** `mount` for the contract's entry at `final`, made at `at` (its stage-1 path before switch_root). */
-function mountLine(final: string, at = final): string {
+/** The `mount` step for the contract's entry at `final`, made at `at` (its stage-1 path before switch_root). */
+function mountStep(final: string, at = final, data?: string): Step {
   const m = contractMount(final);
-  const opts = [...(m.mode ? [`mode=${m.mode}`] : []), ...m.flags];
-  return `mount -t ${m.fstype}${opts.length ? ` -o ${opts.join(',')}` : ''} ${m.source} ${at}`;
+  const opts = [...(m.mode ? [`mode=${m.mode}`] : []), ...(data ? [data] : [])];
+  return ['mount', m.fstype, m.source, at, m.flags.join(',') || '-', opts.join(',') || '-'];
 }
 
-function stage1Root(variant: GuestVariant): string[] {
+// A test mutant's extra step in busybox sh: `die` and `result_port` as the old script had them.
+const SH_PRELUDE = [
+  'die() { echo "capsem-init: $*" > /dev/console; exit 1; }',
+  `result_port() { for p in /sys/class/virtio-ports/*; do [ "$(cat "$p/name" 2>/dev/null)" = ${q(GUEST.resultPort)} ] && { echo "/dev/\${p##*/}"; return 0; }; done; return 1; }`,
+].join('; ');
+const sh = (text: string): Step => ['sh', `${SH_PRELUDE}; ${text}`];
+
+function stage1Root(variant: GuestVariant): Step[] {
+  const lowerMount = (at: string): Step => mountStep(LOWER.final, at);
   // `lowerdir` is the overlay's option; its first layer is the one moved into the new root.
-  const overlay = (lowerdir: string, lower = lowerdir.split(':')[0]!) => [
-    `${mountLine(RW.final, RW.stage1)} || die "cannot mount the tmpfs for the overlay"`,
-    `mkdir -p ${RW.stage1}/upper ${RW.stage1}/work`,
-    `mount -t overlay -o lowerdir=${lowerdir},upperdir=${RW.stage1}/upper,workdir=${RW.stage1}/work overlay /newroot || die "cannot mount the overlay"`,
+  const overlay = (lowerdir: string, lower = lowerdir.split(':')[0]!): Step[] => [
+    mountStep(RW.final, RW.stage1),
+    ['mkdir', `${RW.stage1}/upper`],
+    ['mkdir', `${RW.stage1}/work`],
+    mountStep('/', '/newroot', `lowerdir=${lowerdir},upperdir=${RW.stage1}/upper,workdir=${RW.stage1}/work`),
     // Keep the layers visible in the new root (the doctor proves what / is made of).
-    `mount --move ${lower} /newroot${LOWER.final} && mount --move ${RW.stage1} /newroot${RW.final} || die "cannot move the overlay layers"`,
+    ['move', lower, `/newroot${LOWER.final}`],
+    ['move', RW.stage1, `/newroot${RW.final}`],
   ];
   switch (variant.root ?? 'overlay') {
     case 'overlay':
-      return [
-        `${mountLine(LOWER.final, LOWER.stage1)} || die "cannot mount ${GUEST.rootDevice} as squashfs"`,
-        ...overlay(LOWER.stage1),
-      ];
+      return [lowerMount(LOWER.stage1), ...overlay(LOWER.stage1)];
     case 'squashfs-only':
-      return [`${mountLine(LOWER.final, '/newroot')} || die "cannot mount ${GUEST.rootDevice} as squashfs"`];
+      return [lowerMount('/newroot')];
     case 'overlay-second-lower':
-      return [
-        `${mountLine(LOWER.final, LOWER.stage1)} || die "cannot mount ${GUEST.rootDevice} as squashfs"`,
-        'mkdir -p /extra && mount -t tmpfs tmpfs /extra || die "cannot mount the second lower layer"',
-        ...overlay(`${LOWER.stage1}:/extra`),
-      ];
+      return [lowerMount(LOWER.stage1), ['mkdir', '/extra'], ['mount', 'tmpfs', 'tmpfs', '/extra', '-', '-'], ...overlay(`${LOWER.stage1}:/extra`)];
     case 'overlay-on-tmpfs':
       return [
-        `${mountLine(LOWER.final, LOWER.stage1)} || die "cannot mount ${GUEST.rootDevice} as squashfs"`,
-        `mount -t tmpfs -o mode=0755 tmpfs /copy && cp -a ${LOWER.stage1}/. /copy/ && umount ${LOWER.stage1} || die "cannot copy the root to tmpfs"`,
+        lowerMount(LOWER.stage1),
+        ['mount', 'tmpfs', 'tmpfs', '/copy', '-', 'mode=0755'],
+        // The initramfs has no busybox: the squashfs's own copies the tree.
+        ['busybox', `${LOWER.stage1}${CAPSEM_BUSYBOX}`],
+        sh(`cp -a ${LOWER.stage1}/. /copy/`),
+        ['umount', LOWER.stage1],
         ...overlay('/copy'),
       ];
   }
 }
 
-function stage2BeforeDoctor(variant: GuestVariant): string[] {
-  const lines: string[] = [];
+function stage2BeforeDoctor(variant: GuestVariant): Step[] {
+  const steps: Step[] = [];
   // A read-only root still needs a writable /tmp (the doctor writes scratch files), so only the overlay check differs.
-  if (variant.root === 'squashfs-only') lines.push('mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp || die "cannot mount /tmp"');
+  if (variant.root === 'squashfs-only') steps.push(['mount', 'tmpfs', 'tmpfs', '/tmp', 'nosuid,nodev', 'mode=1777']);
   if (variant.swapNics) {
-    lines.push('ip link set lo down && ip link set dummy0 down && ip link set lo name capsem-tmp && ip link set dummy0 name lo && ip link set capsem-tmp name dummy0 && ip link set lo up && ip link set dummy0 up || die "cannot swap lo and dummy0"');
+    steps.push(sh('ip link set lo down && ip link set dummy0 down && ip link set lo name capsem-tmp && ip link set dummy0 name lo && ip link set capsem-tmp name dummy0 && ip link set lo up && ip link set dummy0 up || die "cannot swap lo and dummy0"'));
   }
   // Appending nothing still opens the file for writing: overlayfs copies it up.
   // The globs are alternatives (one image layout has a file another lacks): at least one file must be copied up.
   if (variant.copyUp?.length) {
-    lines.push(`n=0; for f in ${variant.copyUp.join(' ')}; do [ -e "$f" ] || continue; : >> "$f" || die "cannot copy up $f"; n=$((n + 1)); done; [ "$n" -gt 0 ] || die "nothing to copy up"`);
+    steps.push(sh(`n=0; for f in ${variant.copyUp.join(' ')}; do [ -e "$f" ] || continue; : >> "$f" || die "cannot copy up $f"; n=$((n + 1)); done; [ "$n" -gt 0 ] || die "nothing to copy up"`));
   }
   for (const f of variant.runtimeFiles ?? []) {
     const cap = f.fileCap ? ` && ${GUEST.capsemBinDir}/capsem-probe setcap ${q(f.path)}` : '';
-    lines.push(`cp ${CAPSEM_BUSYBOX} ${q(f.path)} && chmod ${f.mode.toString(8)} ${q(f.path)}${cap} || die "cannot make ${f.path}"`);
+    steps.push(sh(`cp ${CAPSEM_BUSYBOX} ${q(f.path)} && chmod ${f.mode.toString(8)} ${q(f.path)}${cap} || die "cannot make ${f.path}"`));
   }
   for (const nic of variant.extraNics ?? []) {
-    lines.push(`ip link add ${q(nic)} type dummy && ip link set ${q(nic)} up || die "cannot add ${nic}"`);
+    steps.push(sh(`ip link add ${q(nic)} type dummy && ip link set ${q(nic)} up || die "cannot add ${nic}"`));
   }
   // A process whose comm is NAME: a script named NAME that never execs (comm comes from the file name).
   for (const name of variant.extraProcesses ?? []) {
-    lines.push(
-      `printf '#!/bin/sh\\nwhile :; do sleep 3600; done\\n' > /run/${name} && chmod 0755 /run/${name} && /run/${name} &`,
-    );
+    steps.push(sh(`printf '#!/bin/sh\\nwhile :; do sleep 3600; done\\n' > /run/${name} && chmod 0755 /run/${name} && { /run/${name} & }`));
   }
-  return lines;
+  return steps;
 }
 
-function stage2Result(variant: GuestVariant): string[] {
-  const doctor = `${variant.confineDoctor ? `${GUEST.capsemBinDir}/capsem-probe confine ` : ''}${GUEST.capsemBinDir}/capsem-doctor`;
+function stage2Result(variant: GuestVariant, doctorExec: readonly string[]): Step[] {
+  // The doctor's runtime itself, not the capsem-doctor wrapper: the wrapper's busybox sh
+  // would be the first busybox run of the boot, and its start alone cost ~100 ms under TCG.
+  const doctor = [...(variant.confineDoctor ? [`${GUEST.capsemBinDir}/capsem-probe`, 'confine'] : []), ...doctorExec];
+  const doctorSh = doctor.join(' ');
   switch (variant.result ?? 'send') {
     case 'send':
-      // The host gets the report over the result port; printing it on the console too costs seconds of
-      // emulated serial output, so only a person at the console (--shell) sees the text.
-      return [
-        `out=/dev/null; [ -n "\${${SHELL_PARAM}:-}" ] && out=/dev/console`,
-        `${doctor} --send --timings ${TIMINGS_FILE} > "$out" || echo "capsem-init: capsem-doctor exited $?"`,
-      ];
+      return [['doctor', ...doctor, '--send', '--timings', TIMINGS_FILE]];
     case 'none':
-      return [`${doctor} > /dev/null 2>&1; echo "capsem-init: result deliberately not sent (variant)"`];
+      return [sh(`${doctorSh} > /dev/null 2>&1; echo "capsem-init: result deliberately not sent (variant)"`)];
     case 'garbage':
-      return [
-        `${doctor} > /dev/null 2>&1`,
-        'port=$(result_port) || die "no result port"',
-        `printf 'capsem says healthy, trust me\\n' > "$port"`,
-      ];
+      return [sh(`${doctorSh} > /dev/null 2>&1; port=$(result_port) || die "no result port"; printf 'capsem says healthy, trust me\\n' > "$port"`)];
     case 'replay':
-      return [
-        `${doctor} > /dev/null 2>&1`,
-        'port=$(result_port) || die "no result port"',
-        `cat ${REPLAY_FRAME} > "$port"`,
-      ];
+      return [sh(`${doctorSh} > /dev/null 2>&1; port=$(result_port) || die "no result port"; cat ${REPLAY_FRAME} > "$port"`)];
     case 'hang':
-      return ['echo "capsem-init: hanging on purpose (variant)"', 'while :; do sleep 3600; done'];
+      return [sh('echo "capsem-init: hanging on purpose (variant)"; while :; do sleep 3600; done')];
   }
 }
 
-/** The whole script for one variant. Pure: same variant, same bytes. */
-export function initScript(variant: GuestVariant): string {
-  const lines = [
-    `#!${CAPSEM_SHELL_DIR}/sh`,
-    `# capsem-init (variant: ${variant.id}). Generated by src/guest/init.ts; do not edit.`,
-    `export PATH=${CAPSEM_SHELL_DIR}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin`,
-    'T="${CAPSEM_TIMINGS:-}"',
-    '# mark STAGE: append "STAGE <ms since boot>" (/proc/uptime has centiseconds).',
-    'mark() {',
-    '  read -r up _ < /proc/uptime',
-    '  ms="${up%.*}${up#*.}0"',
-    '  while [ "${ms#0}" != "$ms" ] && [ "${#ms}" -gt 1 ]; do ms="${ms#0}"; done',
-    '  T="$T$1 $ms',
-    '"',
-    '}',
-    '# PID 1 must never exit (the kernel would panic): report, then end the VM.',
-    'die() {',
-    '  echo "capsem-init: $*" > /dev/console',
-    `  [ -n "\${${SHELL_PARAM}:-}" ] && setsid cttyhack sh`,
-    '  reboot -f',
-    '  while :; do sleep 3600; done',
-    '}',
-    'result_port() {',
-    '  for p in /sys/class/virtio-ports/*; do',
-    `    [ "$(cat "$p/name" 2>/dev/null)" = ${q(GUEST.resultPort)} ] && { echo "/dev/\${p##*/}"; return 0; }`,
-    '  done',
-    '  return 1',
-    '}',
-    '',
-    'if [ "$0" = /init ]; then',
-    '  # Stage 1: the initramfs.',
-    ...['/proc', '/sys', '/dev'].map((m) => `  ${mountLine(m)}`),
-    '  mark init',
-    ...stage1Root(variant).map((l) => `  ${l}`),
-    '  mark rootfs',
-    '  for m in /proc /sys /dev; do mount --move "$m" "/newroot$m" || die "cannot move $m"; done',
-    '  export CAPSEM_TIMINGS="$T"',
-    // The kernel's unknown bare parameters are init's argv: pass them on (the doctor proves none is the policy's).
-    `  exec switch_root /newroot ${INIT_PATH} "$@"`,
-    '  die "switch_root failed"',
-    'fi',
-    '',
-    '# Stage 2: the new root.',
-    'mark capsem-init',
-    `${mountLine('/run')} || die "cannot mount /run"`,
-    'mkdir -p /run/capsem',
-    '# The dummy driver makes dummy0 itself (numdummies=1); create it only if it did not.',
-    '[ -e /sys/class/net/dummy0 ] || ip link add dummy0 type dummy || die "cannot create dummy0"',
-    'ip link set lo up && ip link set dummy0 up || die "cannot bring up lo and dummy0"',
-    'mark network',
-    ...stage2BeforeDoctor(variant),
-    '# The doctor runs before anything else can.',
-    'mark doctor',
-    `printf '%s' "$T" > ${TIMINGS_FILE}`,
-    ...stage2Result(variant),
-    `if [ -n "\${${SHELL_PARAM}:-}" ]; then`,
-    '  echo "capsem-init: console shell; exit it to power off"',
-    '  setsid cttyhack sh -l',
-    'fi',
-    'reboot -f',
-    'while :; do sleep 3600; done',
-    '',
+/**
+ * The plan of one variant, both stages; `doctorExec` is the doctor's command (its
+ * runtime and script: what /usr/local/bin/capsem-doctor execs). Pure: same inputs, same bytes.
+ */
+export function initPlan(variant: GuestVariant, doctorExec: readonly string[]): string {
+  const stage1: Step[] = [
+    ...['/proc', '/sys', '/dev'].map((m) => mountStep(m)),
+    ['mark', 'init'],
+    ...stage1Root(variant),
+    ['mark', 'rootfs'],
+    ...['/proc', '/sys', '/dev'].map((m): Step => ['move', m, `/newroot${m}`]),
+    // The kernel's unknown bare parameters are init's argv: passed on (the doctor proves none is the policy's).
+    ['switch', '/newroot', INIT_PATH],
   ];
-  return lines.join('\n');
+  const stage2: Step[] = [
+    ['mark', 'capsem-init'],
+    mountStep('/run'),
+    ['mkdir', '/run/capsem'],
+    // The dummy driver makes dummy0 itself (numdummies=1); it is created only if it did not.
+    ['dummy', 'dummy0'],
+    ['up', 'lo'],
+    ['up', 'dummy0'],
+    ['mark', 'network'],
+    ...stage2BeforeDoctor(variant),
+    // The doctor runs before anything else can.
+    ['mark', 'doctor'],
+    ['timings', TIMINGS_FILE],
+    ...stage2Result(variant, doctorExec),
+    ['shell'],
+    ['reboot'],
+  ];
+  const lines = (steps: Step[]) =>
+    steps.map((f) => {
+      if (f.some((x) => x === '' || /[\t\n]/.test(x))) throw new Error(`capsem-init plan: a field is empty or has a tab or newline: ${JSON.stringify(f)}`);
+      return f.join('\t');
+    });
+  return [`# capsem-init plan (variant: ${variant.id}). Generated by src/guest/init.ts; do not edit.`, '[stage1]', ...lines(stage1), '[stage2]', ...lines(stage2), ''].join('\n');
 }

@@ -5,9 +5,10 @@ import { type Arch, GUEST } from '../policy/index.ts';
 import { InputError } from '../util/errors.ts';
 import { sha256, sha256File } from '../util/fs.ts';
 import { DOCTOR_MANIFEST, renderManifest } from '../doctor/manifest.ts';
-import { probeBinary } from './assets.ts';
+import { initBinary, probeBinary } from './assets.ts';
 import type { CpioEntry } from './cpio.ts';
-import { CAPSEM_BUSYBOX, CAPSEM_SHELL_DIR, INITRAMFS_MOUNTPOINTS, INIT_APPLETS, INIT_PATH, ROOT_MOUNTPOINTS, initScript } from './init.ts';
+import { CAPSEM_BUSYBOX, CAPSEM_SHELL_DIR, INITRAMFS_MOUNTPOINTS, INITRAMFS_PLAN, INIT_APPLETS, INIT_PATH, PLAN_PATH, ROOT_MOUNTPOINTS, initPlan } from './init.ts';
+import { SHELL_PARAM } from '../policy/index.ts';
 import { type DoctorLayout, type Fetched, doctorLayout, doctorRuntimeKind, fetchBusybox } from './runtime.ts';
 import type { GuestVariant } from './variant.ts';
 
@@ -41,16 +42,18 @@ export interface Parts {
   /** The doctor and its runtime (node or capsem-doctor-rt). */
   doctor: DoctorLayout;
   probe: { path: string; sha256: string };
-  init: string;
+  /** capsem-init: the static binary and the variant's plan it runs. */
+  init: { binary: { path: string; sha256: string }; plan: string };
 }
 
 export async function gatherParts(arch: Arch, variant: GuestVariant, say: (m: string) => void, signal?: AbortSignal, kind = doctorRuntimeKind()): Promise<Parts> {
-  const [busybox, doctor, probe] = await Promise.all([
+  const [busybox, doctor, probe, init] = await Promise.all([
     fetchBusybox(arch, signal, say),
     doctorLayout(arch, kind, signal, say),
     probeBinary(arch, signal),
+    initBinary(arch, { PLAN_PATH, SHELL_PARAM, SHELL_PATH: CAPSEM_BUSYBOX }, signal),
   ]);
-  return { busybox, doctor, probe, init: initScript(variant) };
+  return { busybox, doctor, probe, init: { binary: init, plan: initPlan(variant, doctor.exec.split(' ')) } };
 }
 
 /** What the images are made of, for the manifest and the cache key. */
@@ -59,7 +62,8 @@ export function inputsOf(parts: Parts): { name: string; origin: string; sha256: 
     { name: 'busybox', origin: parts.busybox.origin, sha256: parts.busybox.sha256 },
     ...parts.doctor.files.map((f) => ({ name: f.name, origin: f.origin, sha256: f.sha256 })),
     { name: 'capsem-probe', origin: parts.probe.path, sha256: parts.probe.sha256 },
-    { name: 'capsem-init', origin: 'src/guest/init.ts', sha256: sha256(parts.init) },
+    { name: 'capsem-init', origin: 'src/guest/init/capsem-init.c', sha256: parts.init.binary.sha256 },
+    { name: 'capsem-init plan', origin: 'src/guest/init.ts', sha256: sha256(parts.init.plan) },
   ];
 }
 
@@ -79,7 +83,8 @@ export function capsemLayer(parts: Parts): TreeEntry[] {
     ...parts.doctor.symlinks.map((l): TreeEntry => ({ type: 'symlink', path: l.path, target: l.target })),
     { type: 'file', path: `${GUEST.capsemBinDir}/capsem-doctor`, mode: 0o555, content: `#!${CAPSEM_SHELL_DIR}/sh\nexec ${parts.doctor.exec} "$@"\n` },
     { type: 'file', path: `${GUEST.capsemBinDir}/capsem-probe`, mode: 0o555, from: parts.probe.path },
-    { type: 'file', path: INIT_PATH, mode: 0o555, content: parts.init },
+    { type: 'file', path: INIT_PATH, mode: 0o555, from: parts.init.binary.path },
+    { type: 'file', path: PLAN_PATH, mode: 0o444, content: parts.init.plan },
   ];
   const mountpoints = ROOT_MOUNTPOINTS.map((d): TreeEntry => ({ type: 'dir', path: d, mode: d === '/tmp' ? 0o1777 : 0o755 }));
   return [...dirsOf([...files.map((f) => dirname(f.path)), ...ROOT_MOUNTPOINTS]), ...mountpoints, ...files];
@@ -102,15 +107,14 @@ export function ownBase(parts: Parts): TreeEntry[] {
   ];
 }
 
-export function initramfsTree(busybox: Buffer, init: string): CpioEntry[] {
+/** The initramfs: capsem-init as /init and its plan, the mount points stage 1 uses, a console. */
+export function initramfsTree(init: Buffer, plan: string): CpioEntry[] {
   return [
-    ...[...new Set(['/usr', '/usr/lib', dirname(CAPSEM_BUSYBOX), CAPSEM_SHELL_DIR])].map((path): CpioEntry => ({ type: 'dir', path, mode: 0o755 })),
     ...INITRAMFS_MOUNTPOINTS.map((path): CpioEntry => ({ type: 'dir', path, mode: 0o755 })),
     // The kernel opens /dev/console for init's stdio before /init can mount devtmpfs.
     { type: 'chardev', path: '/dev/console', mode: 0o600, major: 5, minor: 1 },
-    { type: 'file', path: CAPSEM_BUSYBOX, mode: 0o555, data: busybox },
-    ...['sh', ...INIT_APPLETS].map((a): CpioEntry => ({ type: 'symlink', path: `${CAPSEM_SHELL_DIR}/${a}`, target: '../busybox' })),
-    { type: 'file', path: '/init', mode: 0o555, data: Buffer.from(init) },
+    { type: 'file', path: '/init', mode: 0o555, data: init },
+    { type: 'file', path: INITRAMFS_PLAN, mode: 0o444, data: Buffer.from(plan) },
   ];
 }
 

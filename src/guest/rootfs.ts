@@ -192,7 +192,7 @@ export async function buildRootfs(opts: RootfsOptions): Promise<GuestImages> {
     if (findings.length && isDefaultVariant(variant) && (!base || enforce)) {
       throw new Error(`rootfs ${arch}: the built image breaks the guest rules:\n  ${findings.join('\n  ')}`);
     }
-    const cpio = initramfsTree(await readFile(parts.busybox.path), parts.init);
+    const cpio = initramfsTree(await readFile(parts.init.binary.path), parts.init.plan);
     const initramfsPath = join(outDir, 'initramfs.cpio.gz');
     await writeFile(initramfsPath, gzipCpio(cpio));
     const final = (p: string) => join(dir, basename(p));

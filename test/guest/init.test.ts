@@ -1,67 +1,113 @@
-import { execFileSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
-import { initScript, TIMINGS_FILE } from '../../src/guest/init.ts';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { INIT_PATH, TIMINGS_FILE, initPlan as planOf } from '../../src/guest/init.ts';
 import { GUEST } from '../../src/policy/index.ts';
 import { DEFAULT_VARIANT, MUTANTS } from '../../src/guest/variant.ts';
 
+type Steps = string[][];
+const DOCTOR = ['/usr/lib/capsem/capsem-doctor-rt', '/usr/lib/capsem/capsem-doctor.qbc'];
+const initPlan = (v: Parameters<typeof planOf>[0]) => planOf(v, DOCTOR);
+/** The plan's steps of one stage, as init/capsem-init.c splits them. */
+function stage(plan: string, which: 1 | 2): Steps {
+  const lines = plan.split('\n');
+  const from = lines.indexOf(`[stage${which}]`);
+  const to = which === 1 ? lines.indexOf('[stage2]') : lines.length;
+  return lines.slice(from + 1, to).filter((l) => l && !l.startsWith('#')).map((l) => l.split('\t'));
+}
+const ops = (steps: Steps) => steps.map((s) => s[0]);
+const shSteps = (steps: Steps) => steps.filter((s) => s[0] === 'sh').map((s) => s[1]!);
 const busybox = (args: string[], input?: string) => execFileSync('/bin/busybox', args, { encoding: 'utf8', ...(input ? { input } : {}) });
-const stage2 = (script: string) => script.slice(script.indexOf('# Stage 2'));
 
-describe('capsem-init', () => {
-  it.each([DEFAULT_VARIANT, ...Object.values(MUTANTS)].map((v) => [v.id, v] as const))('%s: busybox sh parses it', (_id, v) => {
-    expect(() => busybox(['sh', '-n'], initScript(v))).not.toThrow();
+describe('capsem-init plan', () => {
+  const all = [DEFAULT_VARIANT, ...Object.values(MUTANTS)];
+
+  it.each(all.map((v) => [v.id, v] as const))('%s: every step is one capsem-init knows, both stages end in switch/reboot, sh steps parse', (_id, v) => {
+    const plan = initPlan(v);
+    const known = new Set(['busybox', 'mount', 'mkdir', 'move', 'umount', 'mark', 'dummy', 'up', 'sh', 'timings', 'doctor', 'switch', 'shell', 'reboot']);
+    for (const s of [...stage(plan, 1), ...stage(plan, 2)]) expect(known.has(s[0]!), s.join(' ')).toBe(true);
+    expect(stage(plan, 1).at(-1)).toEqual(['switch', '/newroot', INIT_PATH]);
+    expect(stage(plan, 2).at(-1)).toEqual(['reboot']);
+    for (const text of [...shSteps(stage(plan, 1)), ...shSteps(stage(plan, 2))]) expect(() => busybox(['sh', '-n', '-c', text])).not.toThrow();
   });
 
-  it('mark writes "<stage> <ms since boot>" without leading zeros', () => {
-    const script = initScript(DEFAULT_VARIANT);
-    const fn = script.slice(script.indexOf('mark() {'), script.indexOf('# PID 1'));
-    const out = busybox(['sh', '-c', `T=; ${fn}\nmark first; mark second; printf '%s' "$T"`]);
-    const lines = out.trim().split('\n');
-    expect(lines).toHaveLength(2);
-    for (const l of lines) expect(l).toMatch(/^(first|second) [1-9]\d*$/);
-    const uptimeMs = Number(busybox(['cat', '/proc/uptime']).split(' ')[0]) * 1000;
-    expect(Math.abs(Number(lines[0]!.split(' ')[1]) - uptimeMs)).toBeLessThan(5000);
+  it('the real guest: system calls only (no sh step), squashfs /dev/vda read-only under a tmpfs overlay, then switch_root', () => {
+    const s1 = stage(initPlan(DEFAULT_VARIANT), 1);
+    const s2 = stage(initPlan(DEFAULT_VARIANT), 2);
+    expect([...ops(s1), ...ops(s2)]).not.toContain('sh');
+    expect(s1).toContainEqual(['mount', 'squashfs', '/dev/vda', '/lower', 'ro', '-']);
+    expect(s1).toContainEqual(['mount', 'overlay', 'overlay', '/newroot', '-', 'lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work']);
   });
 
-  it('the real guest: squashfs /dev/vda read-only under a tmpfs overlay, then switch_root', () => {
-    const s = initScript(DEFAULT_VARIANT);
-    expect(s).toContain('mount -t squashfs -o ro /dev/vda /lower');
-    expect(s).toContain('mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work overlay /newroot');
-    expect(s).toContain('exec switch_root /newroot /usr/local/bin/capsem-init');
-  });
-
-  it('the real guest: every mount of the contract (GUEST.mounts), with its flags, and no other', () => {
-    const s = initScript(DEFAULT_VARIANT);
-    const made = [...s.matchAll(/mount -t (\S+)(?: -o (\S+))? (\S+) (\S+)/g)].map((m) => ({ fstype: m[1], options: m[2] ?? '', source: m[3] }));
+  it('the real guest: every mount of the contract (GUEST.mounts), with its flags and mode, and no other', () => {
+    const plan = initPlan(DEFAULT_VARIANT);
+    const made = [...stage(plan, 1), ...stage(plan, 2)].filter((s) => s[0] === 'mount').map(([, fstype, source, , flags, data]) => ({ fstype, source, flags, data }));
     expect(made.map((m) => m.fstype).sort()).toEqual(GUEST.mounts.map((m) => m.fstype).sort());
     for (const m of GUEST.mounts) {
       const seen = made.filter((x) => x.fstype === m.fstype && x.source === m.source);
-      expect(seen.some((x) => m.flags.every((f) => x.options.split(',').includes(f))), `${m.mountpoint} ${m.flags.join(',')}`).toBe(true);
+      expect(seen.some((x) => (m.flags.join(',') || '-') === x.flags && (!m.mode || x.data!.split(',').includes(`mode=${m.mode}`))), m.mountpoint).toBe(true);
     }
   });
 
-  it('the real guest: lo and dummy0 only, then the doctor first, and nothing runs in the background', () => {
-    const s = stage2(initScript(DEFAULT_VARIANT));
-    const doctorAt = s.indexOf('capsem-doctor --send');
-    expect(s.indexOf('ip link set lo up && ip link set dummy0 up')).toBeLessThan(doctorAt);
-    expect(s).not.toMatch(/&\s*$/m);
-    expect(s.match(/ip link add/g)).toHaveLength(1);
-    expect(s).toContain(`capsem-doctor --send --timings ${TIMINGS_FILE} > "$out"`);
-    // After the verdict: a shell only when asked, then reboot (QEMU -no-reboot ends the VM).
-    expect(s.slice(doctorAt)).toMatch(/if \[ -n "\$\{capsem_shell:-\}" \]; then\n.*setsid cttyhack sh -l\nfi\nreboot -f/s);
+  it('the real guest: lo and dummy0 up, then the doctor first, a shell only when asked, then reboot', () => {
+    const s2 = ops(stage(initPlan(DEFAULT_VARIANT), 2));
+    expect(s2.indexOf('up')).toBeLessThan(s2.indexOf('doctor'));
+    expect(stage(initPlan(DEFAULT_VARIANT), 2).filter((s) => s[0] === 'up').map((s) => s[1])).toEqual(['lo', 'dummy0']);
+    expect(stage(initPlan(DEFAULT_VARIANT), 2)).toContainEqual(['doctor', ...DOCTOR, '--send', '--timings', TIMINGS_FILE]);
+    expect(s2.slice(s2.indexOf('doctor'))).toEqual(['doctor', 'shell', 'reboot']);
   });
 
   it('mutants change what they say, before the doctor', () => {
     const before = (v: typeof DEFAULT_VARIANT) => {
-      const s = stage2(initScript(v));
-      return s.slice(0, s.indexOf('mark doctor'));
+      const s = stage(initPlan(v), 2);
+      return shSteps(s.slice(0, ops(s).indexOf('mark', ops(s).indexOf('up')) + 1 + s.length)).join('\n');
     };
-    expect(before(MUTANTS.sshd)).toMatch(/\/run\/sshd &/);
+    expect(before(MUTANTS.sshd)).toMatch(/\/run\/sshd & \}/);
     expect(before(MUTANTS.extraNic)).toContain("ip link add 'dummy1' type dummy");
-    expect(initScript(MUTANTS.rootNotOverlay)).toContain('mount -t squashfs -o ro /dev/vda /newroot');
-    expect(initScript(MUTANTS.rootNotOverlay)).not.toContain('mount -t overlay');
-    expect(initScript(MUTANTS.lowerNotSquashfs)).toMatch(/cp -a \/lower\/\. \/copy\/ && umount \/lower/);
-    expect(initScript(MUTANTS.noResult)).not.toContain('--send');
-    expect(initScript(MUTANTS.garbageResult)).toMatch(/printf 'capsem says healthy, trust me\\n' > "\$port"/);
+    expect(stage(initPlan(MUTANTS.rootNotOverlay), 1)).toContainEqual(['mount', 'squashfs', '/dev/vda', '/newroot', 'ro', '-']);
+    expect(ops(stage(initPlan(MUTANTS.rootNotOverlay), 1))).toEqual(expect.not.arrayContaining([expect.stringMatching(/overlay/)]));
+    expect(shSteps(stage(initPlan(MUTANTS.lowerNotSquashfs), 1)).join('\n')).toContain('cp -a /lower/. /copy/');
+    expect(initPlan(MUTANTS.noResult)).not.toContain('--send');
+    expect(shSteps(stage(initPlan(MUTANTS.garbageResult), 2)).join('\n')).toMatch(/printf 'capsem says healthy, trust me\\n' > "\$port"/);
+  });
+});
+
+// The C program itself, on this host: it refuses a broken plan with one line (a plan
+// it cannot run would otherwise end the VM with no word), and `mark`/`timings` write
+// "<stage> <ms>" lines. Run as stage 2 (not /init) in a scratch directory, never as PID 1.
+describe('capsem-init (the program)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'capsem-init-test-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const bin = join(dir, 'capsem-init');
+  const plan = join(dir, 'plan');
+  execFileSync('gcc', ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror', `-DPLAN_PATH="${plan}"`, '-DSHELL_PARAM="capsem_shell"', '-DSHELL_PATH="/bin/busybox"', '-DCAPSEM_INIT_TEST', '-o', bin, 'src/guest/init/capsem-init.c']);
+  const runPlan = (text: string) => {
+    writeFileSync(plan, text);
+    return spawnSync(bin, [], { encoding: 'utf8', env: { CAPSEM_TIMINGS: 'init 5\n' } });
+  };
+
+  it('mark and timings: the stage-1 marks handed over, then its own', () => {
+    const out = join(dir, 'timings');
+    const r = runPlan(`[stage1]\nreboot\n[stage2]\nmark capsem-init\nmark doctor\ntimings\t${out}\nreboot\n`.replace(/ /g, '\t'));
+    expect(r.status).toBe(3);
+    const lines = execFileSync('cat', [out], { encoding: 'utf8' }).trim().split('\n');
+    expect(lines[0]).toBe('init 5');
+    expect(lines.slice(1).map((l) => l.split(' ')[0])).toEqual(['capsem-init', 'doctor']);
+    for (const l of lines.slice(1)) expect(l).toMatch(/^[a-z-]+ \d+$/);
+  });
+
+  it.each([
+    ['an unknown step', 'frobnicate\tx', /plan: unknown step frobnicate/],
+    ['a step with the wrong number of fields', 'mkdir', /plan: mkdir takes 1 fields, got 0/],
+    ['an unknown mount flag', 'mount\ttmpfs\ttmpfs\t/nonexistent-capsem\tnosymfollow\t-', /plan: unknown mount flag nosymfollow/],
+    ['a failing sh step', 'sh\tfalse', /a variant step failed \(status 1\): false/],
+    ['no reboot at the end', 'mark\tx', /the plan ended without reboot/],
+  ])('%s: one line on stderr, then the VM ends', (_what, step, message) => {
+    const r = runPlan(`[stage1]\nreboot\n[stage2]\n${step}\nreboot\n`.replace(/\nreboot\n$/, step.startsWith('mark') ? '\n' : '\nreboot\n'));
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.status).toBe(3);
   });
 });

@@ -35,7 +35,7 @@ enforces the guest rules on our base (strips setuid/setgid bits, capsem
 binaries 0555 root, refuses sshd/cron/systemd), then re-verifies the image
 itself and fails if anything is wrong.
 
-Also builds the initramfs (busybox and capsem-init as /init, cpio newc, gzip,
+Also builds the initramfs (capsem-init as /init and its plan, cpio newc, gzip,
 reproducible) that mounts the squashfs under a tmpfs overlay at boot.
 
 --base PATH builds the image on your own root instead of ours: a directory, a
