@@ -1,17 +1,15 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REGISTRY } from '../../src/doctor/registry.ts';
-import type { DoctorReport } from '../../src/doctor/types.ts';
 import { ARCHS } from '../../src/policy/index.ts';
 import { GUEST_CC, probeBinary } from '../../src/guest/assets.ts';
 import { doctorRuntime } from '../../src/guest/runtime.ts';
 import { type Fixture, file, dir } from '../doctor/helpers/fake-guest.ts';
-import { healthyGuest } from '../doctor/helpers/healthy-guest.ts';
-import { writeFixture } from '../doctor/helpers/on-disk.ts';
+import { reportClaims, runOnFixture } from '../doctor/helpers/on-disk.ts';
 
 // The doctor on its own runtime (capsem-doctor-rt: QuickJS-NG from Debian's
 // qjs-src, static, our bundle as bytecode) against the doctor on node, same
@@ -37,34 +35,7 @@ function compile(runtime: string[], out: string, script = 'dist/capsem-doctor.qj
   expect([r.status, r.stderr]).toEqual([0, '']);
 }
 
-/**
- * Runs `cmd` on a healthy fixture whose /proc names the doctor by its real pid:
- * sh starts, the fixture is written for sh's pid, then sh execs the doctor (same pid).
- */
-async function onFixture(
-  cmd: string[],
-  extra: string[] = [],
-  patch: (f: Fixture) => void = () => {},
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn('sh', ['-c', 'read root facts; exec "$@" --root "$root" --fs-facts "$facts"', 'sh', ...cmd, ...extra]);
-  const guest = healthyGuest(arch, child.pid!);
-  patch(guest);
-  const f = writeFixture(guest);
-  cleanup.push(() => (rmSync(f.root, { recursive: true, force: true }), rmSync(f.facts, { force: true })));
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdin.end(`${f.root} ${f.facts}\n`);
-  const status = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { status, stdout, stderr };
-}
-
-/** What a report says, without the figures that differ from run to run. */
-function claims(json: string) {
-  const r = JSON.parse(json) as DoctorReport;
-  return { healthy: r.healthy, summary: r.summary, checks: r.checks.map(({ name, status, reason, evidence }) => ({ name, status, reason, evidence })) };
-}
+const onFixture = (cmd: string[], extra: string[] = [], patch: (f: Fixture) => void = () => {}) => runOnFixture(arch, cmd, cleanup, extra, patch);
 
 describe('capsem-doctor-rt', () => {
   it('answers a fixture tree exactly as the doctor on node does', async () => {
@@ -75,8 +46,8 @@ describe('capsem-doctor-rt', () => {
     const onRt = await onFixture([rt, bytecode], args);
     expect(onRt.stderr).toBe(onNode.stderr);
     expect([onRt.status, onNode.status]).toEqual([0, 0]);
-    expect(claims(onRt.stdout)).toEqual(claims(onNode.stdout));
-    expect(claims(onRt.stdout).summary.passed).toBe(ON_DISK.length);
+    expect(reportClaims(onRt.stdout)).toEqual(reportClaims(onNode.stdout));
+    expect(reportClaims(onRt.stdout).summary.passed).toBe(ON_DISK.length);
   });
 
   it('walks a tree natively as walkTree does on node: the same setuid and setgid files, in the same order', async () => {
@@ -92,8 +63,8 @@ describe('capsem-doctor-rt', () => {
     };
     const onNode = await onFixture([process.execPath, 'dist/capsem-doctor.js'], args, special);
     const onRt = await onFixture([rt, bytecode], args, special);
-    expect(claims(onRt.stdout)).toEqual(claims(onNode.stdout));
-    const [suid, sgid] = claims(onRt.stdout).checks;
+    expect(reportClaims(onRt.stdout)).toEqual(reportClaims(onNode.stdout));
+    const [suid, sgid] = reportClaims(onRt.stdout).checks;
     expect([suid?.status, sgid?.status]).toEqual(['fail', 'fail']);
     expect(suid?.evidence.join('\n')).toMatch(/\/srv: mode 04755 \(dir\)\n\/usr\/lib\/a\/b\/c\/helper: mode 06711 \(file\)\n\/usr\/bin\/su: mode 04755 \(file\)\n\/run\/odd/);
   });
@@ -131,8 +102,8 @@ describe('capsem-doctor-rt', () => {
     // No --probe: the default probe (absent on this host) is never run, its calls are natives.
     const onRt = await onFixture([rt, bytecode], ['--only', PROBED.join(','), '--json']);
     const rtPath = `${rt} (the probe's calls, in the doctor's process)`;
-    const byName = new Map(claims(onNode.stdout).checks.map((c) => [c.name, c]));
-    const rtChecks = claims(onRt.stdout).checks;
+    const byName = new Map(reportClaims(onNode.stdout).checks.map((c) => [c.name, c]));
+    const rtChecks = reportClaims(onRt.stdout).checks;
     expect(rtChecks.length).toBeGreaterThan(5);
     for (const c of rtChecks) {
       const n = byName.get(c.name)!;
@@ -150,8 +121,8 @@ describe('capsem-doctor-rt', () => {
     const args = ['--probe', '/bin/true', '--only', 'test_no_bpf_syscall', '--json'];
     const onNode = await onFixture([process.execPath, 'dist/capsem-doctor.js'], args);
     const onRt = await onFixture([rt, bytecode], args);
-    expect(claims(onRt.stdout)).toEqual(claims(onNode.stdout));
-    expect(claims(onRt.stdout).checks[0]).toMatchObject({ status: 'error', reason: 'probe-unusable' });
+    expect(reportClaims(onRt.stdout)).toEqual(reportClaims(onNode.stdout));
+    expect(reportClaims(onRt.stdout).checks[0]).toMatchObject({ status: 'error', reason: 'probe-unusable' });
   });
 
   it('usage errors are one line and exit 2, in the doctor and in the runtime itself', () => {
