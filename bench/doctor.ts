@@ -40,6 +40,8 @@ function slowest(perCheck: Map<string, number[]>) {
 
 const suite: number[] = [];
 const inGuest: number[] = [];
+/** The guest's split of the doctor's phase (src/guest/timings.ts: doctorProcess, runtimeReady, checks, send, doctorRun). */
+const phases = new Map<string, number[]>();
 const perCheck = new Map<string, number[]>();
 for (let i = 0; i < n; i++) {
   let report;
@@ -47,8 +49,15 @@ for (let i = 0; i < n; i++) {
     const r = await bootVariant(arch);
     if (!r.healthy || !r.report) throw new Error(`bench/doctor: boot ${i + 1} unhealthy: ${r.reason}`);
     report = r.report;
-    if (r.timings.phases?.doctor !== undefined) inGuest.push(r.timings.phases.doctor);
-    process.stderr.write(`bench/doctor: boot ${i + 1}/${n}: doctor ${r.timings.phases?.doctor ?? '?'} ms in the guest, checks ${report.ms} ms\n`);
+    const p = r.timings.phases ?? {};
+    if (p.doctor !== undefined) inGuest.push(p.doctor);
+    for (const k of ['doctorProcess', 'runtimeReady', 'checks', 'send', 'doctorRun'] as const) {
+      if (p[k] !== undefined) phases.set(k, [...(phases.get(k) ?? []), p[k]]);
+    }
+    process.stderr.write(
+      `bench/doctor: boot ${i + 1}/${n}: doctor ${p.doctor ?? '?'} ms in the guest (runtime ready ${p.runtimeReady ?? '?'}, ` +
+        `first line -> frame sent ${p.doctorRun ?? '?'}), checks ${report.ms} ms\n`,
+    );
   } else {
     report = runDoctor(fakeEnv(healthyGuest(arch)), ALL_CHECKS);
     if (!report.healthy) throw new Error('bench/doctor: the healthy fixture is not healthy');
@@ -65,6 +74,7 @@ process.stdout.write(
       medianMs: round(quantile(suite, 0.5)),
       p90Ms: round(quantile(suite, 0.9)),
       ...(values.guest && inGuest.length ? { inGuestMedianMs: round(quantile(inGuest, 0.5)), inGuestMs: inGuest } : {}),
+      ...(phases.size ? { phaseMedianMs: Object.fromEntries([...phases].map(([k, v]) => [k, round(quantile(v, 0.5))])) } : {}),
       slowestChecks: slowest(perCheck),
     },
     null,
