@@ -8,6 +8,7 @@ import { type AccelDecision, decideAccel, readHostFacts } from '../guest/index.t
 import { type AccelRequest } from '../guest/accel.ts';
 import { type Arch, DEFAULT_TOOLCHAIN, type KernelSeries, RULES, type RuleId, type Toolchain, appliesToArch } from '../policy/index.ts';
 import { CheckFailedError, UsageError } from '../util/errors.ts';
+import { bootJobs, mapLimit } from '../util/parallel.ts';
 import { type Classification, type Verdict, classify } from './classify.ts';
 import { ALLOWED_AUDIT_FAILURES, lkdtmCmdline, needsWeakenedKernel, provingFragment, unexpectedDifferences, weakenedCmdline, weakenedFragment } from './kernel.ts';
 import { LKDTM_TESTS, type LkdtmTest, type SkippedTest, skippedFor } from './lkdtm.ts';
@@ -94,6 +95,8 @@ export interface ProveOptions {
   onProgress?: (p: BuildProgress) => void;
   /** One line per boot, as it finishes. */
   onRun?: (r: Run) => void;
+  /** Boots at once (default: bootJobs(), two on a machine with two cores). */
+  jobs?: number;
 }
 
 async function fragmentKernel(arch: Arch, dir: string, name: string, fragment: string, opts: ProveOptions): Promise<Manifest> {
@@ -165,27 +168,26 @@ export async function prove(opts: ProveOptions): Promise<ProveResult> {
       ? await fragmentKernel(arch, dir, 'weakened', weakenedFragment(arch, toolchain), opts)
       : proving;
     const initramfs = await proveInitramfs(arch, dir, opts.signal);
-    const runs: Run[] = [];
-    for (const c of claims) {
-      for (const kind of ['proof', 'control'] as const) {
-        const kernel = kind === 'proof' ? proving : weakened;
-        const append = [...(kind === 'control' ? weakenedCmdline(arch, toolchain) : []), ...lkdtmCmdline(c.test.name)];
-        let boot: ProveBoot;
-        let v: Classification;
-        let attempts = 0;
-        // A log without any deciding line (cut short, or the emulated x86 UART dropping characters under
-        // host load: seen once on FORTIFY_STRSCPY) is measured again; it is never read as a verdict.
-        do {
-          attempts++;
-          boot = await proveBoot({ arch, accel: accel.accel, kernel: kernel.image.path, initramfs, append, ...(opts.signal ? { signal: opts.signal } : {}) });
-          v = classify(c.test, boot.console);
-        } while (v.verdict === 'inconclusive' && !v.line && attempts <= PROVE_RETRIES);
-        const want: Verdict = kind === 'proof' ? 'blocked' : 'not-blocked';
-        const run: Run = { rule: c.rule, test: c.test.name, kind, verdict: v.verdict, ok: v.verdict === want, ...(v.line ? { line: v.line } : {}), why: boot.timedOut ? `${v.why} (killed at the wall-clock limit)` : v.why, ms: boot.ms, attempts, cmdline: boot.cmdline };
-        runs.push(run);
-        opts.onRun?.(run);
-      }
-    }
+    // Each (claim, kind) boot is independent: two at a time on two cores (`jobs`), reported as each finishes, kept in claim order.
+    const boots = claims.flatMap((c) => (['proof', 'control'] as const).map((kind) => ({ c, kind })));
+    const runs = await mapLimit(boots, opts.jobs ?? bootJobs(), async ({ c, kind }): Promise<Run> => {
+      const kernel = kind === 'proof' ? proving : weakened;
+      const append = [...(kind === 'control' ? weakenedCmdline(arch, toolchain) : []), ...lkdtmCmdline(c.test.name)];
+      let boot: ProveBoot;
+      let v: Classification;
+      let attempts = 0;
+      // A log without any deciding line (cut short, or the emulated x86 UART dropping characters under
+      // host load: seen once on FORTIFY_STRSCPY) is measured again; it is never read as a verdict.
+      do {
+        attempts++;
+        boot = await proveBoot({ arch, accel: accel.accel, kernel: kernel.image.path, initramfs, append, ...(opts.signal ? { signal: opts.signal } : {}) });
+        v = classify(c.test, boot.console);
+      } while (v.verdict === 'inconclusive' && !v.line && attempts <= PROVE_RETRIES);
+      const want: Verdict = kind === 'proof' ? 'blocked' : 'not-blocked';
+      const run: Run = { rule: c.rule, test: c.test.name, kind, verdict: v.verdict, ok: v.verdict === want, ...(v.line ? { line: v.line } : {}), why: boot.timedOut ? `${v.why} (killed at the wall-clock limit)` : v.why, ms: boot.ms, attempts, cmdline: boot.cmdline };
+      opts.onRun?.(run);
+      return run;
+    });
     const proofs = runs.filter((r) => r.kind === 'proof');
     const controls = runs.filter((r) => r.kind === 'control');
     const summary = {

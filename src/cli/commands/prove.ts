@@ -38,7 +38,8 @@ Builds the proving kernel (the policy plus DEBUG_FS and LKDTM; its audit and .co
 from the shipped kernel's only in those) and the weakened proving kernel (each proved mitigation
 off), then for every LKDTM test the policy's rules claim (their \`proofs\`) boots each kernel once
 with lkdtm.cpoint_name=DIRECT lkdtm.cpoint_type=TEST and reads the console: blocked, not blocked or
-inconclusive. The result is kept under the shipped kernel's image sha256
+inconclusive. The boots are independent and run two at a time where there are two cores (one
+emulated vCPU each); each prints a line as it ends. The result is kept under the shipped kernel's image sha256
 (~/.cache/capsem-kernel/proofs/), and \`up\` shows it for that kernel.
 Exit 0 only when every claimed attack is blocked and every control is not blocked; 1 otherwise.`,
   args: {
