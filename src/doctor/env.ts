@@ -236,8 +236,11 @@ function factFor(facts: Record<string, number>, path: string): number {
   return facts[best]!;
 }
 
-/** capsem-doctor-rt's native walk (its node:fs shim has it; node has not). */
-const nativeWalk = (fs as unknown as { capsemWalkSync?: (hostTop: string, guestTop: string) => TreeWalk }).capsemWalkSync;
+/** capsem-doctor-rt's native walk and record read (its node:fs shim has them; node has not). */
+const { capsemWalkSync: nativeWalk, capsemReadRecordsSync: nativeRecords } = fs as unknown as {
+  capsemWalkSync?: (hostTop: string, guestTop: string) => TreeWalk;
+  capsemReadRecordsSync?: (path: string) => Buffer;
+};
 
 export function hostFs(o: Omit<HostEnvOptions, 'probePath' | 'arch'>): GuestFs {
   const host = guestPathMapper(o);
@@ -274,6 +277,7 @@ export function hostFs(o: Omit<HostEnvOptions, 'probePath' | 'arch'>): GuestFs {
       }
     },
     readRecords(p) {
+      if (nativeRecords) return nativeRecords(host(p));
       // /dev/kmsg returns one record per read, EAGAIN at the end, EPIPE when the ring overwrote the next record.
       const fd = fs.openSync(host(p), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
       try {

@@ -221,6 +221,61 @@ NATIVE(n_readdir)
 	return arr;
 }
 
+/*
+ * readFile(path, records) -> ArrayBuffer: the whole file, read to its end in
+ * one call (the doctor reads tens of small /proc and /sys files). records: a
+ * record device (/dev/kmsg) read without blocking, one record per read, to its
+ * current end (EAGAIN); EPIPE (the ring overwrote the next record) skips on.
+ */
+NATIVE(n_read_file)
+{
+	UNUSED;
+	static uint8_t scratch[65536];
+	const char *p = path_arg(ctx, argv[0]);
+	if (!p)
+		return JS_EXCEPTION;
+	int records = JS_ToBool(ctx, argv[1]);
+	int fd = open(p, O_RDONLY | O_CLOEXEC | (records ? O_NONBLOCK : 0));
+	if (fd < 0) {
+		JSValue r = throw_errno(ctx, "open", p);
+		JS_FreeCString(ctx, p);
+		return r;
+	}
+	uint8_t *buf = scratch, *grown;
+	size_t cap = sizeof(scratch), len = 0;
+	JSValue r = JS_UNDEFINED;
+	for (;;) {
+		if (cap - len < 8192) {
+			if (!(grown = buf == scratch ? malloc(cap * 2) : realloc(buf, cap * 2))) {
+				r = JS_ThrowOutOfMemory(ctx);
+				break;
+			}
+			if (buf == scratch)
+				memcpy(grown, scratch, len);
+			buf = grown, cap *= 2;
+		}
+		ssize_t n = read(fd, buf + len, cap - len);
+		if (n < 0 && (errno == EINTR || (records && errno == EPIPE)))
+			continue;
+		if (n < 0 && records && errno == EAGAIN)
+			break;
+		if (n < 0) {
+			r = throw_errno(ctx, "read", NULL);
+			break;
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	if (JS_IsUndefined(r))
+		r = JS_NewArrayBufferCopy(ctx, buf, len);
+	if (buf != scratch)
+		free(buf);
+	JS_FreeCString(ctx, p);
+	return r;
+}
+
 NATIVE(n_readlink)
 {
 	UNUSED;
@@ -688,6 +743,7 @@ static const JSCFunctionListEntry natives[] = {
 	JS_CFUNC_DEF("lstat", 1, n_lstat),
 	JS_CFUNC_DEF("fstat", 1, n_fstat),
 	JS_CFUNC_DEF("readdir", 1, n_readdir),
+	JS_CFUNC_DEF("readFile", 2, n_read_file),
 	JS_CFUNC_DEF("readlink", 1, n_readlink),
 	JS_CFUNC_DEF("statfsType", 1, n_statfs_type),
 	JS_CFUNC_DEF("mkdtemp", 1, n_mkdtemp),

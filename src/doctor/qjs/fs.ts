@@ -1,4 +1,4 @@
-import { CapsemBuffer, bufferConcat, bufferFrom } from './buffer.ts';
+import { CapsemBuffer, bufferFrom } from './buffer.ts';
 import { type NativeStat, native } from './native.ts';
 
 // node:fs for the doctor's QuickJS bundle: the synchronous calls env.ts and
@@ -30,26 +30,14 @@ export const closeSync = (fd: number) => native.close(fd);
 export const readSync = (fd: number, buf: Uint8Array, offset = 0, length = buf.length - offset, position: number | null = null) =>
   native.read(fd, buf, offset, length, position);
 
-/** One scratch buffer for every read: /proc files are small, and each fresh buffer costs page faults under TCG. */
-let scratch: CapsemBuffer | undefined;
-
 export function readFileSync(path: string, enc?: 'utf8' | { encoding?: 'utf8' }): CapsemBuffer | string {
-  const fd = native.open(path, constants.O_RDONLY);
-  try {
-    // /proc and /sys files say size 0 or 4096: read until EOF, whatever stat says.
-    scratch ??= new CapsemBuffer(65536);
-    const chunks: CapsemBuffer[] = [];
-    for (;;) {
-      const n = native.read(fd, scratch, 0, scratch.length, null);
-      if (n === 0) break;
-      chunks.push(scratch.slice(0, n) as CapsemBuffer);
-    }
-    const all = chunks.length === 1 ? chunks[0]! : bufferConcat(chunks);
-    return enc === undefined || (typeof enc === 'object' && enc.encoding === undefined) ? all : all.toString('utf8');
-  } finally {
-    native.close(fd);
-  }
+  // One native call: open, read to EOF (/proc and /sys files say size 0 or 4096, whatever they hold), close.
+  const all = new CapsemBuffer(native.readFile(path, false));
+  return enc === undefined || (typeof enc === 'object' && enc.encoding === undefined) ? all : all.toString('utf8');
 }
+
+/** Not node's: a record device (/dev/kmsg) read to its current end without blocking, in one native call (see n_read_file). */
+export const capsemReadRecordsSync = (path: string) => new CapsemBuffer(native.readFile(path, true));
 
 export function writeFileSync(path: string, data: string | Uint8Array, opts?: { mode?: number }): void {
   const fd = native.open(path, flagsOf('w'), opts?.mode ?? 0o666);

@@ -29,6 +29,8 @@ export interface Native {
   lstat(path: string): NativeStat;
   fstat(fd: number): NativeStat;
   readdir(path: string): string[];
+  /** The whole file; `records`: a record device read without blocking to its current end. */
+  readFile(path: string, records: boolean): ArrayBuffer;
   readlink(path: string): string;
   statfsType(path: string): number;
   mkdtemp(prefix: string): string;
