@@ -32,6 +32,7 @@ const OPTIONS = {
   json: { type: 'boolean', help: 'print the report as JSON' },
   tap: { type: 'boolean', help: 'print the report as TAP 13' },
   junit: { type: 'string', hint: 'FILE', help: 'also write a JUnit XML report to FILE' },
+  quiet: { type: 'boolean', help: 'print no report on stdout (with --send the frame carries it: no text formatted, none written to the console)' },
   send: { type: 'boolean', help: `write the framed report to the virtio-serial port named ${GUEST.resultPort}` },
   timings: { type: 'string', hint: 'FILE', help: "include the init's stage timings (lines '<stage> <ms since boot>')" },
   'fs-facts': {
@@ -176,7 +177,7 @@ function run(argv: string[], io: DoctorIO): number {
   }
   const checksDone = markNow('checks-done');
 
-  io.stdout(FORMATTERS[values.json ? 'json' : values.tap ? 'tap' : 'text'](report));
+  if (!values.quiet) io.stdout(FORMATTERS[values.json ? 'json' : values.tap ? 'tap' : 'text'](report));
   if (values.junit !== undefined) {
     try {
       writeFileSync(values.junit, FORMATTERS.junit(report));

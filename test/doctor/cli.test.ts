@@ -111,6 +111,13 @@ describe('capsem-doctor command line', () => {
     expect(decoded.ok && decoded.report.checks.map((c) => [c.name, c.status, c.reason])).toEqual([['test_no_usb', 'error', 'proc-not-procfs']]);
   });
 
+  it('--quiet prints no report, and still sends it', () => {
+    const r = run('--root', healthy.root, '--only', 'test_no_usb', '--send', '--quiet');
+    expect([r.code, r.out, r.err]).toEqual([1, '', 'capsem-doctor: report sent to /dev/vport0p1\n']);
+    const decoded = decodeFrame(readFileSync(`${healthy.root}/dev/vport0p1`));
+    expect(decoded.ok && decoded.report.checks.map((c) => c.name)).toEqual(['test_no_usb']);
+  });
+
   it('--send without the port: exit 2', () => {
     const r = run('--root', healthy.root, '--sys', `${healthy.root}/nonexistent`, '--only', 'test_no_usb', '--send');
     expect(r.code).toBe(2);
