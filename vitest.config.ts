@@ -23,6 +23,8 @@ export default defineConfig({
           hookTimeout: 60 * 60_000,
           globalSetup: ['test/setup/kernel-trees.ts'],
           // Kernel builds and VMs already use every core: run e2e files one at a time.
+          // Within a file, tests marked concurrent (independent TCG boots: one vCPU thread each) run two at a time.
+          maxConcurrency: 2,
           pool: 'forks',
           poolOptions: { forks: { singleFork: true } },
         },

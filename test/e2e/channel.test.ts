@@ -6,7 +6,8 @@ import { bootVariant } from '../guest/e2e-kit.ts';
 // without sending, or sends something that is not a frame, is unhealthy, and
 // the reason says which. (Truncated and forged frames: test/guest/channel.test.ts.)
 
-describe('result channel (x86_64)', () => {
+// Independent boots: two at a time (the e2e project's maxConcurrency); the 20 s hang overlaps the others.
+describe.concurrent('result channel (x86_64)', () => {
   it('a guest that sends nothing is unhealthy: no result', async () => {
     const r = await bootVariant('x86_64', MUTANTS.noResult);
     expect(r.healthy).toBe(false);

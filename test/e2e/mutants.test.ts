@@ -91,7 +91,8 @@ describe.each(MUTANT_ARCHS)('mutation suite (%s)', (arch) => {
   });
 
   const mutants = GUEST_MUTANTS.filter((m) => (m.archs ?? ARCHS).includes(arch));
-  it.each(mutants.map((m) => [m.variant.id, m] as const))('guest mutant %s fails exactly its checks', async (_, m) => {
+  // Independent boots, each a single-threaded TCG vCPU: two at a time (the e2e project's maxConcurrency) on two cores.
+  it.concurrent.each(mutants.map((m) => [m.variant.id, m] as const))('guest mutant %s fails exactly its checks', async (_, m) => {
     const r = await bootVariant(arch, m.variant);
     expectExactly(r, m.breaks[arch], m.status);
   });
