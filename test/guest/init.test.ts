@@ -83,10 +83,19 @@ describe('capsem-init (the program)', () => {
   const bin = join(dir, 'capsem-init');
   const plan = join(dir, 'plan');
   execFileSync('gcc', ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror', `-DPLAN_PATH="${plan}"`, '-DSHELL_PARAM="capsem_shell"', '-DSHELL_PATH="/bin/busybox"', '-DCAPSEM_INIT_TEST', '-o', bin, 'src/guest/init/capsem-init.c']);
-  const runPlan = (text: string) => {
+  const runPlan = (text: string, env: Record<string, string> = {}) => {
     writeFileSync(plan, text);
-    return spawnSync(bin, [], { encoding: 'utf8', env: { CAPSEM_TIMINGS: 'init 5\n' } });
+    return spawnSync(bin, [], { encoding: 'utf8', env: { CAPSEM_TIMINGS: 'init 5\n', ...env } });
   };
+
+  it('doctor: told --quiet (no text to format) unless a console shell is wanted, then it prints to the console', () => {
+    const out = join(dir, 'doctor-args');
+    const step = ['doctor', '/bin/sh', '-c', `echo "$@" > ${out}; echo text`, 'sh', '--send'].join('\t');
+    const quiet = runPlan(`[stage2]\n${step}\nreboot\n`);
+    expect([quiet.status, quiet.stdout, execFileSync('cat', [out], { encoding: 'utf8' })]).toEqual([3, '', '--send --quiet\n']);
+    const shell = runPlan(`[stage2]\n${step}\nreboot\n`, { capsem_shell: '1' });
+    expect([shell.status, shell.stdout, execFileSync('cat', [out], { encoding: 'utf8' })]).toEqual([3, 'text\n', '--send\n']);
+  });
 
   it('mark and timings: the stage-1 marks handed over, then its own', () => {
     const out = join(dir, 'timings');

@@ -21,7 +21,7 @@
  *   up NAME                           set NIC NAME up
  *   sh TEXT                           busybox sh -c TEXT (test variants only); non-zero ends the boot
  *   timings PATH                      write the timings (stage 1's come through CAPSEM_TIMINGS)
- *   doctor ARG...                     run the doctor: output to /dev/null unless a console shell is wanted
+ *   doctor ARG...                     run the doctor; unless a console shell is wanted, with --quiet and stdout on /dev/null
  *   switch NEWROOT INIT               switch_root: empty the initramfs, move NEWROOT onto /, exec INIT
  *   shell                             with SHELL_PARAM set: a console shell, then go on
  *   reboot
@@ -285,9 +285,18 @@ static void step(char **f, int n)
 		if (n < 2)
 			die("plan: doctor takes a command");
 		/* The host gets the report over the result port; printing it on the console costs
-		 * seconds of emulated serial output, so only a person at the console sees the text. */
+		 * seconds of emulated serial output, so only a person at the console sees the text:
+		 * otherwise the doctor is told --quiet (it formats no text) and its stdout is /dev/null. */
 		const char *shell = getenv(SHELL_PARAM);
-		int status = run(f + 1, !(shell && *shell));
+		int quiet = !(shell && *shell);
+		char *argv[MAX_FIELDS + 2];
+		int k = 0;
+		for (int i = 1; i < n; i++)
+			argv[k++] = f[i];
+		if (quiet)
+			argv[k++] = "--quiet";
+		argv[k] = NULL;
+		int status = run(argv, quiet);
 		if (status != 0)
 			dprintf(2, "capsem-init: capsem-doctor exited %d\n", status);
 	} else if (strcmp(op, "switch") == 0) {
