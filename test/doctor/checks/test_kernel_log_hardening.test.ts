@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import check, { BOOT_MESSAGES } from '../../../src/doctor/checks/test_kernel_log_hardening.ts';
-import { testCheck } from '../helpers/check-tester.ts';
+import { runCheck, testCheck } from '../helpers/check-tester.ts';
 import { file } from '../helpers/fake-guest.ts';
 import { BOOT_LOG_LINES, kernelLog } from '../helpers/healthy-guest.ts';
 
@@ -11,6 +11,18 @@ const replaced = (prefix: string, line: string) => ({
 
 it('every rule naming the check has its boot message', () => {
   expect(check.rules.filter((id) => !BOOT_MESSAGES[id])).toEqual([]);
+});
+
+it('no boot message pattern can match across a newline (the check searches the joined log)', () => {
+  for (const { line } of Object.values(BOOT_MESSAGES)) expect(line.source).not.toMatch(/\\[sSnDWB]|\[\^|\$/);
+});
+
+it('quotes each boot message whole, wherever it is in the log (first, in the middle, not anchored)', () => {
+  const r = runCheck(check, replaced('x86/mm: Checked W+X', 'x86/mm: Checked W+X mappings: passed, no W+X pages found.'));
+  expect(r.status).toBe('pass');
+  expect(r.evidence).toContain('security-landlock: "landlock: Up and running."');
+  expect(r.evidence).toContain('debug-wx: "x86/mm: Checked W+X mappings: passed, no W+X pages found."');
+  expect(r.evidence).toContain('init-on-alloc: "mem auto-init: stack:off, heap alloc:on, heap free:on"');
 });
 
 testCheck(check, {
