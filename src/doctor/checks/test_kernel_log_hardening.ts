@@ -30,17 +30,22 @@ export default defineCheck({
     const evidence = [`/dev/kmsg: ${log.length} messages`];
     let missing = false;
     // One search of the whole log per rule instead of one regex call per message (hundreds, each costly
-    // interpreted): with 'm', ^ is a message's start, and no pattern matches across a newline.
+    // interpreted): with 'm', ^ is a message's start, and no pattern matches across a newline. The regex
+    // starts at the message where the first literal part of `says` first appears (indexOf runs in C).
     const text = log.join('\n');
-    const find = (line: RegExp) => {
-      const at = new RegExp(line.source, `${line.flags}m`).exec(text)?.index;
+    const find = ({ line, says }: { line: RegExp; says: string }) => {
+      const first = text.indexOf(says.split('...')[0]!.trim());
+      if (first === -1) return undefined;
+      const re = new RegExp(line.source, `${line.flags}gm`);
+      re.lastIndex = first === 0 ? 0 : text.lastIndexOf('\n', first - 1) + 1;
+      const at = re.exec(text)?.index;
       if (at === undefined) return undefined;
       const end = text.indexOf('\n', at);
       return text.slice(at === 0 ? 0 : text.lastIndexOf('\n', at - 1) + 1, end === -1 ? text.length : end);
     };
     for (const rule of ctx.rules) {
       const want = BOOT_MESSAGES[rule.id]!;
-      const seen = find(want.line);
+      const seen = find(want);
       evidence.push(`${rule.id}: ${seen ? quote(seen, 120) : `no line "${want.says}"`}`);
       missing ||= !seen;
     }

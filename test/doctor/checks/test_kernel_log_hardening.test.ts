@@ -13,8 +13,12 @@ it('every rule naming the check has its boot message', () => {
   expect(check.rules.filter((id) => !BOOT_MESSAGES[id])).toEqual([]);
 });
 
-it('no boot message pattern can match across a newline (the check searches the joined log)', () => {
-  for (const { line } of Object.values(BOOT_MESSAGES)) expect(line.source).not.toMatch(/\\[sSnDWB]|\[\^|\$/);
+it('no boot message pattern can match across a newline, and each says literally what its pattern requires (the check searches the joined log from there)', () => {
+  for (const { line, says } of Object.values(BOOT_MESSAGES)) {
+    expect(line.source).not.toMatch(/\\[sSnDWB]|\[\^|\$|[|?(]/);
+    const literal = line.source.replace(/\\(.)/g, '$1');
+    for (const part of says.split('...').map((p) => p.trim())) expect(literal, says).toContain(part);
+  }
 });
 
 it('quotes each boot message whole, wherever it is in the log (first, in the middle, not anchored)', () => {
