@@ -9,8 +9,17 @@ export function cmdlineValue(rule: CmdlineRule, arch: Arch): true | string {
   return v === true || typeof v === 'string' ? v : v[arch];
 }
 
-/** The boot command line the policy requires, in policy order (console first). */
+const cmdlines = new Map<string, string>();
+
+/** The boot command line the policy requires, in policy order (console first). Computed once per target (the doctor asks for it from several checks). */
 export function cmdlineFor(arch: Arch, kernel: KernelSeries = DEFAULT_KERNEL): string {
+  const key = `${arch} ${kernel}`;
+  let line = cmdlines.get(key);
+  if (line === undefined) cmdlines.set(key, (line = policyCmdlineOf(arch, kernel)));
+  return line;
+}
+
+function policyCmdlineOf(arch: Arch, kernel: KernelSeries): string {
   const parts: string[] = [];
   for (const rule of RULES) {
     if (rule.kind !== 'cmdline') continue;
