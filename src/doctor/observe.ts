@@ -3,7 +3,7 @@
 // runner reports as that check's result: a check never passes on a read it
 // could not make.
 
-import { type ParsedCmdline, cmdlineFor, parseCmdline } from '../policy/index.ts';
+import { type ParsedCmdline, parseCmdline, parsedPolicyCmdline } from '../policy/index.ts';
 import { type CheckContext, type Got, type Outcome, type SharedReason, describeMiss, error, quote } from './define.ts';
 import { type FileInfo, type ProbeSyscall, ProbeError, errnoName, errnoNumber } from './env.ts';
 import { type Mount, parseMounts } from './mounts.ts';
@@ -72,9 +72,9 @@ export function readCmdline(ctx: CheckContext): { raw: string; parsed: ParsedCmd
   });
 }
 
-/** The command line the policy asks for on this target, parsed once per run. */
+/** The command line the policy asks for on this target, parsed (once: the policy memoises it). */
 export function policyCmdline(ctx: CheckContext): ParsedCmdline {
-  return ctx.memo('policy-cmdline', () => parseCmdline(cmdlineFor(ctx.arch, ctx.target.kernel)));
+  return parsedPolicyCmdline(ctx.arch, ctx.target.kernel);
 }
 
 /**

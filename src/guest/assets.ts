@@ -40,39 +40,57 @@ export async function doctorBundle(): Promise<{ path: string; sha256: string }> 
 /** The gcc that builds the guest's static binaries (capsem-probe, capsem-doctor-rt); src/doctor/probe/guest-cc.sh is its shell twin. */
 export const GUEST_CC: Record<Arch, string> = { x86_64: 'gcc', arm64: 'aarch64-linux-gnu-gcc' };
 
+/** A guest binary: its file in the cache and that file's sha256. */
+export interface GuestBinary {
+  path: string;
+  sha256: string;
+}
+
 /**
- * capsem-init for `arch` (src/guest/init/capsem-init.c), static, with the paths
- * it must agree on with the image compiled in; cached by source, definitions and compiler.
+ * A static binary the guest carries, compiled by `compile` into `out`; cached
+ * under `cache` by arch, the text of the project `sources` it is made from,
+ * `keyParts` (definitions, the engine's sources) and the compiler's version line.
  */
-export async function initBinary(arch: Arch, defines: Record<string, string>, signal?: AbortSignal): Promise<{ path: string; sha256: string }> {
-  const source = join(projectRoot(), 'src', 'guest', 'init', 'capsem-init.c');
-  if (!existsSync(source)) throw new EnvironmentError(`${source}: capsem-init's source is missing`);
-  const cc = await runTool(GUEST_CC[arch], ['--version'], { signal });
-  const flags = Object.entries(defines).map(([k, v]) => `-D${k}=${JSON.stringify(v)}`);
-  const key = sha256([arch, readFileSync(source, 'utf8'), ...flags, cc].join('\0')).slice(0, 16);
-  return fileEntry(join(cacheDir('guest/init'), `${arch}-${key}`), 'capsem-init', {
-    what: `compiling capsem-init for ${arch}`,
+export async function guestBinary(o: {
+  arch: Arch;
+  name: string;
+  cache: string;
+  sources: readonly string[];
+  keyParts?: readonly string[];
+  what?: string;
+  say?: (m: string) => void;
+  signal?: AbortSignal | undefined;
+  compile: (out: string, tmp: string) => Promise<unknown>;
+}): Promise<GuestBinary> {
+  const missing = o.sources.filter((f) => !existsSync(f));
+  if (missing.length) throw new EnvironmentError(`${missing.join(', ')}: ${o.name}'s sources are missing`);
+  const cc = await runTool(GUEST_CC[o.arch], ['--version'], { signal: o.signal });
+  const key = sha256([o.arch, ...(o.keyParts ?? []), ...o.sources.map((f) => readFileSync(f, 'utf8')), cc].join('\0')).slice(0, 16);
+  return fileEntry(join(cacheDir(o.cache), `${o.arch}-${key}`), o.name, {
+    what: o.what ?? `compiling ${o.name} for ${o.arch}`,
     redo: 'compiling it again',
-    ...(signal ? { signal } : {}),
-    make: (tmp) =>
-      runTool(GUEST_CC[arch], ['-static', '-O2', '-s', '-std=gnu11', '-Wall', '-Wextra', '-Werror', ...flags, '-o', join(tmp, 'capsem-init'), source], { signal }).then(() => {}),
+    ...(o.say ? { say: o.say } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+    make: async (tmp) => void (await o.compile(join(tmp, o.name), tmp)),
   });
 }
 
-/** capsem-probe for `arch`, built by the doctor's own build.sh; cached by source, script and compiler. */
-export async function probeBinary(arch: Arch, signal?: AbortSignal): Promise<{ path: string; sha256: string }> {
+/** capsem-init for `arch` (src/guest/init/capsem-init.c), static, with the paths it must agree on with the image compiled in. */
+export function initBinary(arch: Arch, defines: Record<string, string>, signal?: AbortSignal): Promise<GuestBinary> {
+  const source = join(projectRoot(), 'src', 'guest', 'init', 'capsem-init.c');
+  const flags = Object.entries(defines).map(([k, v]) => `-D${k}=${JSON.stringify(v)}`);
+  return guestBinary({
+    arch, name: 'capsem-init', cache: 'guest/init', sources: [source], keyParts: flags, signal,
+    compile: (out) => runTool(GUEST_CC[arch], ['-static', '-O2', '-s', '-std=gnu11', '-Wall', '-Wextra', '-Werror', ...flags, '-o', out, source], { signal }),
+  });
+}
+
+/** capsem-probe for `arch`, built by the doctor's own build.sh. */
+export function probeBinary(arch: Arch, signal?: AbortSignal): Promise<GuestBinary> {
   const dir = join(projectRoot(), 'src', 'doctor', 'probe');
   const script = join(dir, 'build.sh');
-  const source = join(dir, 'capsem-probe.c');
-  if (!existsSync(script) || !existsSync(source)) {
-    throw new EnvironmentError(`${dir}: the doctor's probe (build.sh, capsem-probe.c) is missing`);
-  }
-  const cc = await runTool(GUEST_CC[arch], ['--version'], { signal });
-  const key = sha256([arch, ...[script, join(dir, 'guest-cc.sh'), source].map((f) => readFileSync(f, 'utf8')), cc].join('\0')).slice(0, 16);
-  return fileEntry(join(cacheDir('guest/probe'), `${arch}-${key}`), 'capsem-probe', {
-    what: `compiling capsem-probe for ${arch}`,
-    redo: 'compiling it again',
-    ...(signal ? { signal } : {}),
-    make: (tmp) => runTool('sh', [script, arch, join(tmp, 'capsem-probe')], { signal }).then(() => {}),
+  return guestBinary({
+    arch, name: 'capsem-probe', cache: 'guest/probe', sources: [script, join(dir, 'guest-cc.sh'), join(dir, 'capsem-probe.c')], signal,
+    compile: (out) => runTool('sh', [script, arch, out], { signal }),
   });
 }

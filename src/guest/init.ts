@@ -32,14 +32,19 @@ export const INITRAMFS_PLAN = '/init.plan';
 export const CAPSEM_BUSYBOX = '/usr/lib/capsem/busybox';
 export const CAPSEM_SHELL_DIR = '/usr/lib/capsem/bin';
 export const TIMINGS_FILE = '/run/capsem/timings';
+/** The root's own PATH (its profile's); init's children search capsem's shell first. */
+export const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin';
+
+/** What capsem-init is compiled with: the paths and the parameter it must agree on with the image. */
+export const INIT_DEFINES = { PLAN_PATH, SHELL_PARAM, SHELL_PATH: CAPSEM_BUSYBOX, CHILD_PATH: `${CAPSEM_SHELL_DIR}:${SYSTEM_PATH}` };
 
 /** Directories of the initramfs that stage 1 uses as mount points. */
 export const INITRAMFS_MOUNTPOINTS = ['/proc', '/sys', '/dev', '/lower', '/rw', '/copy', '/newroot'] as const;
 /** Directories of the squashfs that stage 1 moves its mounts onto. */
 export const ROOT_MOUNTPOINTS = ['/proc', '/sys', '/dev', '/run', '/tmp', '/mnt/lower', '/mnt/rw'] as const;
 
-/** Busybox applets linked in CAPSEM_SHELL_DIR: the doctor's wrapper and the console shell, and what the mutants' steps call. */
-export const INIT_APPLETS = ['sh', 'mount', 'umount', 'mkdir', 'cp', 'cat', 'chmod', 'ip', 'sleep', 'setsid', 'cttyhack'] as const;
+/** Busybox applets linked in CAPSEM_SHELL_DIR: the doctor's wrapper, the console shell (reboot/poweroff end it) and what the mutants' steps call. */
+export const INIT_APPLETS = ['sh', 'mount', 'umount', 'mkdir', 'cp', 'cat', 'chmod', 'ip', 'sleep', 'setsid', 'cttyhack', 'reboot', 'poweroff'] as const;
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 

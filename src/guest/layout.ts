@@ -7,8 +7,7 @@ import { sha256, sha256File } from '../util/fs.ts';
 import { DOCTOR_MANIFEST, renderManifest } from '../doctor/manifest.ts';
 import { initBinary, probeBinary } from './assets.ts';
 import type { CpioEntry } from './cpio.ts';
-import { CAPSEM_BUSYBOX, CAPSEM_SHELL_DIR, INITRAMFS_MOUNTPOINTS, INITRAMFS_PLAN, INIT_APPLETS, INIT_PATH, PLAN_PATH, ROOT_MOUNTPOINTS, initPlan } from './init.ts';
-import { SHELL_PARAM } from '../policy/index.ts';
+import { CAPSEM_BUSYBOX, CAPSEM_SHELL_DIR, INITRAMFS_MOUNTPOINTS, INITRAMFS_PLAN, INIT_APPLETS, INIT_DEFINES, INIT_PATH, PLAN_PATH, ROOT_MOUNTPOINTS, SYSTEM_PATH, initPlan } from './init.ts';
 import { type DoctorLayout, type Fetched, doctorLayout, doctorRuntimeKind, fetchBusybox } from './runtime.ts';
 import type { GuestVariant } from './variant.ts';
 
@@ -51,7 +50,7 @@ export async function gatherParts(arch: Arch, variant: GuestVariant, say: (m: st
     fetchBusybox(arch, signal, say),
     doctorLayout(arch, kind, signal, say),
     probeBinary(arch, signal),
-    initBinary(arch, { PLAN_PATH, SHELL_PARAM, SHELL_PATH: CAPSEM_BUSYBOX }, signal),
+    initBinary(arch, INIT_DEFINES, signal),
   ]);
   return { busybox, doctor, probe, init: { binary: init, plan: initPlan(variant, doctor.exec.split(' ')) } };
 }
@@ -90,7 +89,7 @@ export function capsemLayer(parts: Parts): TreeEntry[] {
   return [...dirsOf([...files.map((f) => dirname(f.path)), ...ROOT_MOUNTPOINTS]), ...mountpoints, ...files];
 }
 
-const PROFILE = `export PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
+const PROFILE = `export PATH=${SYSTEM_PATH}
 export PS1='capsem:\\w# '
 `;
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import type { Arch } from '../policy/index.ts';
@@ -7,7 +7,7 @@ import { EnvironmentError, UsageError } from '../util/errors.ts';
 import { fileEntry, recordSha256, reusableFile, withLock } from '../util/cache.ts';
 import { cacheDir } from '../util/paths.ts';
 import { sha256, sha256File } from '../util/fs.ts';
-import { GUEST_CC, doctorBundle, projectRoot } from './assets.ts';
+import { doctorBundle, guestBinary, projectRoot } from './assets.ts';
 import { runTool } from './exec.ts';
 import { DEBIAN_KEYRING, privateAptOptions } from '../util/apt.ts';
 
@@ -271,19 +271,21 @@ export function doctorRuntime(arch: Arch, signal?: AbortSignal, say: (m: string)
 
 async function doctorRuntimeOnce(arch: Arch, signal?: AbortSignal, say: (m: string) => void = () => {}): Promise<Fetched> {
   const src = await fetchQuickjsSource(signal, say);
-  // capsem-doctor-rt.c includes the probe's calls from ../probe/capsem-probe.c.
-  const files = ['build.sh', 'capsem-doctor-rt.c', 'sha256.h', '../probe/capsem-probe.c', '../probe/guest-cc.sh'].map((f) => readFileSync(join(RT_DIR(), f), 'utf8'));
-  const cc = await runTool(GUEST_CC[arch], ['--version'], { signal });
-  const key = sha256([arch, src.sha256, ...files, cc].join('\0')).slice(0, 16);
-  const got = await fileEntry(join(cacheDir('guest/doctor-rt'), `${arch}-${key}`), 'capsem-doctor-rt', {
+  const script = join(RT_DIR(), 'build.sh');
+  const got = await guestBinary({
+    arch,
+    name: 'capsem-doctor-rt',
+    cache: 'guest/doctor-rt',
+    // capsem-doctor-rt.c includes the probe's calls from ../probe/capsem-probe.c.
+    sources: ['build.sh', 'capsem-doctor-rt.c', 'sha256.h', '../probe/capsem-probe.c', '../probe/guest-cc.sh'].map((f) => join(RT_DIR(), f)),
+    keyParts: [src.sha256],
     what: `compiling capsem-doctor-rt (QuickJS-NG ${QUICKJS_SOURCE.version}) for ${arch}`,
-    redo: 'compiling it again',
     say,
-    ...(signal ? { signal } : {}),
-    make: async (tmp) => {
+    signal,
+    compile: async (out, tmp) => {
       const unpacked = join(tmp, '.src');
       await runTool('dpkg-deb', ['-x', src.path, unpacked], { signal });
-      await runTool('sh', [join(RT_DIR(), 'build.sh'), arch, join(unpacked, 'usr/src/quickjs-ng'), join(tmp, 'capsem-doctor-rt')], { signal });
+      await runTool('sh', [script, arch, join(unpacked, 'usr/src/quickjs-ng'), out], { signal });
       await rm(unpacked, { recursive: true, force: true });
     },
   });

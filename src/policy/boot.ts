@@ -1,5 +1,4 @@
-import type { ParsedCmdline } from './cmdline.ts';
-import { normalizeParamName } from './cmdline.ts';
+import { type ParsedCmdline, normalizeParamName, parseCmdline } from './cmdline.ts';
 import { type Arch, type CmdlineRule, DEFAULT_KERNEL, type KernelSeries, resolveRule } from './define.ts';
 import { RULES } from './rules.ts';
 
@@ -9,15 +8,21 @@ export function cmdlineValue(rule: CmdlineRule, arch: Arch): true | string {
   return v === true || typeof v === 'string' ? v : v[arch];
 }
 
-const cmdlines = new Map<string, string>();
-
-/** The boot command line the policy requires, in policy order (console first). Computed once per target (the doctor asks for it from several checks). */
-export function cmdlineFor(arch: Arch, kernel: KernelSeries = DEFAULT_KERNEL): string {
-  const key = `${arch} ${kernel}`;
-  let line = cmdlines.get(key);
-  if (line === undefined) cmdlines.set(key, (line = policyCmdlineOf(arch, kernel)));
-  return line;
+/** `of` computed once per target: the doctor asks for the policy's line from several checks, and QuickJS parses it char by char. */
+function perTarget<T>(of: (arch: Arch, kernel: KernelSeries) => T): (arch: Arch, kernel?: KernelSeries) => T {
+  const memo = new Map<string, T>();
+  return (arch, kernel = DEFAULT_KERNEL) => {
+    const key = `${arch} ${kernel}`;
+    if (!memo.has(key)) memo.set(key, of(arch, kernel));
+    return memo.get(key)!;
+  };
 }
+
+/** The boot command line the policy requires, in policy order (console first). */
+export const cmdlineFor = perTarget(policyCmdlineOf);
+
+/** The same line, parsed. */
+export const parsedPolicyCmdline = perTarget((arch, kernel) => parseCmdline(cmdlineFor(arch, kernel)));
 
 function policyCmdlineOf(arch: Arch, kernel: KernelSeries): string {
   const parts: string[] = [];

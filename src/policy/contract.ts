@@ -6,8 +6,8 @@
 // host audit (`audit --cmdline`) and the doctor's test_kernel_cmdline_exact
 // use this one implementation.
 
-import { cmdlineFor } from './boot.ts';
-import { type CmdlineToken, type ParsedCmdline, normalizeParamName, parseCmdline } from './cmdline.ts';
+import { parsedPolicyCmdline } from './boot.ts';
+import { type ParsedCmdline, normalizeParamName } from './cmdline.ts';
 import type { Arch, KernelSeries } from './define.ts';
 
 /** Who puts a token on the command line. */
@@ -76,7 +76,7 @@ export function launcherCmdline(arch: Arch): string[] {
  * the launcher's tokens may be there but only the policy's must.
  */
 export function cmdlineContract(arch: Arch, kernel: KernelSeries, opts: { booted: boolean }): ContractToken[] {
-  const policy = policyTokens(arch, kernel).map(
+  const policy = parsedPolicyCmdline(arch, kernel).tokens.map(
     (t): ContractToken => ({
       key: normalizeParamName(t.key),
       value: t.value ?? true,
@@ -89,15 +89,6 @@ export function cmdlineContract(arch: Arch, kernel: KernelSeries, opts: { booted
     ({ archs: _archs, optional, ...t }): ContractToken => ({ ...t, required: opts.booted && !optional }),
   );
   return [...policy, ...launcher];
-}
-
-const parsedPolicy = new Map<string, readonly CmdlineToken[]>();
-/** The policy's own line, parsed once per target. */
-function policyTokens(arch: Arch, kernel: KernelSeries): readonly CmdlineToken[] {
-  const key = `${arch} ${kernel}`;
-  let tokens = parsedPolicy.get(key);
-  if (!tokens) parsedPolicy.set(key, (tokens = parseCmdline(cmdlineFor(arch, kernel)).tokens));
-  return tokens;
 }
 
 const show = (key: string, value: string | undefined) => (value === undefined ? key : `${key}=${value}`);

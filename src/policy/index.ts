@@ -7,7 +7,7 @@ export { CAPSEM_BIN_DIRS, FORBIDDEN_FILES, type ForbiddenDaemon, type ForbiddenF
 export { RULES, type RuleId } from './rules.ts';
 export { FEATURES, type FeatureId } from './features.ts';
 export { parseCmdline, normalizeParamName, type CmdlineToken, type ParsedCmdline } from './cmdline.ts';
-export { cmdlineFor, cmdlineValue, cmdlineVerdict } from './boot.ts';
+export { cmdlineFor, cmdlineValue, cmdlineVerdict, parsedPolicyCmdline } from './boot.ts';
 export {
   LAUNCHER_TOKENS, NONCE_PARAM, SHELL_PARAM, cmdlineContract, contractViolations, launcherCmdline,
   type ContractToken, type ViolationKind,

@@ -82,7 +82,7 @@ describe('capsem-init (the program)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const bin = join(dir, 'capsem-init');
   const plan = join(dir, 'plan');
-  execFileSync('gcc', ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror', `-DPLAN_PATH="${plan}"`, '-DSHELL_PARAM="capsem_shell"', '-DSHELL_PATH="/bin/busybox"', '-DCAPSEM_INIT_TEST', '-o', bin, 'src/guest/init/capsem-init.c']);
+  execFileSync('gcc', ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror', `-DPLAN_PATH="${plan}"`, '-DSHELL_PARAM="capsem_shell"', '-DSHELL_PATH="/bin/busybox"', '-DCHILD_PATH="/usr/bin:/bin"', '-DCAPSEM_INIT_TEST', '-o', bin, 'src/guest/init/capsem-init.c']);
   const runPlan = (text: string, env: Record<string, string> = {}) => {
     writeFileSync(plan, text);
     return spawnSync(bin, [], { encoding: 'utf8', env: { CAPSEM_TIMINGS: 'init 5\n', ...env } });

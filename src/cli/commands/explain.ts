@@ -1,4 +1,4 @@
-import { defineCommand, type IO } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import { resolveSource } from '../../build/source.ts';
 import { resolveToolchain } from '../../build/toolchain.ts';
 import { configArch, configKernel, parseDotConfig, readDotConfig, type DotConfig } from '../../kconfig/dotconfig.ts';

@@ -2,7 +2,7 @@ import { type Manifest, buildKernel, progressLog } from '../../build/index.ts';
 import { dirname, join } from 'node:path';
 import { type BootResult, type GuestImages, bootGuest, buildRootfs, decideAccel, manifestIdentity, readHostFacts } from '../../guest/index.ts';
 import { type ProofRecord, describeProofRecord, readProofRecord } from '../../prove/index.ts';
-import { ARCHS, type Arch, DEFAULT_KERNEL } from '../../policy/index.ts';
+import { ARCHS, DEFAULT_KERNEL } from '../../policy/index.ts';
 import { defineCommand } from '../command.ts';
 import { BASE_ARGS, BOOT_ARGS, TARGET_ARGS, parseBase, parseTimeout } from '../args.ts';
 import { type BootJson, bootJson, describeBase, describeBoot, mib } from '../report.ts';

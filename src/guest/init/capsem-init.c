@@ -55,6 +55,9 @@
 #ifndef SHELL_PATH
 #error "SHELL_PATH is set by the build (src/guest/init.ts)"
 #endif
+#ifndef CHILD_PATH
+#error "CHILD_PATH is set by the build (src/guest/init.ts)"
+#endif
 
 #define MAX_FIELDS 16
 
@@ -323,7 +326,7 @@ int main(int argc, char **argv)
 	int stage1 = strcmp(argv[0], "/init") == 0;
 	extra_args = argv + 1;
 	extra_count = argc - 1;
-	setenv("PATH", "/usr/lib/capsem/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", 1);
+	setenv("PATH", CHILD_PATH, 1);
 	const char *handed = getenv("CAPSEM_TIMINGS");
 	if (!stage1 && handed) {
 		timings_len = strlen(handed) < sizeof timings - 1 ? strlen(handed) : sizeof timings - 1;
