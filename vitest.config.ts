@@ -4,6 +4,11 @@ import { defineConfig } from 'vitest/config';
 // `e2e` builds real kernels and boots real VMs, cached under ~/.cache/capsem-kernel.
 export default defineConfig({
   test: {
+    // One pool of two forks for every file of `npm test`, unit and e2e mixed: vitest's default
+    // (cores - 1) is one fork on this 2-core machine, and a singleFork project runs only after all
+    // the others, so the unit files and the e2e files used to take turns on one core.
+    maxWorkers: 2,
+    minWorkers: 1,
     projects: [
       {
         test: {
@@ -22,11 +27,12 @@ export default defineConfig({
           testTimeout: 60 * 60_000,
           hookTimeout: 60 * 60_000,
           globalSetup: ['test/setup/kernel-trees.ts'],
-          // Kernel builds and VMs already use every core: run e2e files one at a time.
-          // Within a file, tests marked concurrent (independent TCG boots: one vCPU thread each) run two at a time.
+          // Two files at a time (the root's maxWorkers), and within a file two tests marked
+          // concurrent: most of an e2e file's time is one-thread work (a TCG boot is one vCPU
+          // thread, host tools one process each). Two files that need the same kernel or image
+          // do not both build it: the second waits on its cache entry's lock.
           maxConcurrency: 2,
           pool: 'forks',
-          poolOptions: { forks: { singleFork: true } },
         },
       },
       {

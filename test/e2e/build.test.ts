@@ -68,7 +68,8 @@ describe.each(ARCHS)(`the real policy, %s, Linux ${DEFAULT_KERNEL} (the default)
 
 // The other verified series at configure level (`npm run test:matrix` compiles and boots them).
 const OTHER_KERNELS = KERNELS.filter((k) => k !== DEFAULT_KERNEL).flatMap((kernel) => ARCHS.map((arch) => [kernel, arch] as const));
-describe.each(OTHER_KERNELS)('configure-only on Linux %s (%s)', (kernel, arch) => {
+// Concurrent, two at a time: each configure is one make process.
+describe.concurrent.each(OTHER_KERNELS)('configure-only on Linux %s (%s)', (kernel, arch) => {
   it('the policy survives olddefconfig and the audit passes', async () => {
     const r = await configureKernel({ arch, kernel });
     expect(r.kernelRelease.startsWith(`${kernel}.`)).toBe(true);
@@ -80,7 +81,7 @@ describe.each(OTHER_KERNELS)('configure-only on Linux %s (%s)', (kernel, arch) =
 
 // The other toolchain at configure level on both arches (`npm run test:matrix` compiles and boots it).
 const OTHER_TOOLCHAINS = TOOLCHAINS.filter((t) => t !== DEFAULT_TOOLCHAIN).flatMap((toolchain) => ARCHS.map((arch) => [toolchain, arch] as const));
-describe.each(OTHER_TOOLCHAINS)(`configure-only with %s on Linux ${DEFAULT_KERNEL} (%s)`, (toolchain, arch) => {
+describe.concurrent.each(OTHER_TOOLCHAINS)(`configure-only with %s on Linux ${DEFAULT_KERNEL} (%s)`, (toolchain, arch) => {
   it('the policy survives olddefconfig and the audit passes', async () => {
     const r = await configureKernel({ arch, toolchain });
     expect(r.survival.casualties).toBe(0);

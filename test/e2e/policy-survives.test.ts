@@ -40,9 +40,10 @@ async function casualties(tree: string, target: { arch: Arch; kernel: KernelVers
   }
 }
 
-describe.each(KERNELS)('Linux %s', (kernel) => {
+// Concurrent (two at a time): each case is one make process (the host build of conf, then conf itself).
+describe.concurrent.each(KERNELS)('Linux %s', (kernel) => {
   const tree = kernelTree(kernel);
-  describe.each(ARCHS.flatMap((arch) => TOOLCHAINS.map((toolchain) => [arch, toolchain] as const)))('%s %s', (arch, toolchain) => {
+  describe.concurrent.each(ARCHS.flatMap((arch) => TOOLCHAINS.map((toolchain) => [arch, toolchain] as const)))('%s %s', (arch, toolchain) => {
     // scripts/setup.mjs installs both toolchains: a missing one fails with its name, it does not skip.
     it('every requested option survives allnoconfig', async () => {
       expect(tree, NO_TREE_HINT).toBeDefined();
