@@ -1,8 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initCompileArgs } from '../../src/guest/assets.ts';
+import { nolibcHeaders } from '../../src/guest/nolibc.ts';
 import { INIT_PATH, TIMINGS_FILE, initPlan as planOf } from '../../src/guest/init.ts';
 import { GUEST } from '../../src/policy/index.ts';
 import { DEFAULT_VARIANT, MUTANTS } from '../../src/guest/variant.ts';
@@ -76,17 +78,34 @@ describe('capsem-init plan', () => {
 
 // The C program itself, on this host: it refuses a broken plan with one line (a plan
 // it cannot run would otherwise end the VM with no word), and `mark`/`timings` write
-// "<stage> <ms>" lines. Run as stage 2 (not /init) in a scratch directory, never as PID 1.
+// "<stage> <ms>" lines. Built as the guest's is (against nolibc, the same arguments) but for
+// the host, with CAPSEM_INIT_TEST; run as stage 2 (not /init) in a scratch directory, never as PID 1.
 describe('capsem-init (the program)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'capsem-init-test-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const bin = join(dir, 'capsem-init');
   const plan = join(dir, 'plan');
-  execFileSync('gcc', ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror', `-DPLAN_PATH="${plan}"`, '-DSHELL_PARAM="capsem_shell"', '-DSHELL_PATH="/bin/busybox"', '-DCHILD_PATH="/usr/bin:/bin"', '-DCAPSEM_INIT_TEST', '-o', bin, 'src/guest/init/capsem-init.c']);
+  beforeAll(async () => {
+    // The first run on a machine extracts nolibc from the kernel tarball (it reads all 150 MB).
+    const nolibc = await nolibcHeaders();
+    const defines = { PLAN_PATH: plan, SHELL_PARAM: 'capsem_shell', SHELL_PATH: '/bin/busybox', CHILD_PATH: '/usr/bin:/bin', CAPSEM_INIT_TEST: '1' };
+    execFileSync('gcc', initCompileArgs(nolibc.dir, defines, bin));
+  }, 10 * 60_000);
   const runPlan = (text: string, env: Record<string, string> = {}) => {
     writeFileSync(plan, text);
     return spawnSync(bin, [], { encoding: 'utf8', env: { CAPSEM_TIMINGS: 'init 5\n', ...env } });
   };
+
+  it('is built on nolibc, not a libc: static and a few tens of KB (a static glibc one is ~700 KB)', () => {
+    expect(statSync(bin).size).toBeLessThan(100_000);
+    expect(execFileSync('readelf', ['-lW', bin], { encoding: 'utf8' })).not.toMatch(/INTERP/);
+  });
+
+  it('nolibc: a missing kernel tarball is one line naming the package', async () => {
+    await expect(nolibcHeaders({ tarball: join(dir, 'linux-source-6.12.tar.xz') })).rejects.toThrow(
+      expect.objectContaining({ name: 'EnvironmentError', message: expect.stringMatching(/^\S+ missing: .*install linux-source-6\.12; `npm run setup` does\)$/) }),
+    );
+  });
 
   it('doctor: told --quiet (no text to format) unless a console shell is wanted, then it prints to the console', () => {
     const out = join(dir, 'doctor-args');
