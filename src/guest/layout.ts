@@ -50,7 +50,7 @@ export async function gatherParts(arch: Arch, variant: GuestVariant, say: (m: st
     fetchBusybox(arch, signal, say),
     doctorLayout(arch, kind, signal, say),
     probeBinary(arch, signal),
-    initBinary(arch, INIT_DEFINES, signal),
+    initBinary(arch, INIT_DEFINES, signal, say),
   ]);
   return { busybox, doctor, probe, init: { binary: init, plan: initPlan(variant, doctor.exec.split(' ')) } };
 }
