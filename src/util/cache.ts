@@ -363,7 +363,11 @@ const KINDS: readonly { kind: string; dir: string; lockInside?: string; files?: 
   { kind: 'source', dir: 'sources' },
   { kind: 'rootfs', dir: 'rootfs' },
   { kind: 'download', dir: 'guest/downloads' },
+  // The guest's static binaries (src/guest/assets.ts guestBinary) and what they are built from.
   { kind: 'probe', dir: 'guest/probe' },
+  { kind: 'init', dir: 'guest/init' },
+  { kind: 'doctor-runtime', dir: 'guest/doctor-rt' },
+  { kind: 'nolibc', dir: 'guest/nolibc' },
   { kind: 'apt', dir: 'apt', lockInside: 'lock' },
   { kind: 'apt', dir: 'guest/apt', lockInside: 'lock' },
   { kind: 'kconfig', dir: 'kconfig-env' },
