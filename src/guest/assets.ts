@@ -10,7 +10,8 @@ import { runTool } from './exec.ts';
 import { nolibcHeaders } from './nolibc.ts';
 
 // The project's own files the guest is made of: the doctor bundle (made by
-// `npm run build`) and the doctor's static probe (compiled here, cached).
+// `npm run build`) and the static binaries compiled here (capsem-init; the
+// probe and the doctor's runtime, against musl, are in runtime.ts).
 // Found from this module's location, which is src/guest/ when run from source
 // and dist/ or dist/chunks/ when bundled.
 
@@ -38,7 +39,7 @@ export async function doctorBundle(): Promise<{ path: string; sha256: string }> 
   return { path, sha256: await sha256File(path) };
 }
 
-/** The gcc that builds the guest's static binaries (capsem-probe, capsem-doctor-rt); src/doctor/probe/guest-cc.sh is its shell twin. */
+/** The gcc that builds the guest's static binaries (capsem-init, capsem-probe, capsem-doctor-rt); src/doctor/probe/guest-cc.sh is its shell twin. */
 export const GUEST_CC: Record<Arch, string> = { x86_64: 'gcc', arm64: 'aarch64-linux-gnu-gcc' };
 
 /** A guest binary: its file in the cache and that file's sha256. */
@@ -103,15 +104,5 @@ export async function initBinary(arch: Arch, defines: Record<string, string>, si
     // The arguments without their paths (the same binary from any checkout or cache root), and the headers' content.
     keyParts: [...initCompileArgs('NOLIBC', defines, 'OUT', 'SOURCE'), nolibc.sha256],
     compile: (out) => runTool(GUEST_CC[arch], initCompileArgs(nolibc.dir, defines, out), { signal }),
-  });
-}
-
-/** capsem-probe for `arch`, built by the doctor's own build.sh. */
-export function probeBinary(arch: Arch, signal?: AbortSignal): Promise<GuestBinary> {
-  const dir = join(projectRoot(), 'src', 'doctor', 'probe');
-  const script = join(dir, 'build.sh');
-  return guestBinary({
-    arch, name: 'capsem-probe', cache: 'guest/probe', sources: [script, join(dir, 'guest-cc.sh'), join(dir, 'capsem-probe.c')], signal,
-    compile: (out) => runTool('sh', [script, arch, out], { signal }),
   });
 }

@@ -5,10 +5,10 @@ import { type Arch, GUEST } from '../policy/index.ts';
 import { InputError } from '../util/errors.ts';
 import { sha256, sha256File } from '../util/fs.ts';
 import { DOCTOR_MANIFEST, renderManifest } from '../doctor/manifest.ts';
-import { initBinary, probeBinary } from './assets.ts';
+import { initBinary } from './assets.ts';
 import type { CpioEntry } from './cpio.ts';
 import { CAPSEM_BUSYBOX, CAPSEM_SHELL_DIR, INITRAMFS_MOUNTPOINTS, INITRAMFS_PLAN, INIT_APPLETS, INIT_DEFINES, INIT_PATH, PLAN_PATH, ROOT_MOUNTPOINTS, SYSTEM_PATH, initPlan } from './init.ts';
-import { type DoctorLayout, type Fetched, doctorLayout, doctorRuntimeKind, fetchBusybox } from './runtime.ts';
+import { type DoctorLayout, type Fetched, doctorLayout, doctorRuntimeKind, fetchBusybox, probeBinary } from './runtime.ts';
 import type { GuestVariant } from './variant.ts';
 
 // What goes into the guest's root, as data before it is written anywhere:
@@ -49,7 +49,7 @@ export async function gatherParts(arch: Arch, variant: GuestVariant, say: (m: st
   const [busybox, doctor, probe, init] = await Promise.all([
     fetchBusybox(arch, signal, say),
     doctorLayout(arch, kind, signal, say),
-    probeBinary(arch, signal),
+    probeBinary(arch, signal, say),
     initBinary(arch, INIT_DEFINES, signal, say),
   ]);
   return { busybox, doctor, probe, init: { binary: init, plan: initPlan(variant, doctor.exec.split(' ')) } };

@@ -205,7 +205,8 @@ export async function sharedLibsFor(
 // ---- the doctor's own runtime: QuickJS-NG, static ------------------------------
 // Node's cold start under TCG is seconds; the doctor runs instead on
 // capsem-doctor-rt (src/doctor/qjs/): Debian's QuickJS-NG sources compiled with
-// a few natives into one static binary, and our bundle compiled to bytecode.
+// a few natives into one static binary against Debian's musl, and our bundle
+// compiled to bytecode.
 // No dynamic loader and no libc of the image's: the doctor is self-contained.
 
 /** Debian's QuickJS-NG sources (qjs-src, arch all) from trixie-backports, pinned by version and .deb sha256. */
@@ -264,7 +265,50 @@ async function fetchQuickjsSourceOnce(signal?: AbortSignal, say: (m: string) => 
 
 const RT_DIR = () => join(projectRoot(), 'src', 'doctor', 'qjs');
 
-/** capsem-doctor-rt for `arch`, built by src/doctor/qjs/build.sh; cached by its sources, the engine's and the compiler. */
+/**
+ * Debian's musl-dev for `arch` (libc.a, the start files, the headers and its
+ * musl-gcc.specs), through the private apt state as busybox is: the libc the
+ * probe and capsem-doctor-rt are linked with statically (a static glibc was
+ * half of the runtime, and the doctor hashes its own files on every boot).
+ */
+export function guestMusl(arch: Arch, signal?: AbortSignal, say: (m: string) => void = () => {}): Promise<Fetched> {
+  return memo(`musl-${arch}`, async () => {
+    const deb = await aptDownload(arch, 'musl-dev', signal, say);
+    const version = decodeURIComponent(basename(deb).split('_')[1] ?? '?');
+    return { path: deb, origin: `debian musl-dev ${version} ${DEBIAN_ARCH[arch].deb}`, sha256: await sha256File(deb) };
+  });
+}
+
+/** A guest binary one of the doctor's build.sh makes against musl-dev (extracted into the build's scratch), keyed by the .deb too. */
+async function muslBinary(
+  o: Omit<Parameters<typeof guestBinary>[0], 'compile'> & { build: (musl: string, out: string, tmp: string) => Promise<unknown> },
+): Promise<Fetched> {
+  const musl = await guestMusl(o.arch, o.signal, o.say);
+  const got = await guestBinary({
+    ...o,
+    keyParts: [...(o.keyParts ?? []), musl.sha256],
+    compile: async (out, tmp) => {
+      const root = join(tmp, '.musl');
+      await runTool('dpkg-deb', ['-x', musl.path, root], { signal: o.signal });
+      await o.build(root, out, tmp);
+      await rm(root, { recursive: true, force: true });
+    },
+  });
+  return { ...got, origin: musl.origin };
+}
+
+/** capsem-probe for `arch`, built by the doctor's own build.sh (src/doctor/probe/), static against musl. */
+export async function probeBinary(arch: Arch, signal?: AbortSignal, say?: (m: string) => void): Promise<Fetched> {
+  const dir = join(projectRoot(), 'src', 'doctor', 'probe');
+  const script = join(dir, 'build.sh');
+  const got = await muslBinary({
+    arch, name: 'capsem-probe', cache: 'guest/probe', sources: [script, join(dir, 'guest-cc.sh'), join(dir, 'capsem-probe.c')], signal, ...(say ? { say } : {}),
+    build: (musl, out) => runTool('sh', [script, arch, musl, out], { signal }),
+  });
+  return { ...got, origin: `src/doctor/probe + ${got.origin}` };
+}
+
+/** capsem-doctor-rt for `arch`, built by src/doctor/qjs/build.sh; cached by its sources, the engine's, musl's and the compiler. */
 export function doctorRuntime(arch: Arch, signal?: AbortSignal, say: (m: string) => void = () => {}): Promise<Fetched> {
   return memo(`rt-${arch}`, () => doctorRuntimeOnce(arch, signal, say));
 }
@@ -272,7 +316,7 @@ export function doctorRuntime(arch: Arch, signal?: AbortSignal, say: (m: string)
 async function doctorRuntimeOnce(arch: Arch, signal?: AbortSignal, say: (m: string) => void = () => {}): Promise<Fetched> {
   const src = await fetchQuickjsSource(signal, say);
   const script = join(RT_DIR(), 'build.sh');
-  const got = await guestBinary({
+  const got = await muslBinary({
     arch,
     name: 'capsem-doctor-rt',
     cache: 'guest/doctor-rt',
@@ -282,14 +326,14 @@ async function doctorRuntimeOnce(arch: Arch, signal?: AbortSignal, say: (m: stri
     what: `compiling capsem-doctor-rt (QuickJS-NG ${QUICKJS_SOURCE.version}) for ${arch}`,
     say,
     signal,
-    compile: async (out, tmp) => {
+    build: async (musl, out, tmp) => {
       const unpacked = join(tmp, '.src');
       await runTool('dpkg-deb', ['-x', src.path, unpacked], { signal });
-      await runTool('sh', [script, arch, join(unpacked, 'usr/src/quickjs-ng'), out], { signal });
+      await runTool('sh', [script, arch, join(unpacked, 'usr/src/quickjs-ng'), musl, out], { signal });
       await rm(unpacked, { recursive: true, force: true });
     },
   });
-  return { ...got, origin: `src/doctor/qjs + ${src.origin}` };
+  return { ...got, origin: `src/doctor/qjs + ${src.origin} + ${got.origin}` };
 }
 
 /**

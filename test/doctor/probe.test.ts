@@ -1,20 +1,21 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ELF_EXIT_CODE, exitElf } from '../../src/doctor/elf.ts';
 import { PROBE_SYSCALLS, ProbeError, errnoNumber, hostProbe } from '../../src/doctor/env.ts';
+import { probeBinary } from '../../src/guest/runtime.ts';
 
-// The real probe, built by its own build.sh for this host, driven by the doctor's host side.
+// The real probe, built by its own build.sh for this host (static, against Debian's musl-dev), driven by the doctor's host side.
 const arch = process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'arm64' : undefined;
 const hasCc = spawnSync('sh', ['-c', 'command -v gcc']).status === 0;
 const dir = mkdtempSync(join(tmpdir(), 'capsem-probe-test-'));
-const probe = join(dir, 'capsem-probe');
+let probe: string;
 
-beforeAll(() => {
-  if (arch && hasCc) execFileSync('src/doctor/probe/build.sh', [arch, probe]);
-}, 60_000);
+beforeAll(async () => {
+  if (arch && hasCc) probe = (await probeBinary(arch)).path;
+}, 300_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function script(name: string, body: string): string {

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REGISTRY } from '../../src/doctor/registry.ts';
 import { ARCHS } from '../../src/policy/index.ts';
-import { GUEST_CC, probeBinary } from '../../src/guest/assets.ts';
-import { doctorRuntime } from '../../src/guest/runtime.ts';
+import { GUEST_CC } from '../../src/guest/assets.ts';
+import { doctorRuntime, probeBinary } from '../../src/guest/runtime.ts';
 import { type Fixture, file, dir } from '../doctor/helpers/fake-guest.ts';
 import { reportClaims, runOnFixture } from '../doctor/helpers/on-disk.ts';
 
@@ -146,6 +146,19 @@ describe('capsem-doctor-rt', () => {
     expect(readFileSync(join(scratch, 'cross.qbc')).equals(readFileSync(join(scratch, 'native.qbc')))).toBe(true);
   }, 900_000);
 });
+
+it("the probe and the runtime are static against Debian's musl and stripped, for each arch", async () => {
+  for (const a of ARCHS) {
+    for (const b of [await probeBinary(a), await doctorRuntime(a)]) {
+      const elf = (flags: string) => spawnSync('readelf', ['-W', flags, b.path], { encoding: 'utf8' }).stdout;
+      expect(elf('-l'), b.path).not.toMatch(/\b(INTERP|DYNAMIC)\b/);
+      expect(elf('-S'), b.path).not.toMatch(/\.symtab\b/);
+      // glibc's static start code reads GLIBC_TUNABLES: its name in a binary is glibc linked in.
+      expect(readFileSync(b.path).includes('GLIBC_TUNABLES'), b.path).toBe(false);
+      expect(b.origin).toMatch(/ \+ debian musl-dev \S+ (amd64|arm64)$/);
+    }
+  }
+}, 900_000);
 
 it('the build scripts compile with the gcc GUEST_CC names (src/doctor/probe/guest-cc.sh), for each arch', () => {
   for (const a of ARCHS) {

@@ -1,20 +1,22 @@
 #!/bin/sh
-# Builds capsem-doctor-rt (QuickJS-NG + the doctor's natives, static) for one guest arch.
-#   src/doctor/qjs/build.sh x86_64|arm64 QUICKJS_SRC_DIR OUT
-# QUICKJS_SRC_DIR is Debian's qjs-src (/usr/src/quickjs-ng). -O2: the interpreter's speed is the doctor's.
+# Builds capsem-doctor-rt (QuickJS-NG + the doctor's natives, static, against musl) for one guest arch.
+#   src/doctor/qjs/build.sh x86_64|arm64 QUICKJS_SRC_DIR MUSL_DEV_DIR OUT
+# QUICKJS_SRC_DIR is Debian's qjs-src (/usr/src/quickjs-ng), MUSL_DEV_DIR Debian's musl-dev for
+# that arch, extracted. -O2: the interpreter's speed is the doctor's.
 set -eu
-[ $# -eq 3 ] || { echo "usage: $0 x86_64|arm64 QUICKJS_SRC_DIR OUT" >&2; exit 2; }
+[ $# -eq 4 ] || { echo "usage: $0 x86_64|arm64 QUICKJS_SRC_DIR MUSL_DEV_DIR OUT" >&2; exit 2; }
 . "$(dirname "$0")/../probe/guest-cc.sh"
 src=$2
 here=$(dirname "$0")
 obj=$(mktemp -d)
 trap 'rm -rf "$obj"' EXIT
+use_musl "$3" "$obj"
 # Debian's sources as they are: their own warnings are not ours to fix (-w); ours are errors.
 pids=
 for f in quickjs libregexp libunicode dtoa; do
-  "$cc" -O2 -std=gnu11 -D_GNU_SOURCE -w -c "$src/$f.c" -o "$obj/$f.o" &
+  "$cc" $musl -O2 -std=gnu11 -D_GNU_SOURCE -w -c "$src/$f.c" -o "$obj/$f.o" &
   pids="$pids $!"
 done
-"$cc" -O2 -std=gnu11 -Wall -Wextra -Werror -I"$src" -c "$here/capsem-doctor-rt.c" -o "$obj/rt.o"
+"$cc" $musl -O2 -std=gnu11 -Wall -Wextra -Werror -I"$src" -c "$here/capsem-doctor-rt.c" -o "$obj/rt.o"
 for p in $pids; do wait "$p"; done
-"$cc" -static -s -o "$3" "$obj/rt.o" "$obj/quickjs.o" "$obj/libregexp.o" "$obj/libunicode.o" "$obj/dtoa.o" -lm
+"$cc" $musl -static -s -o "$4" "$obj/rt.o" "$obj/quickjs.o" "$obj/libregexp.o" "$obj/libunicode.o" "$obj/dtoa.o" -lm

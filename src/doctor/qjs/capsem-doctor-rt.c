@@ -69,6 +69,18 @@ static const char *errno_code(int n)
 	return NULL;
 }
 
+/* Signal names as node's spawnSync gives them, less "SIG" (glibc's sigabbrev_np; musl has none): 29 is IO, as in node. */
+#define SIGNALS(X) X(HUP) X(INT) X(QUIT) X(ILL) X(TRAP) X(ABRT) X(BUS) X(FPE) X(KILL) X(USR1) X(SEGV) X(USR2) \
+	X(PIPE) X(ALRM) X(TERM) X(STKFLT) X(CHLD) X(CONT) X(STOP) X(TSTP) X(TTIN) X(TTOU) X(URG) X(XCPU) X(XFSZ) \
+	X(VTALRM) X(PROF) X(WINCH) X(IO) X(PWR) X(SYS)
+#define SIGNAL_ENTRY(s) [SIG##s] = #s,
+static const char *const signal_names[] = { SIGNALS(SIGNAL_ENTRY) };
+
+static const char *signal_name(int n)
+{
+	return n > 0 && (size_t)n < COUNT(signal_names) ? signal_names[n] : NULL;
+}
+
 /* Throws like node:fs: "ENOENT: no such file or directory, open '/x'" with code and errno. */
 static JSValue throw_errno(JSContext *ctx, const char *syscall, const char *path)
 {
@@ -585,7 +597,8 @@ NATIVE(n_spawn)
 	JS_SetPropertyStr(ctx, result, "status", WIFEXITED(status) ? JS_NewInt32(ctx, WEXITSTATUS(status)) : JS_NULL);
 	if (WIFSIGNALED(status)) {
 		char name[32];
-		snprintf(name, sizeof(name), "SIG%s", sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "UNKNOWN");
+		const char *sig = signal_name(WTERMSIG(status));
+		snprintf(name, sizeof(name), "SIG%s", sig ? sig : "UNKNOWN");
 		JS_SetPropertyStr(ctx, result, "signal", JS_NewString(ctx, name));
 	} else {
 		JS_SetPropertyStr(ctx, result, "signal", JS_NULL);
