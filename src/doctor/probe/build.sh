@@ -9,5 +9,4 @@ set -eu
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 use_musl "$2" "$work"
-# shellcheck disable=SC2086 # $musl is a list of flags
 "$cc" $musl -static -Os -s -Wall -Wextra -Werror -o "$3" "$(dirname "$0")/capsem-probe.c"
