@@ -308,28 +308,37 @@ export async function probeBinary(arch: Arch, signal?: AbortSignal, say?: (m: st
   return { ...got, origin: `src/doctor/probe + ${got.origin}` };
 }
 
-/** capsem-doctor-rt for `arch`, built by src/doctor/qjs/build.sh; cached by its sources, the engine's, musl's and the compiler. */
+/**
+ * capsem-doctor-rt for `arch`, built by src/doctor/qjs/build.sh; cached by its sources, the engine's, musl's and the compiler.
+ * The image's runtime runs bytecode only (no parser: eval and new Function throw in it).
+ */
 export function doctorRuntime(arch: Arch, signal?: AbortSignal, say: (m: string) => void = () => {}): Promise<Fetched> {
-  return memo(`rt-${arch}`, () => doctorRuntimeOnce(arch, signal, say));
+  return memo(`rt-${arch}`, () => buildDoctorRuntime(arch, 'runtime', signal, say));
 }
 
-async function doctorRuntimeOnce(arch: Arch, signal?: AbortSignal, say: (m: string) => void = () => {}): Promise<Fetched> {
+/** The host's variant of the runtime that also compiles a script to bytecode (`--compile IN.js OUT`). */
+export function doctorCompiler(arch: Arch, signal?: AbortSignal, say: (m: string) => void = () => {}): Promise<Fetched> {
+  return memo(`rt-compiler-${arch}`, () => buildDoctorRuntime(arch, 'compiler', signal, say));
+}
+
+async function buildDoctorRuntime(arch: Arch, variant: 'runtime' | 'compiler', signal?: AbortSignal, say: (m: string) => void = () => {}): Promise<Fetched> {
   const src = await fetchQuickjsSource(signal, say);
   const script = join(RT_DIR(), 'build.sh');
+  const name = variant === 'runtime' ? 'capsem-doctor-rt' : 'capsem-doctor-compile';
   const got = await muslBinary({
     arch,
-    name: 'capsem-doctor-rt',
+    name,
     cache: 'guest/doctor-rt',
     // capsem-doctor-rt.c includes the probe's calls from ../probe/capsem-probe.c.
     sources: ['build.sh', 'capsem-doctor-rt.c', 'sha256.h', '../probe/capsem-probe.c', '../probe/guest-cc.sh'].map((f) => join(RT_DIR(), f)),
-    keyParts: [src.sha256],
-    what: `compiling capsem-doctor-rt (QuickJS-NG ${QUICKJS_SOURCE.version}) for ${arch}`,
+    keyParts: [src.sha256, variant],
+    what: `compiling ${name} (QuickJS-NG ${QUICKJS_SOURCE.version}) for ${arch}`,
     say,
     signal,
     build: async (musl, out, tmp) => {
       const unpacked = join(tmp, '.src');
       await runTool('dpkg-deb', ['-x', src.path, unpacked], { signal });
-      await runTool('sh', [script, arch, join(unpacked, 'usr/src/quickjs-ng'), musl, out], { signal });
+      await runTool('sh', [script, arch, join(unpacked, 'usr/src/quickjs-ng'), musl, out, ...(variant === 'compiler' ? ['compiler'] : [])], { signal });
       await rm(unpacked, { recursive: true, force: true });
     },
   });
@@ -338,7 +347,7 @@ async function doctorRuntimeOnce(arch: Arch, signal?: AbortSignal, say: (m: stri
 
 /**
  * The doctor's bundle for capsem-doctor-rt (dist/capsem-doctor.qjs.js, made by
- * `npm run build`) compiled to bytecode by the host's own build of the runtime
+ * `npm run build`) compiled to bytecode by the host's build of the runtime with the compiler
  * (QuickJS bytecode is the same on both arches: checked in test/guest/doctor-runtime.test.ts).
  */
 export async function doctorBytecode(signal?: AbortSignal, say: (m: string) => void = () => {}): Promise<Fetched> {
@@ -346,7 +355,7 @@ export async function doctorBytecode(signal?: AbortSignal, say: (m: string) => v
   if (!existsSync(bundle)) throw new EnvironmentError(`${bundle} missing: run \`npm run build\` (it bundles the doctor for the guest)`);
   const host = hostArch();
   if (!host) throw new EnvironmentError(`the doctor's bytecode is compiled on an x86_64 or arm64 host, not ${process.arch}`);
-  const rt = await doctorRuntime(host, signal, say);
+  const rt = await doctorCompiler(host, signal, say);
   const key = sha256([rt.sha256, await sha256File(bundle)].join('\0')).slice(0, 16);
   const got = await fileEntry(join(cacheDir('guest/doctor-rt'), `bytecode-${key}`), 'capsem-doctor.qbc', {
     what: 'compiling the doctor to QuickJS bytecode',

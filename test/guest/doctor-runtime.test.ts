@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REGISTRY } from '../../src/doctor/registry.ts';
 import { ARCHS } from '../../src/policy/index.ts';
 import { GUEST_CC } from '../../src/guest/assets.ts';
-import { doctorRuntime, probeBinary } from '../../src/guest/runtime.ts';
+import { doctorCompiler, doctorRuntime, probeBinary } from '../../src/guest/runtime.ts';
 import { cacheDir } from '../../src/util/paths.ts';
 import { type Fixture, file, dir } from '../doctor/helpers/fake-guest.ts';
 import { reportClaims, runOnFixture } from '../doctor/helpers/on-disk.ts';
@@ -24,9 +24,12 @@ const ON_DISK = Object.values(REGISTRY)
 const scratch = mkdtempSync(join(tmpdir(), 'capsem-doctor-rt-test-'));
 const cleanup: (() => void)[] = [() => rmSync(scratch, { recursive: true, force: true })];
 let rt: string;
+/** The host's variant, with --compile; the image's runtime (rt) runs bytecode only. */
+let compiler: string;
 
 beforeAll(async () => {
   rt = (await doctorRuntime(arch)).path;
+  compiler = (await doctorCompiler(arch)).path;
 }, 900_000);
 afterAll(() => cleanup.forEach((f) => f()));
 
@@ -41,7 +44,7 @@ const onFixture = (cmd: string[], extra: string[] = [], patch: (f: Fixture) => v
 describe('capsem-doctor-rt', () => {
   it('answers a fixture tree exactly as the doctor on node does', async () => {
     const bytecode = join(scratch, 'doctor.qbc');
-    compile([rt], bytecode);
+    compile([compiler], bytecode);
     const args = ['--only', ON_DISK.join(','), '--json'];
     const onNode = await onFixture([process.execPath, 'dist/capsem-doctor.js'], args);
     const onRt = await onFixture([rt, bytecode], args);
@@ -53,7 +56,7 @@ describe('capsem-doctor-rt', () => {
 
   it('walks a tree natively as walkTree does on node: the same setuid and setgid files, in the same order', async () => {
     const bytecode = join(scratch, 'doctor.qbc');
-    compile([rt], bytecode);
+    compile([compiler], bytecode);
     const args = ['--only', 'test_no_setuid_binaries,test_no_setgid_binaries', '--json'];
     const special = (f: Fixture) => {
       f.files['/usr/bin/su'] = file('x', { mode: 0o4755 });
@@ -86,7 +89,7 @@ describe('capsem-doctor-rt', () => {
       }
       N.write(1, new Uint8Array(N.utf8Encode(out.join('\\n') + '\\n')));`,
     );
-    compile([rt], join(scratch, 'sha.qbc'), script);
+    compile([compiler], join(scratch, 'sha.qbc'), script);
     const r = spawnSync(rt, [join(scratch, 'sha.qbc')], { encoding: 'utf8' });
     expect([r.status, r.stderr]).toEqual([0, '']);
     expect(r.stdout.split('\n').filter(Boolean)).toEqual(lengths.map((n) => createHash('sha256').update(bytes(n)).digest('hex')));
@@ -94,7 +97,7 @@ describe('capsem-doctor-rt', () => {
 
   it("makes the probe's calls in its own process and answers as node with capsem-probe does", async () => {
     const bytecode = join(scratch, 'doctor.qbc');
-    compile([rt], bytecode);
+    compile([compiler], bytecode);
     const probe = (await probeBinary(arch)).path;
     const PROBED = Object.values(REGISTRY)
       .filter((c) => c.needs.includes('probe') || c.needs.includes('exec') || c.name === 'test_no_file_capabilities')
@@ -118,7 +121,7 @@ describe('capsem-doctor-rt', () => {
 
   it('runs the probe as a child process, as node does: a program that is no probe is said to be unusable the same way', async () => {
     const bytecode = join(scratch, 'doctor.qbc');
-    compile([rt], bytecode);
+    compile([compiler], bytecode);
     const args = ['--probe', '/bin/true', '--only', 'test_no_bpf_syscall', '--json'];
     const onNode = await onFixture([process.execPath, 'dist/capsem-doctor.js'], args);
     const onRt = await onFixture([rt, bytecode], args);
@@ -128,7 +131,7 @@ describe('capsem-doctor-rt', () => {
 
   it('usage errors are one line and exit 2, in the doctor and in the runtime itself', () => {
     const bytecode = join(scratch, 'doctor.qbc');
-    compile([rt], bytecode);
+    compile([compiler], bytecode);
     const bad = spawnSync(rt, [bytecode, '--bogus'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/^capsem-doctor: Unknown option '--bogus'.*\(see --help\)\n$/);
@@ -139,10 +142,29 @@ describe('capsem-doctor-rt', () => {
     expect([missing.status, missing.stderr]).toEqual([2, `capsem-doctor-rt: ${join(scratch, 'absent.qbc')}: No such file or directory\n`]);
   });
 
+  it('the image\'s runtime has no compiler: --compile is a usage error, eval and new Function throw', () => {
+    const usage = spawnSync(rt, ['--compile', 'dist/capsem-doctor.qjs.js', join(scratch, 'x.qbc')], { encoding: 'utf8' });
+    expect([usage.status, usage.stderr]).toEqual([2, 'usage: capsem-doctor-rt BYTECODE [args]\n']);
+    const script = join(scratch, 'no-eval.js');
+    writeFileSync(
+      script,
+      "const refused = (f) => { try { f(); return 'ran'; } catch (e) { return String(e); } };\n" +
+        "const got = [refused(() => eval('1')), refused(() => new Function('return 1')())];\n" +
+        "if (got.some((g) => !/eval is not supported/.test(g))) throw new Error(got.join('; '));\n",
+    );
+    compile([compiler], join(scratch, 'no-eval.qbc'), script);
+    const r = spawnSync(rt, [join(scratch, 'no-eval.qbc')], { encoding: 'utf8' });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    // The control: the same bytecode on the compiler's context, which has eval.
+    const control = spawnSync(compiler, [join(scratch, 'no-eval.qbc')], { encoding: 'utf8' });
+    expect(control.status).not.toBe(0);
+    expect(control.stderr).toContain('ran; ran');
+  });
+
   it('compiles the same bytecode on either arch (the host compiles it for both guests)', async () => {
     const other = arch === 'x86_64' ? 'arm64' : 'x86_64';
-    const cross = await doctorRuntime(other);
-    compile([rt], join(scratch, 'native.qbc'));
+    const cross = await doctorCompiler(other);
+    compile([compiler], join(scratch, 'native.qbc'));
     compile([other === 'arm64' ? 'qemu-aarch64' : 'qemu-x86_64', cross.path], join(scratch, 'cross.qbc'));
     expect(readFileSync(join(scratch, 'cross.qbc')).equals(readFileSync(join(scratch, 'native.qbc')))).toBe(true);
   }, 900_000);
