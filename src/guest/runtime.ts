@@ -302,7 +302,7 @@ export async function probeBinary(arch: Arch, signal?: AbortSignal, say?: (m: st
   const dir = join(projectRoot(), 'src', 'doctor', 'probe');
   const script = join(dir, 'build.sh');
   const got = await muslBinary({
-    arch, name: 'capsem-probe', cache: 'guest/probe', sources: [script, join(dir, 'guest-cc.sh'), join(dir, 'capsem-probe.c')], signal, ...(say ? { say } : {}),
+    arch, name: 'capsem-probe', cache: 'guest/probe', sources: [script, join(dir, 'guest-cc.sh'), join(dir, 'capsem-probe.c'), join(dir, 'relro.h')], signal, ...(say ? { say } : {}),
     build: (musl, out) => runTool('sh', [script, arch, musl, out], { signal }),
   });
   return { ...got, origin: `src/doctor/probe + ${got.origin}` };
@@ -330,7 +330,7 @@ async function buildDoctorRuntime(arch: Arch, variant: 'runtime' | 'compiler', s
     name,
     cache: 'guest/doctor-rt',
     // capsem-doctor-rt.c includes the probe's calls from ../probe/capsem-probe.c.
-    sources: ['build.sh', 'capsem-doctor-rt.c', 'sha256.h', '../probe/capsem-probe.c', '../probe/guest-cc.sh'].map((f) => join(RT_DIR(), f)),
+    sources: ['build.sh', 'capsem-doctor-rt.c', 'sha256.h', '../probe/capsem-probe.c', '../probe/relro.h', '../probe/guest-cc.sh'].map((f) => join(RT_DIR(), f)),
     keyParts: [src.sha256, variant],
     what: `compiling ${name} (QuickJS-NG ${QUICKJS_SOURCE.version}) for ${arch}`,
     say,

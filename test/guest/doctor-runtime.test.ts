@@ -161,6 +161,26 @@ describe('capsem-doctor-rt', () => {
     expect(control.stderr).toContain('ran; ran');
   });
 
+  it('applies its PT_GNU_RELRO itself (musl\'s static start does not): those pages are read-only while it runs', () => {
+    const relro = /GNU_RELRO\s+0x[0-9a-f]+\s+(0x[0-9a-f]+)\s+0x[0-9a-f]+\s+0x[0-9a-f]+\s+(0x[0-9a-f]+)/.exec(
+      spawnSync('readelf', ['-lW', rt], { encoding: 'utf8' }).stdout,
+    );
+    expect(relro, 'a PT_GNU_RELRO segment').not.toBeNull();
+    const start = Number(relro![1]!) & ~0xfff;
+    expect((Number(relro![1]!) + Number(relro![2]!)) & ~0xfff, 'at least one whole page').toBeGreaterThan(start);
+    const script = join(scratch, 'relro.js');
+    writeFileSync(
+      script,
+      `const n = globalThis.__capsemNative;\n` +
+        `const maps = n.utf8Decode(new Uint8Array(n.readFile('/proc/self/maps', false)));\n` +
+        `const line = maps.split('\\n').find((l) => { const [a, b] = l.split(' ')[0].split('-').map((x) => parseInt(x, 16)); return a <= ${start} && ${start} < b; });\n` +
+        `if (!line || !line.split(' ')[1].startsWith('r--')) throw new Error('RELRO page: ' + line);\n`,
+    );
+    compile([compiler], join(scratch, 'relro.qbc'), script);
+    const r = spawnSync(rt, [join(scratch, 'relro.qbc')], { encoding: 'utf8' });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+  });
+
   it('compiles the same bytecode on either arch (the host compiles it for both guests)', async () => {
     const other = arch === 'x86_64' ? 'arm64' : 'x86_64';
     const cross = await doctorCompiler(other);
@@ -176,6 +196,7 @@ it("the probe and the runtime are static against Debian's musl and stripped, for
       const elf = (flags: string) => spawnSync('readelf', ['-W', flags, b.path], { encoding: 'utf8' }).stdout;
       expect(elf('-l'), b.path).not.toMatch(/\b(INTERP|DYNAMIC)\b/);
       expect(elf('-S'), b.path).not.toMatch(/\.symtab\b/);
+      expect(elf('-l'), b.path).toMatch(/\bGNU_RELRO\b/);
       const bytes = readFileSync(b.path);
       // glibc's static start code reads GLIBC_TUNABLES: its name in a binary is glibc linked in.
       expect(bytes.includes('GLIBC_TUNABLES'), b.path).toBe(false);

@@ -239,6 +239,8 @@ static int setcap(const char *path)
 	return 0;
 }
 
+#include "relro.h"
+
 static int usage(void)
 {
 	fputs("usage: capsem-probe syscall <name>... | fcaps < paths | exec <path> | cpu | confine <prog> [args] | setcap <path>\n", stderr);
@@ -247,6 +249,7 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
+	protect_relro();
 	if (argc == 2 && strcmp(argv[1], "fcaps") == 0)
 		return fcaps();
 	if (argc == 2 && strcmp(argv[1], "cpu") == 0)

@@ -20,6 +20,7 @@ use_musl() {
     ln -s "$d" "$2/uapi/"
   done
   # musl applies PT_GNU_RELRO in its dynamic loader only, never in a static binary (glibc's static start
-  # does): asking for one only made the linker pad arm64's files to their 64 KiB segment alignment.
-  musl="-specs $2/musl.specs -idirafter $2/uapi -Wl,-z,norelro"
+  # does): the binaries apply it themselves (relro.h). Pages of 4 KiB, as the guest kernel's: with
+  # arm64's default 64 KiB alignment the segment padded each file by up to 64 KiB.
+  musl="-specs $2/musl.specs -idirafter $2/uapi -Wl,-z,relro -Wl,-z,max-page-size=4096"
 }

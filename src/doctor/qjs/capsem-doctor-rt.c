@@ -39,6 +39,7 @@
 /* The probe's calls, as natives: a child process costs tens of ms under TCG. */
 #define CAPSEM_PROBE_CALLS_ONLY
 #include "../probe/capsem-probe.c"
+#include "../probe/relro.h"
 
 static double clock_ms(void)
 {
@@ -1016,6 +1017,7 @@ static JSContext *new_context(JSRuntime *rt)
 int main(int argc, char **argv)
 {
 	double start = clock_ms();
+	protect_relro();
 #ifdef CAPSEM_DOCTOR_COMPILER
 	if (argc == 4 && strcmp(argv[1], "--compile") == 0)
 		return compile(argv[2], argv[3]);
