@@ -39,6 +39,14 @@ function compile(runtime: string[], out: string, script = 'dist/capsem-doctor.qj
   expect([r.status, r.stderr]).toEqual([0, '']);
 }
 
+/** `source` written as scratch/NAME.js and compiled by the compiler build: the bytecode's path, to run on either build. */
+function compileScript(name: string, source: string): string {
+  const script = join(scratch, `${name}.js`);
+  writeFileSync(script, source);
+  compile([compiler], join(scratch, `${name}.qbc`), script);
+  return join(scratch, `${name}.qbc`);
+}
+
 const onFixture = (cmd: string[], extra: string[] = [], patch: (f: Fixture) => void = () => {}) => runOnFixture(arch, cmd, cleanup, extra, patch);
 
 describe('capsem-doctor-rt', () => {
@@ -77,9 +85,8 @@ describe('capsem-doctor-rt', () => {
     // Lengths around the 64-byte block and its 56-byte padding edge, fed in uneven chunks.
     const lengths = [0, 1, 55, 56, 57, 63, 64, 65, 119, 120, 128, 1000, (1 << 20) + 3];
     const bytes = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + n) & 0xff);
-    const script = join(scratch, 'sha.js');
-    writeFileSync(
-      script,
+    const bytecode = compileScript(
+      'sha',
       `const N = __capsemNative; const out = [];
       for (const n of ${JSON.stringify(lengths)}) {
         const b = Uint8Array.from({ length: n }, (_, i) => (i * 7 + n) & 0xff);
@@ -89,8 +96,7 @@ describe('capsem-doctor-rt', () => {
       }
       N.write(1, new Uint8Array(N.utf8Encode(out.join('\\n') + '\\n')));`,
     );
-    compile([compiler], join(scratch, 'sha.qbc'), script);
-    const r = spawnSync(rt, [join(scratch, 'sha.qbc')], { encoding: 'utf8' });
+    const r = spawnSync(rt, [bytecode], { encoding: 'utf8' });
     expect([r.status, r.stderr]).toEqual([0, '']);
     expect(r.stdout.split('\n').filter(Boolean)).toEqual(lengths.map((n) => createHash('sha256').update(bytes(n)).digest('hex')));
   });
@@ -145,18 +151,16 @@ describe('capsem-doctor-rt', () => {
   it('the image\'s runtime has no compiler: --compile is a usage error, eval and new Function throw', () => {
     const usage = spawnSync(rt, ['--compile', 'dist/capsem-doctor.qjs.js', join(scratch, 'x.qbc')], { encoding: 'utf8' });
     expect([usage.status, usage.stderr]).toEqual([2, 'usage: capsem-doctor-rt BYTECODE [args]\n']);
-    const script = join(scratch, 'no-eval.js');
-    writeFileSync(
-      script,
+    const bytecode = compileScript(
+      'no-eval',
       "const refused = (f) => { try { f(); return 'ran'; } catch (e) { return String(e); } };\n" +
         "const got = [refused(() => eval('1')), refused(() => new Function('return 1')())];\n" +
         "if (got.some((g) => !/eval is not supported/.test(g))) throw new Error(got.join('; '));\n",
     );
-    compile([compiler], join(scratch, 'no-eval.qbc'), script);
-    const r = spawnSync(rt, [join(scratch, 'no-eval.qbc')], { encoding: 'utf8' });
+    const r = spawnSync(rt, [bytecode], { encoding: 'utf8' });
     expect([r.status, r.stderr]).toEqual([0, '']);
     // The control: the same bytecode on the compiler's context, which has eval.
-    const control = spawnSync(compiler, [join(scratch, 'no-eval.qbc')], { encoding: 'utf8' });
+    const control = spawnSync(compiler, [bytecode], { encoding: 'utf8' });
     expect(control.status).not.toBe(0);
     expect(control.stderr).toContain('ran; ran');
   });
@@ -168,16 +172,14 @@ describe('capsem-doctor-rt', () => {
     expect(relro, 'a PT_GNU_RELRO segment').not.toBeNull();
     const start = Number(relro![1]!) & ~0xfff;
     expect((Number(relro![1]!) + Number(relro![2]!)) & ~0xfff, 'at least one whole page').toBeGreaterThan(start);
-    const script = join(scratch, 'relro.js');
-    writeFileSync(
-      script,
+    const bytecode = compileScript(
+      'relro',
       `const n = globalThis.__capsemNative;\n` +
         `const maps = n.utf8Decode(new Uint8Array(n.readFile('/proc/self/maps', false)));\n` +
         `const line = maps.split('\\n').find((l) => { const [a, b] = l.split(' ')[0].split('-').map((x) => parseInt(x, 16)); return a <= ${start} && ${start} < b; });\n` +
         `if (!line || !line.split(' ')[1].startsWith('r--')) throw new Error('RELRO page: ' + line);\n`,
     );
-    compile([compiler], join(scratch, 'relro.qbc'), script);
-    const r = spawnSync(rt, [join(scratch, 'relro.qbc')], { encoding: 'utf8' });
+    const r = spawnSync(rt, [bytecode], { encoding: 'utf8' });
     expect([r.status, r.stderr]).toEqual([0, '']);
   });
 
