@@ -10,6 +10,7 @@ const APT_PACKAGES = [
   'linux-config-6.12', // Debian's own configs: real-world audit input
   'make', 'gcc', 'bc', 'flex', 'bison', 'libelf-dev', 'libssl-dev', 'cpio', 'xz-utils', 'zstd', 'lz4', 'kmod', 'rsync', 'perl',
   'gcc-aarch64-linux-gnu', 'libc6-dev-arm64-cross', // arm64 cross build + arm64 runtime libs for the guest's node
+  'linux-libc-dev', 'linux-libc-dev-arm64-cross', // the kernel's UAPI headers the musl-built probe and doctor runtime use (guest-cc.sh)
   'ccache', // variant rebuilds recompile only what changed
   'redis-server', // a real ccache remote backend on loopback: the shared-compile-cache test (test/matrix/remote-ccache.test.ts)
   'gcc-12-plugin-dev', 'gcc-12-plugin-dev-aarch64-linux-gnu', // GCC plugin headers: randstruct, stackleak, latent entropy under gcc
