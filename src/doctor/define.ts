@@ -120,10 +120,11 @@ export function rulesNaming(check: string): Rule[] {
   if (!rulesByCheck) {
     rulesByCheck = new Map();
     for (const r of RULES) {
-      for (const c of new Set<string>(r.checks ?? [])) {
+      for (const c of r.checks ?? []) {
         const list = rulesByCheck.get(c);
-        if (list) list.push(r);
-        else rulesByCheck.set(c, [r]);
+        if (!list) rulesByCheck.set(c, [r]);
+        // A check named twice by one rule: r is already its list's last (no Set per rule: ~600 at every doctor start).
+        else if (list.at(-1) !== r) list.push(r);
       }
     }
   }
@@ -147,9 +148,12 @@ export function rulesToVerify(check: string, target: Target): { verify: Rule[]; 
   return { verify, waived };
 }
 
+/** The policy's CHECKS by name, built on the first defineCheck (one lookup per check, not a scan). */
+let specByName: Map<string, (typeof CHECKS)[number]> | undefined;
+
 /** Every check needs `self`: nothing a confined doctor sees can be trusted. */
 export function defineCheck<const R extends string>(def: CheckDefinition<R>): Check<R> {
-  const spec = CHECKS.find((c) => c.name === def.name)!;
+  const spec = (specByName ??= new Map(CHECKS.map((c) => [c.name, c]))).get(def.name)!;
   const needs: NeedId[] = ['self', ...def.needs.filter((n) => n !== 'self')];
   return { ...def, needs, proves: spec.proves, rules: rulesNaming(def.name).map((r) => r.id) };
 }

@@ -145,8 +145,9 @@ const PF_KTHREAD = 0x00200000;
 function parseStat(stat: string, path: string): { comm: string; flags: number } {
   const open = stat.indexOf('(');
   const close = stat.lastIndexOf(')');
-  // The limit: the regex split stops at field 9 instead of cutting all ~50 (QuickJS runs the regex per character).
-  const flags = stat.slice(close + 1).trim().split(/\s+/, 7)[6];
+  // The kernel separates the fields after comm by one space (fs/proc/array.c): a string split, cut at
+  // field 9, instead of a regex over all ~50 (QuickJS runs a regex split per character).
+  const flags = stat.slice(close + 1).trim().split(' ', 7)[6];
   if (open === -1 || close < open || flags === undefined || !/^\d+$/.test(flags)) implausible(`${path}: not "pid (comm) state ... flags ...": ${quote(stat)}`);
   return { comm: stat.slice(open + 1, close), flags: Number(flags) };
 }

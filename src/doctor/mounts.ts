@@ -21,8 +21,9 @@ export const PSEUDO_FILESYSTEMS = new Set([
   'efivarfs', 'rpc_pipefs', 'nsfs', 'selinuxfs',
 ]);
 
+// Most fields have no escape: skip the regex (costly under QuickJS, and /proc/mounts is parsed by several checks).
 function unescape(s: string): string {
-  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  return !s.includes('\\') ? s : s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 }
 
 /** Throws with the 1-based line number when a line is not six fields. */

@@ -23,7 +23,8 @@ function doctorFiles(ctx: CheckContext): { paths: string[]; deleted: string[] } 
   const argv = must(ctx.text('/proc/self/cmdline'), '/proc/self/cmdline').split('\0').filter(Boolean);
   const mapped = must(ctx.text('/proc/self/maps'), '/proc/self/maps')
     .split('\n')
-    .map((l) => l.split(/\s+/).slice(5).join(' '))
+    // Field 6, the path, is the first '/' of a line: the five before it (addresses, perms, offset, dev, inode) have none.
+    .map((l) => (l.includes('/') ? l.slice(l.indexOf('/')) : ''))
     .filter((p) => p.startsWith('/') && !NOT_A_FILE.test(p));
   const deleted = mapped.filter((p) => p.endsWith(' (deleted)'));
   const paths = [...new Set([exe, ...(argv[1] ? [argv[1]] : []), ...mapped.filter((p) => !deleted.includes(p))])];
