@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import HeavyFirstSequencer from './test/setup/sequencer.ts';
 
 // Two projects: `unit` is the fast inner loop (no kernel build, no VM);
 // `e2e` builds real kernels and boots real VMs, cached under ~/.cache/capsem-kernel.
@@ -9,6 +10,8 @@ export default defineConfig({
     // the others, so the unit files and the e2e files used to take turns on one core.
     maxWorkers: 2,
     minWorkers: 1,
+    // The kernel-building files first, whatever vitest's timing cache says (test/setup/sequencer.ts).
+    sequence: { sequencer: HeavyFirstSequencer },
     projects: [
       {
         test: {
