@@ -84,7 +84,10 @@ async function takeOver(path: string, stale: string): Promise<void> {
 /** One try at the lock: the release function, or the text of the live holder's lock. */
 async function attempt(path: string, mine: string): Promise<Release | string> {
   for (;;) {
-    const tmp = `${path}.new-${process.pid}`;
+    // One temp file per attempt, not per process: two attempts of one process at once (two
+    // concurrent tests in a worker) shared one, so the lock could be linked in with the other's
+    // text, and the taker's release, not finding its own text, left it held by a live pid forever.
+    const tmp = `${path}.new-${process.pid}-${randomUUID().slice(0, 8)}`;
     await writeFile(tmp, mine);
     const took = await link(tmp, path)
       .then(() => true, (e: NodeJS.ErrnoException) => {

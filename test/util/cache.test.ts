@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cachedEntry, fileEntry, listEntries, lock, pruneEntries, verifyFiles } from '../../src/util/cache.ts';
+import { cachedEntry, fileEntry, listEntries, lock, pruneEntries, verifyFiles, withLock } from '../../src/util/cache.ts';
 import { InterruptedError } from '../../src/util/errors.ts';
 import { sha256 } from '../../src/util/fs.ts';
 
@@ -63,6 +63,23 @@ describe('lock', () => {
     expect(existsSync(path)).toBe(false);
     expect(readdirSync(join(path, '..'))).toEqual([]); // no temp or stale files left
   });
+
+  // Session 8's cold run hung on this: two concurrent tests of one worker shared the attempt's temp
+  // file, the lock got the other's text, and the taker's release left it held by a live pid forever.
+  it('attempts of one process at once take turns, and each releases', async () => {
+    const path = join(fresh(), 'e.lock');
+    let inside = 0;
+    let most = 0;
+    const work = () =>
+      withLock(path, { what: 'x', say: () => {} }, async () => {
+        most = Math.max(most, ++inside);
+        await new Promise((ok) => setTimeout(ok, 20));
+        inside--;
+      });
+    await Promise.all(Array.from({ length: 8 }, work));
+    expect(most).toBe(1);
+    expect(readdirSync(join(path, '..'))).toEqual([]); // released, no temp files left
+  }, 60_000);
 
   it('a wait is interrupted by the abort signal', async () => {
     const path = join(fresh(), 'e.lock');
