@@ -21,6 +21,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { hostArch } from '../src/doctor/env.ts';
 import { ALL_CHECKS } from '../src/doctor/registry.ts';
 import { runDoctor } from '../src/doctor/runner.ts';
 import { doctorBytecode, doctorRuntime, probeBinary } from '../src/guest/runtime.ts';
@@ -117,13 +118,13 @@ async function callgrind(
 }
 
 async function instructions(): Promise<never> {
-  const host = process.arch === 'x64' ? 'x86_64' : 'arm64';
+  const host = hostArch();
   if (spawnSync('valgrind', ['--version']).error) {
     process.stderr.write('bench/doctor: --instructions needs valgrind (apt-get install valgrind)\n');
     process.exit(2);
   }
   if (arch !== host) {
-    process.stderr.write(`bench/doctor: --instructions runs the ${host} runtime natively (--arch ${host})\n`);
+    process.stderr.write(`bench/doctor: --instructions runs the runtime natively: --arch must be the host's (${host ?? process.arch})\n`);
     process.exit(2);
   }
   const [rt, bc, probe] = await Promise.all([doctorRuntime(arch), doctorBytecode(), probeBinary(arch)]);

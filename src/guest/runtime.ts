@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
+import { hostArch } from '../doctor/env.ts';
 import type { Arch } from '../policy/index.ts';
 import { EnvironmentError, UsageError } from '../util/errors.ts';
 import { fileEntry, recordSha256, reusableFile, withLock } from '../util/cache.ts';
@@ -367,9 +368,6 @@ export async function doctorBytecode(signal?: AbortSignal, say: (m: string) => v
   return { ...got, origin: bundle };
 }
 
-function hostArch(): Arch | undefined {
-  return process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'arm64' : undefined;
-}
 
 // ---- which runtime the image carries -------------------------------------------
 

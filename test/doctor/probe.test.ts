@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ELF_EXIT_CODE, exitElf } from '../../src/doctor/elf.ts';
-import { PROBE_SYSCALLS, ProbeError, errnoNumber, hostProbe } from '../../src/doctor/env.ts';
+import { PROBE_SYSCALLS, ProbeError, errnoNumber, hostArch, hostProbe } from '../../src/doctor/env.ts';
 import { probeBinary } from '../../src/guest/runtime.ts';
 
 // The real probe, built by its own build.sh for this host (static, against Debian's musl-dev), driven by the doctor's host side.
-const arch = process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'arm64' : undefined;
+const arch = hostArch();
 const hasCc = spawnSync('sh', ['-c', 'command -v gcc']).status === 0;
 const dir = mkdtempSync(join(tmpdir(), 'capsem-probe-test-'));
 let probe: string;

@@ -24,7 +24,10 @@ function doctorFiles(ctx: CheckContext): { paths: string[]; deleted: string[] } 
   const mapped = must(ctx.text('/proc/self/maps'), '/proc/self/maps')
     .split('\n')
     // Field 6, the path, is the first '/' of a line: the five before it (addresses, perms, offset, dev, inode) have none.
-    .map((l) => (l.includes('/') ? l.slice(l.indexOf('/')) : ''))
+    .map((l) => {
+      const i = l.indexOf('/');
+      return i === -1 ? '' : l.slice(i);
+    })
     .filter((p) => p.startsWith('/') && !NOT_A_FILE.test(p));
   const deleted = mapped.filter((p) => p.endsWith(' (deleted)'));
   const paths = [...new Set([exe, ...(argv[1] ? [argv[1]] : []), ...mapped.filter((p) => !deleted.includes(p))])];
